@@ -1,0 +1,64 @@
+#!/bin/bash
+# Hook benchmark, run inside the guest by bench/run-bench. Prints one JSON
+# object. Everything is measured in this one boot; compare ratios only
+# (TCG timings are emulated).
+set -eu
+B="$LDB_BUILD"
+BROKERD="$B/broker/lockdown-brokerd"
+BENCH="$B/bench/ld-bench"
+CTL="$B/tests/ld-testctl"
+N=${LDB_BENCH_READS:-100000}
+ROUNDS=${LDB_BENCH_ROUNDS:-3}
+OURS=/sys/fs/bpf/lockdown-broker/link_locked_down
+EMPTY=/sys/fs/bpf/bench_empty
+sysctl -q -w kernel.bpf_stats_enabled=1
+mkdir -p /etc/lockdown-broker
+
+enforce() { printf '%b' "$1" >/etc/lockdown-broker/broker.conf; "$BROKERD" --enforce-only >/dev/null; }
+stat_of() { "$BENCH" stats "$1"; }
+# per-invocation ns of the program behind pin $1 over the command that follows
+per_call() {
+    local pin=$1 c0 t0 c1 t1
+    shift
+    read -r c0 t0 < <(stat_of "$pin")
+    "$@" >/dev/null
+    read -r c1 t1 < <(stat_of "$pin")
+    awk -v c="$((c1 - c0))" -v t="$((t1 - t0))" 'BEGIN { if (c > 0) printf "%.2f", t / c; else print "null" }'
+}
+reads() { "$BENCH" reads /sys/power/state "$N"; }
+
+# Syscall path: /sys/power/state calls the hook (reason hibernation) on every
+# read. Alternate without/with enforcement to cancel drift.
+base=() with=()
+enforce '[Lockdown]\nMode=integrity\nAllow=hibernation\n'
+for ((i = 0; i < ROUNDS; i++)); do
+    rm -f "$OURS" # benchmark only: drop the link to measure the bare path
+    base+=("$(reads)")
+    enforce '[Lockdown]\nMode=integrity\nAllow=hibernation\n'
+    with+=("$(reads)")
+done
+median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+mb=$(median "${base[@]}")
+mw=$(median "${with[@]}")
+
+# Program cost: ours and the empty one on the same hook, same calls.
+"$BENCH" attach "$B/bench/empty.bpf.o" "$EMPTY"
+ours_allow=$(per_call "$OURS" reads)
+empty_allow=$(per_call "$EMPTY" reads)
+# Deny path (policy deny: grant walk + event) and granted path.
+enforce '[Lockdown]\nMode=integrity\n'
+ours_deny=$(per_call "$OURS" reads)
+mkdir -p /sys/fs/cgroup/b1/b2/b3
+"$CTL" grant --reason hibernation --cgroup /b1 --seconds 600 >/dev/null
+echo $$ >/sys/fs/cgroup/b1/b2/b3/cgroup.procs
+ours_grant=$(per_call "$OURS" reads)
+echo $$ >/sys/fs/cgroup/cgroup.procs
+"$CTL" events >/dev/null
+
+awk -v kver="$(uname -r)" -v n="$N" -v rounds="$ROUNDS" -v mb="$mb" -v mw="$mw" \
+    -v oa="$ours_allow" -v ea="$empty_allow" -v od="$ours_deny" -v og="$ours_grant" 'BEGIN {
+    printf "{\"bench\":\"hook\",\"kernel\":\"%s\",\"reads_per_round\":%d,\"rounds\":%d,", kver, n, rounds
+    printf "\"read_ns_without\":%s,\"read_ns_with\":%s,\"syscall_overhead_pct\":%.2f,", mb, mw, (mw / mb - 1) * 100
+    printf "\"prog_ns_empty\":%s,\"prog_ns_allow\":%s,\"prog_ns_deny_with_event\":%s,\"prog_ns_granted_depth3\":%s,", ea, oa, od, og
+    printf "\"ratio_allow_vs_empty\":%.2f,\"ratio_deny_vs_empty\":%.2f,\"ratio_granted_vs_empty\":%.2f}\n", oa / ea, od / ea, og / ea
+}'

@@ -1,0 +1,112 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+// ld-bench: the pieces of the hook benchmark that need more than a shell.
+//
+//   ld-bench attach OBJ PIN        load OBJ's LSM program, attach, pin link at PIN
+//   ld-bench stats PIN             print run_cnt and run_time_ns of PIN's program
+//   ld-bench reads FILE N          read FILE N times; print ns per read
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <cerrno>
+#include <cinttypes>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <ctime>
+#include <fcntl.h>
+#include <memory>
+#include <string>
+#include <unistd.h>
+
+namespace {
+
+struct ObjDeleter {
+    void operator()(bpf_object* o) const noexcept { bpf_object__close(o); }
+};
+struct LinkDeleter {
+    void operator()(bpf_link* l) const noexcept { bpf_link__destroy(l); }
+};
+
+int die(const char* what)
+{
+    std::fprintf(stderr, "ld-bench: %s: %s\n", what, std::strerror(errno));
+    return 1;
+}
+
+uint64_t now_ns()
+{
+    timespec ts{};
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return uint64_t(ts.tv_sec) * 1000000000ull + uint64_t(ts.tv_nsec);
+}
+
+int attach(const char* obj_path, const char* pin)
+{
+    std::unique_ptr<bpf_object, ObjDeleter> obj(bpf_object__open_file(obj_path, nullptr));
+    if (!obj)
+        return die("open object");
+    if (bpf_object__load(obj.get()) < 0)
+        return die("load object");
+    bpf_program* prog = bpf_object__next_program(obj.get(), nullptr);
+    if (!prog)
+        return die("no program");
+    std::unique_ptr<bpf_link, LinkDeleter> link(bpf_program__attach_lsm(prog));
+    if (!link)
+        return die("attach");
+    if (bpf_link__pin(link.get(), pin) < 0)
+        return die("pin");
+    return 0;
+}
+
+int stats(const char* pin)
+{
+    const int lfd = bpf_obj_get(pin);
+    if (lfd < 0)
+        return die("open pin");
+    bpf_link_info li{};
+    uint32_t len = sizeof(li);
+    if (bpf_obj_get_info_by_fd(lfd, &li, &len) < 0)
+        return die("link info");
+    const int pfd = bpf_prog_get_fd_by_id(li.prog_id);
+    if (pfd < 0)
+        return die("prog fd");
+    bpf_prog_info pi{};
+    len = sizeof(pi);
+    if (bpf_obj_get_info_by_fd(pfd, &pi, &len) < 0)
+        return die("prog info");
+    std::printf("%" PRIu64 " %" PRIu64 "\n", static_cast<uint64_t>(pi.run_cnt), static_cast<uint64_t>(pi.run_time_ns));
+    close(pfd);
+    close(lfd);
+    return 0;
+}
+
+int reads(const char* file, long n)
+{
+    const int fd = open(file, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return die("open");
+    char buf[256];
+    const uint64_t t0 = now_ns();
+    for (long i = 0; i < n; i++)
+        if (pread(fd, buf, sizeof(buf), 0) < 0)
+            return die("pread");
+    const uint64_t t1 = now_ns();
+    close(fd);
+    std::printf("%.1f\n", double(t1 - t0) / double(n));
+    return 0;
+}
+
+} // namespace
+
+int main(int argc, char** argv)
+{
+    const std::string cmd = argc > 1 ? argv[1] : "";
+    if (cmd == "attach" && argc == 4)
+        return attach(argv[2], argv[3]);
+    if (cmd == "stats" && argc == 3)
+        return stats(argv[2]);
+    if (cmd == "reads" && argc == 4)
+        return reads(argv[2], std::atol(argv[3]));
+    std::fprintf(stderr, "usage: ld-bench attach OBJ PIN | stats PIN | reads FILE N\n");
+    return 2;
+}

@@ -1,0 +1,101 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The one header shared by the BPF programs and userspace: map key and value
+ * layouts and the event record. Plain C, fixed-width types only, so that the
+ * BPF object and the C++ daemon agree byte for byte.
+ *
+ * Reason *values* never appear here: they come from the running kernel's BTF
+ * (enum lockdown_reason) and differ between kernels.
+ */
+#ifndef LOCKDOWN_BROKER_BPF_SHARED_H
+#define LOCKDOWN_BROKER_BPF_SHARED_H
+
+#include <linux/types.h>
+
+/* Upper bound on enum lockdown_reason values we can hold a policy for.
+ * 6.18 ends at LOCKDOWN_CONFIDENTIALITY_MAX == 30; a reason value at or above
+ * this bound is always denied (fail closed). */
+#define LD_MAX_REASONS 64
+
+/* Cgroup ancestors checked for a grant, from the root down. systemd puts a
+ * session scope at depth 3 (user.slice/user-1000.slice/session-2.scope);
+ * 16 leaves room for nested slices and containers while keeping the walk
+ * O(depth) with a small fixed bound. */
+#define LD_MAX_CGROUP_DEPTH 16
+
+#define LD_MAX_GRANTS 4096
+#define LD_EVENTS_BYTES (256 * 1024)
+
+/* Per-reason action. DENY is 0 on purpose: a policy slot that userspace never
+ * filled (all zeroes) denies. */
+enum ld_action {
+    LD_ACTION_DENY = 0,
+    LD_ACTION_ALLOW = 1,
+    LD_ACTION_AUDIT = 2, /* allow and emit an event */
+};
+
+/* What the program decided for one call; also the index into ld_counters. */
+enum ld_decision {
+    LD_DECISION_ALLOW = 0,   /* policy allow (counted, no event) */
+    LD_DECISION_DENY = 1,    /* refused: -EPERM */
+    LD_DECISION_AUDIT = 2,   /* policy audit: allowed, event emitted */
+    LD_DECISION_GRANTED = 3, /* policy deny, but a live grant covered it */
+    LD_DECISION_EXPIRED = 4, /* a grant matched but its lease had run out: refused */
+    LD_DECISION__COUNT = 5,
+};
+
+/* The policy is double-buffered: userspace fills the inactive slot of
+ * `ld_policy` and then flips ld_state.active_slot, so a policy change is one
+ * atomic store and no call ever sees half of the old and half of the new. */
+#define LD_POLICY_SLOTS 2
+
+struct ld_policy {
+    __u8 action[LD_MAX_REASONS]; /* enum ld_action, indexed by reason value */
+    __u32 generation;            /* bumped by userspace on every apply */
+    __u32 reason_count;          /* LOCKDOWN_CONFIDENTIALITY_MAX of this kernel */
+};
+
+struct ld_state {
+    __u32 active_slot; /* 0 or 1 */
+    __u32 generation;  /* generation of the active slot, for tools */
+};
+
+struct ld_grant_key {
+    __u64 cgroup_id;
+    __u32 reason;
+    __u32 pad; /* must be zero */
+};
+
+struct ld_grant_value {
+    __u64 grant_id;          /* random, never 0; one grant spans several keys */
+    __u64 expires_boot_ns;   /* CLOCK_BOOTTIME; the kernel refuses after this */
+    __u32 holder_uid;
+    __u32 flags;
+};
+
+/* Counters per reason value and decision, in a per-CPU array: index
+ * reason * LD_DECISION__COUNT + decision. The extra slot at
+ * LD_COUNTER_DROPPED counts events lost because the ring buffer was full. */
+#define LD_COUNTER_SLOTS (LD_MAX_REASONS * LD_DECISION__COUNT + 1)
+#define LD_COUNTER_DROPPED (LD_MAX_REASONS * LD_DECISION__COUNT)
+
+#define LD_COMM_LEN 16
+
+struct ld_event {
+    __u64 boot_ns;   /* bpf_ktime_get_boot_ns() at the decision */
+    __u64 cgroup_id; /* the caller's own cgroup */
+    __u64 grant_id;  /* the grant used, or 0 */
+    __u32 pid;       /* tgid */
+    __u32 tid;
+    __u32 uid;
+    __u32 reason;    /* enum lockdown_reason value of the running kernel */
+    __u32 decision;  /* enum ld_decision */
+    __u32 pad;
+    char comm[LD_COMM_LEN];
+};
+
+/* Names under the pin directory, shared by loader and tools. */
+#define LD_PIN_DIR "/sys/fs/bpf/lockdown-broker"
+#define LD_PIN_LINK "link_locked_down"
+
+#endif

@@ -1,0 +1,185 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * lockdown-broker: kernel lockdown enforced per reason, with leased grants.
+ *
+ * Attached to the locked_down LSM hook. The kernel's own lockdown LSM runs
+ * before us and the chain stops at the first refusal, so we only ever see
+ * calls the kernel itself let through.
+ *
+ * This program must never call bpf_probe_read_kernel() (nor BPF_CORE_READ,
+ * which uses it): the helper is lockdown-checked when a program is *loaded*,
+ * in the loader's context, and under a confidentiality policy our own loader
+ * would be refused on the next reload.
+ */
+#include <linux/types.h>
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+
+#include "lockdown-broker.h"
+
+#define EPERM 1
+
+char LICENSE[] SEC("license") = "GPL";
+
+struct {
+    __uint(type, BPF_MAP_TYPE_ARRAY);
+    __uint(max_entries, LD_POLICY_SLOTS);
+    __type(key, __u32);
+    __type(value, struct ld_policy);
+} ld_policy SEC(".maps");
+
+struct {
+    __uint(type, BPF_MAP_TYPE_ARRAY);
+    __uint(max_entries, 1);
+    __type(key, __u32);
+    __type(value, struct ld_state);
+} ld_state SEC(".maps");
+
+/* Preallocated: lookups in the hook never allocate. */
+struct {
+    __uint(type, BPF_MAP_TYPE_HASH);
+    __uint(max_entries, LD_MAX_GRANTS);
+    __type(key, struct ld_grant_key);
+    __type(value, struct ld_grant_value);
+} ld_grants SEC(".maps");
+
+struct {
+    __uint(type, BPF_MAP_TYPE_RINGBUF);
+    __uint(max_entries, LD_EVENTS_BYTES);
+} ld_events SEC(".maps");
+
+struct {
+    __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+    __uint(max_entries, LD_COUNTER_SLOTS);
+    __type(key, __u32);
+    __type(value, __u64);
+} ld_counters SEC(".maps");
+
+static __always_inline void count(__u32 slot)
+{
+    __u64 *c = bpf_map_lookup_elem(&ld_counters, &slot);
+
+    if (c)
+        *c += 1;
+}
+
+static __always_inline void emit(__u32 reason, __u32 decision, __u64 grant_id)
+{
+    struct ld_event *e = bpf_ringbuf_reserve(&ld_events, sizeof(*e), 0);
+    __u64 pid_tgid, uid_gid;
+
+    if (!e) {
+        /* Never silent: a full ring is counted and reported by userspace. */
+        count(LD_COUNTER_DROPPED);
+        return;
+    }
+    pid_tgid = bpf_get_current_pid_tgid();
+    uid_gid = bpf_get_current_uid_gid();
+    e->boot_ns = bpf_ktime_get_boot_ns();
+    e->cgroup_id = bpf_get_current_cgroup_id();
+    e->grant_id = grant_id;
+    e->pid = pid_tgid >> 32;
+    e->tid = (__u32)pid_tgid;
+    e->uid = (__u32)uid_gid;
+    e->reason = reason;
+    e->decision = decision;
+    e->pad = 0;
+    bpf_get_current_comm(e->comm, sizeof(e->comm));
+    bpf_ringbuf_submit(e, 0);
+}
+
+/* Result of the grant walk: a live grant wins over an expired one found at
+ * another level. */
+struct grant_match {
+    __u64 live_id;
+    __u64 expired_id;
+};
+
+static __always_inline void check_cgroup(__u64 cgid, __u32 reason, __u64 now,
+                                         struct grant_match *m)
+{
+    struct ld_grant_key key = { .cgroup_id = cgid, .reason = reason, .pad = 0 };
+    struct ld_grant_value *g = bpf_map_lookup_elem(&ld_grants, &key);
+
+    if (!g)
+        return;
+    if (now < g->expires_boot_ns)
+        m->live_id = g->grant_id;
+    else
+        m->expired_id = g->grant_id;
+}
+
+/* A grant on a cgroup covers its descendants: look the caller's ancestors up,
+ * root first, at most LD_MAX_CGROUP_DEPTH + 1 lookups. */
+static __always_inline void find_grant(__u32 reason, struct grant_match *m)
+{
+    __u64 now = bpf_ktime_get_boot_ns();
+    int level;
+
+    for (level = 0; level <= LD_MAX_CGROUP_DEPTH; level++) {
+        __u64 cgid = bpf_get_current_ancestor_cgroup_id(level);
+
+        if (!cgid)
+            return; /* past the caller's own level */
+        check_cgroup(cgid, reason, now, m);
+        if (m->live_id)
+            return;
+    }
+    /* Deeper than the bound: still honour a grant on the caller's own cgroup. */
+    check_cgroup(bpf_get_current_cgroup_id(), reason, now, m);
+}
+
+SEC("lsm/locked_down")
+int BPF_PROG(ld_locked_down, int what, int ret)
+{
+    struct grant_match m = {};
+    struct ld_policy *policy;
+    struct ld_state *state;
+    __u32 zero = 0, slot, reason = (__u32)what;
+    __u8 action;
+
+    /* An earlier LSM already refused: keep its answer. */
+    if (ret != 0)
+        return ret;
+
+    state = bpf_map_lookup_elem(&ld_state, &zero);
+    if (!state)
+        return -EPERM;
+    slot = state->active_slot & 1;
+    policy = bpf_map_lookup_elem(&ld_policy, &slot);
+    if (!policy)
+        return -EPERM;
+
+    if (reason >= LD_MAX_REASONS) {
+        /* A reason this build cannot even index: refuse, fail closed. */
+        emit(reason, LD_DECISION_DENY, 0);
+        return -EPERM;
+    }
+
+    action = policy->action[reason];
+    if (action == LD_ACTION_ALLOW) {
+        count(reason * LD_DECISION__COUNT + LD_DECISION_ALLOW);
+        return 0;
+    }
+    if (action == LD_ACTION_AUDIT) {
+        count(reason * LD_DECISION__COUNT + LD_DECISION_AUDIT);
+        emit(reason, LD_DECISION_AUDIT, 0);
+        return 0;
+    }
+
+    find_grant(reason, &m);
+    if (m.live_id) {
+        count(reason * LD_DECISION__COUNT + LD_DECISION_GRANTED);
+        emit(reason, LD_DECISION_GRANTED, m.live_id);
+        return 0;
+    }
+    if (m.expired_id) {
+        count(reason * LD_DECISION__COUNT + LD_DECISION_EXPIRED);
+        emit(reason, LD_DECISION_EXPIRED, m.expired_id);
+        return -EPERM;
+    }
+    count(reason * LD_DECISION__COUNT + LD_DECISION_DENY);
+    emit(reason, LD_DECISION_DENY, 0);
+    return -EPERM;
+}

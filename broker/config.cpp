@@ -1,0 +1,175 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+#include "config.hpp"
+
+#include <algorithm>
+#include <filesystem>
+#include <map>
+#include <sys/stat.h>
+
+#include "error.hpp"
+
+namespace fs = std::filesystem;
+
+namespace ldb {
+
+std::string to_string(Mode m)
+{
+    switch (m) {
+    case Mode::None:
+        return "none";
+    case Mode::Integrity:
+        return "integrity";
+    case Mode::Confidentiality:
+        return "confidentiality";
+    }
+    return "?";
+}
+
+std::string to_string(Action a)
+{
+    switch (a) {
+    case Action::Deny:
+        return "deny";
+    case Action::Allow:
+        return "allow";
+    case Action::Audit:
+        return "audit";
+    }
+    return "?";
+}
+
+std::optional<Mode> parse_mode(std::string_view s)
+{
+    if (s == "none")
+        return Mode::None;
+    if (s == "integrity")
+        return Mode::Integrity;
+    if (s == "confidentiality")
+        return Mode::Confidentiality;
+    return std::nullopt;
+}
+
+namespace {
+
+std::vector<std::string> split_words(const std::string& v)
+{
+    std::vector<std::string> out;
+    size_t i = 0;
+    while (i < v.size()) {
+        while (i < v.size() && (v[i] == ' ' || v[i] == '\t'))
+            i++;
+        size_t j = i;
+        while (j < v.size() && v[j] != ' ' && v[j] != '\t')
+            j++;
+        if (j > i)
+            out.push_back(v.substr(i, j - i));
+        i = j;
+    }
+    return out;
+}
+
+bool is_regular(const fs::path& p)
+{
+    struct stat st{};
+    return ::stat(p.c_str(), &st) == 0 && S_ISREG(st.st_mode);
+}
+
+} // namespace
+
+void apply_entries(Config& cfg, const std::vector<IniEntry>& entries)
+{
+    for (const auto& e : entries) {
+        if (e.section != "Lockdown")
+            throw Error(ErrorKind::Config, at(e.file, e.line, "unknown section [" + e.section + "]"),
+                        "broker.conf has one section, [Lockdown]");
+        const Located where{e.file, e.line};
+        if (e.key == "Mode") {
+            auto m = parse_mode(e.value);
+            if (!m)
+                throw Error(ErrorKind::Config,
+                            at(e.file, e.line, "invalid Mode '" + e.value + "'"),
+                            "use one of: none, integrity, confidentiality");
+            cfg.mode = *m;
+            cfg.mode_set_at = where;
+            continue;
+        }
+        Action action;
+        if (e.key == "Deny")
+            action = Action::Deny;
+        else if (e.key == "Allow")
+            action = Action::Allow;
+        else if (e.key == "Audit")
+            action = Action::Audit;
+        else
+            throw Error(ErrorKind::Config, at(e.file, e.line, "unknown key '" + e.key + "' in [Lockdown]"),
+                        "known keys: Mode=, Deny=, Allow=, Audit=");
+
+        const auto words = split_words(e.value);
+        if (words.empty()) {
+            // An empty assignment resets the list of this key so far, as in systemd.
+            std::erase_if(cfg.assignments, [&](const ReasonAssignment& a) { return a.action == action; });
+            continue;
+        }
+        for (const auto& w : words)
+            cfg.assignments.push_back(ReasonAssignment{w, action, where});
+    }
+}
+
+std::vector<std::string> config_files(const ConfigPaths& paths)
+{
+    std::vector<std::string> out;
+    for (const auto& d : paths.dirs) {
+        const fs::path p = fs::path(d) / paths.name;
+        std::error_code ec;
+        // A main file symlinked to /dev/null masks the ones below, like a drop-in.
+        if (fs::is_symlink(p, ec) && fs::read_symlink(p, ec) == "/dev/null")
+            break;
+        if (is_regular(p)) {
+            out.push_back(p.string());
+            break;
+        }
+    }
+    std::map<std::string, std::string> dropins; // file name -> path; first (highest priority) wins
+    for (const auto& d : paths.dirs) {
+        const fs::path dir = fs::path(d) / (paths.name + ".d");
+        std::error_code ec;
+        if (!fs::is_directory(dir, ec))
+            continue;
+        for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
+            const std::string fname = it->path().filename().string();
+            if (fname.size() <= 5 || !fname.ends_with(".conf") || fname.front() == '.')
+                continue;
+            dropins.try_emplace(fname, it->path().string());
+        }
+        if (ec)
+            throw Error(ErrorKind::Config, "reading directory " + dir.string() + ": " + ec.message());
+    }
+    for (const auto& [name, path] : dropins) {
+        // A drop-in masked by a symlink to /dev/null (or an empty file) is skipped.
+        std::error_code ec;
+        if (fs::is_symlink(path, ec) && fs::read_symlink(path, ec) == "/dev/null")
+            continue;
+        out.push_back(path);
+    }
+    return out;
+}
+
+Config load_config(const ConfigPaths& paths)
+{
+    Config cfg;
+    for (const auto& f : config_files(paths)) {
+        apply_entries(cfg, parse_ini_file(f));
+        cfg.files.push_back(f);
+    }
+    return cfg;
+}
+
+Config load_config_file(const std::string& path)
+{
+    Config cfg;
+    apply_entries(cfg, parse_ini_file(path));
+    cfg.files.push_back(path);
+    return cfg;
+}
+
+} // namespace ldb

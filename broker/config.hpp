@@ -1,0 +1,63 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+#pragma once
+// broker.conf: where the files are, in which order they apply, and what the
+// [Lockdown] section says. Reason names are kept as text with their location
+// here; policy.cpp checks them against the running kernel's catalogue.
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "ini_parser.hpp"
+
+namespace ldb {
+
+enum class Mode { None, Integrity, Confidentiality };
+enum class Action : unsigned char { Deny = 0, Allow = 1, Audit = 2 }; // == enum ld_action
+
+std::string to_string(Mode m);
+std::string to_string(Action a);
+std::optional<Mode> parse_mode(std::string_view s);
+
+struct Located {
+    std::string file;
+    unsigned line = 0;
+};
+
+struct ReasonAssignment {
+    std::string reason; // as written
+    Action action = Action::Deny;
+    Located where;
+};
+
+struct Config {
+    Mode mode = Mode::Integrity; // built-in default when no file sets Mode=
+    std::optional<Located> mode_set_at;
+    std::vector<ReasonAssignment> assignments; // in application order
+    std::vector<std::string> files;            // files read, in order
+};
+
+// The directories searched, highest priority first. Tests point these at a
+// temporary tree.
+struct ConfigPaths {
+    std::vector<std::string> dirs = {"/etc/lockdown-broker", "/run/lockdown-broker",
+                                     "/usr/lib/lockdown-broker"};
+    std::string name = "broker.conf";
+};
+
+// Applies one parsed file's entries on top of `cfg`. Throws on unknown
+// sections, keys or Mode values, naming file and line.
+void apply_entries(Config& cfg, const std::vector<IniEntry>& entries);
+
+// The files that make up the configuration, in application order: the main
+// file (first found in dirs) and then the drop-ins <name>.d/*.conf, sorted by
+// file name, a name in a higher-priority dir masking the same name below.
+std::vector<std::string> config_files(const ConfigPaths& paths);
+
+// Reads everything. Either returns a complete Config or throws: nothing is
+// half-applied.
+Config load_config(const ConfigPaths& paths = {});
+// --config FILE: only that file.
+Config load_config_file(const std::string& path);
+
+} // namespace ldb

@@ -1,0 +1,397 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+#include "enforcer.hpp"
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <cerrno>
+#include <cstdarg>
+#include <cstdio>
+#include <cstring>
+#include <ctime>
+#include <linux/magic.h>
+#include <memory>
+#include <sys/mount.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
+
+#include "error.hpp"
+#include "lockdown.skel.h"
+
+namespace ldb {
+
+namespace {
+
+// libbpf talks through a global print callback. We keep its recent lines so
+// that an error can show the one that matters, and echo only with verbose.
+std::string g_libbpf_log;
+bool g_libbpf_verbose = false;
+
+int libbpf_print(enum libbpf_print_level level, const char* fmt, va_list ap)
+{
+    if (level == LIBBPF_DEBUG && !g_libbpf_verbose)
+        return 0;
+    char buf[1024];
+    va_list copy;
+    va_copy(copy, ap);
+    const int n = std::vsnprintf(buf, sizeof(buf), fmt, copy);
+    va_end(copy);
+    if (n > 0) {
+        g_libbpf_log.append(buf);
+        if (g_libbpf_log.size() > 16384)
+            g_libbpf_log.erase(0, g_libbpf_log.size() - 16384);
+    }
+    if (g_libbpf_verbose)
+        std::vfprintf(stderr, fmt, ap);
+    return 0;
+}
+
+std::string last_libbpf_line()
+{
+    std::string s = g_libbpf_log;
+    while (!s.empty() && s.back() == '\n')
+        s.pop_back();
+    const size_t nl = s.rfind('\n');
+    return nl == std::string::npos ? s : s.substr(nl + 1);
+}
+
+struct SkelDeleter {
+    void operator()(lockdown_bpf* s) const noexcept { lockdown_bpf__destroy(s); }
+};
+struct LinkDeleter {
+    // Closes our fd only; a pinned link stays attached.
+    void operator()(bpf_link* l) const noexcept { bpf_link__destroy(l); }
+};
+
+void ensure_bpffs(const PinLayout& pins)
+{
+    const std::string parent = pins.dir.substr(0, pins.dir.rfind('/'));
+    struct statfs sfs{};
+    if (::statfs(parent.c_str(), &sfs) < 0)
+        throw errno_error(errno, "checking " + parent);
+    if (sfs.f_type != BPF_FS_MAGIC) {
+        // Early boot: nobody mounted the BPF file system yet.
+        if (::mount("bpf", parent.c_str(), "bpf", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=0700") < 0)
+            throw errno_error(errno, "mounting the BPF file system on " + parent);
+    }
+    if (::mkdir(pins.dir.c_str(), 0700) < 0 && errno != EEXIST)
+        throw errno_error(errno, "creating " + pins.dir);
+}
+
+UniqueFd obj_get(const std::string& path)
+{
+    const int fd = bpf_obj_get(path.c_str());
+    if (fd < 0) {
+        const int err = errno;
+        if (err == ENOENT)
+            throw Error(ErrorKind::NotFound, "lockdown enforcement is not loaded: " + path + " does not exist",
+                        "start it with: lockdown-brokerd --enforce-only");
+        throw errno_error(err, "opening " + path);
+    }
+    return UniqueFd(fd);
+}
+
+bool prog_tag(int prog_fd, std::array<unsigned char, BPF_TAG_SIZE>& tag)
+{
+    bpf_prog_info info{};
+    uint32_t len = sizeof(info);
+    if (bpf_obj_get_info_by_fd(prog_fd, &info, &len) < 0)
+        return false;
+    std::memcpy(tag.data(), info.tag, BPF_TAG_SIZE);
+    return true;
+}
+
+// The tag of the program behind a pinned link, or false if there is no
+// usable pinned link.
+bool pinned_link_prog_tag(const std::string& link_path, std::array<unsigned char, BPF_TAG_SIZE>& tag)
+{
+    const int raw = bpf_obj_get(link_path.c_str());
+    if (raw < 0)
+        return false;
+    UniqueFd link(raw);
+    bpf_link_info info{};
+    uint32_t len = sizeof(info);
+    if (bpf_obj_get_info_by_fd(link.get(), &info, &len) < 0)
+        return false;
+    const int p = bpf_prog_get_fd_by_id(info.prog_id);
+    if (p < 0)
+        return false;
+    UniqueFd prog(p);
+    return prog_tag(prog.get(), tag);
+}
+
+void write_policy(int policy_fd, int state_fd, const Policy& policy, uint32_t reason_count, uint32_t& generation)
+{
+    const uint32_t zero = 0;
+    ld_state st{};
+    if (bpf_map_lookup_elem(state_fd, &zero, &st) < 0)
+        throw errno_error(errno, "reading the enforcement state map");
+    const uint32_t next = (st.active_slot & 1) ^ 1;
+
+    ld_policy p{};
+    const auto table = policy.action_table();
+    std::memcpy(p.action, table.data(), sizeof(p.action));
+    p.generation = st.generation + 1;
+    p.reason_count = reason_count;
+    // Fill the inactive slot completely, then flip: one atomic switch.
+    if (bpf_map_update_elem(policy_fd, &next, &p, BPF_ANY) < 0)
+        throw errno_error(errno, "writing the policy map");
+    ld_state nst{next, p.generation};
+    if (bpf_map_update_elem(state_fd, &zero, &nst, BPF_ANY) < 0)
+        throw errno_error(errno, "switching to the new policy");
+    generation = p.generation;
+}
+
+uint64_t random_id()
+{
+    uint64_t id = 0;
+    while (id == 0) {
+        if (::getrandom(&id, sizeof(id), 0) != sizeof(id))
+            throw errno_error(errno, "getrandom");
+    }
+    return id;
+}
+
+} // namespace
+
+std::string decision_name(uint32_t decision)
+{
+    switch (decision) {
+    case LD_DECISION_ALLOW:
+        return "allow";
+    case LD_DECISION_DENY:
+        return "deny";
+    case LD_DECISION_AUDIT:
+        return "audit";
+    case LD_DECISION_GRANTED:
+        return "granted";
+    case LD_DECISION_EXPIRED:
+        return "expired";
+    }
+    return "decision-" + std::to_string(decision);
+}
+
+uint64_t boot_time_ns()
+{
+    timespec ts{};
+    ::clock_gettime(CLOCK_BOOTTIME, &ts);
+    return static_cast<uint64_t>(ts.tv_sec) * 1000000000ull + static_cast<uint64_t>(ts.tv_nsec);
+}
+
+EnforceReport Enforcer::enforce(const Policy& policy, uint32_t reason_count, const PinLayout& pins, bool verbose)
+{
+    g_libbpf_verbose = verbose;
+    g_libbpf_log.clear();
+    libbpf_set_print(libbpf_print);
+
+    ensure_bpffs(pins);
+    EnforceReport report;
+
+    std::unique_ptr<lockdown_bpf, SkelDeleter> skel(lockdown_bpf__open());
+    if (!skel)
+        throw errno_error(errno, "opening the embedded BPF object");
+
+    bpf_map* maps[] = {skel->maps.ld_policy, skel->maps.ld_state, skel->maps.ld_grants, skel->maps.ld_events,
+                       skel->maps.ld_counters};
+    for (bpf_map* m : maps) {
+        const std::string path = pins.path(bpf_map__name(m));
+        struct stat st{};
+        if (::stat(path.c_str(), &st) == 0)
+            report.reused_maps = true;
+        // libbpf reuses a compatible pinned map, or creates and pins a new one.
+        if (bpf_map__set_pin_path(m, path.c_str()) < 0)
+            throw errno_error(errno, "setting pin path " + path);
+    }
+
+    if (lockdown_bpf__load(skel.get()) < 0) {
+        const int err = errno;
+        const std::string line = last_libbpf_line();
+        if (line.find("couldn't reuse pinned map") != std::string::npos)
+            throw Error(ErrorKind::Kernel,
+                        "the maps pinned under " + pins.dir + " come from an incompatible version of lockdown-broker",
+                        "reboot to switch versions; enforcement stays in place until then");
+        if (err == EPERM || err == EACCES)
+            throw errno_error(err, "loading the BPF LSM program");
+        throw Error(ErrorKind::Kernel, "loading the BPF LSM program failed: " + std::string(std::strerror(err)) +
+                                           (line.empty() ? "" : " (" + line + ")"),
+                    "run with --verbose for the full libbpf log");
+    }
+
+    write_policy(bpf_map__fd(skel->maps.ld_policy), bpf_map__fd(skel->maps.ld_state), policy, reason_count,
+                 report.generation);
+
+    const std::string link_path = pins.path(LD_PIN_LINK);
+    std::array<unsigned char, BPF_TAG_SIZE> old_tag{}, new_tag{};
+    const bool have_link = pinned_link_prog_tag(link_path, old_tag);
+    if (!prog_tag(bpf_program__fd(skel->progs.ld_locked_down), new_tag))
+        throw errno_error(errno, "reading the loaded program's tag");
+    if (have_link && old_tag == new_tag) {
+        report.reused_link = true;
+        return report;
+    }
+
+    std::unique_ptr<bpf_link, LinkDeleter> link(bpf_program__attach_lsm(skel->progs.ld_locked_down));
+    if (!link) {
+        const int err = errno;
+        throw Error(ErrorKind::Kernel, "attaching to the locked_down LSM hook failed: " + std::string(std::strerror(err)),
+                    "the kernel needs CONFIG_BPF_LSM=y and 'bpf' in its LSM list");
+    }
+    if (!have_link) {
+        // A stale non-link object under our name would block pinning.
+        ::unlink(link_path.c_str());
+        if (bpf_link__pin(link.get(), link_path.c_str()) < 0)
+            throw errno_error(errno, "pinning the program link at " + link_path);
+        return report;
+    }
+    // Upgrade: both programs run until the rename drops the old pin, so there
+    // is no moment without enforcement.
+    const std::string tmp = link_path + ".new";
+    ::unlink(tmp.c_str());
+    if (bpf_link__pin(link.get(), tmp.c_str()) < 0)
+        throw errno_error(errno, "pinning the new program link at " + tmp);
+    if (::rename(tmp.c_str(), link_path.c_str()) < 0) {
+        const int err = errno;
+        ::unlink(tmp.c_str());
+        throw errno_error(err, "replacing " + link_path);
+    }
+    report.replaced_link = true;
+    return report;
+}
+
+Enforcer Enforcer::open_pinned(const PinLayout& pins)
+{
+    Enforcer e;
+    e.policy_ = obj_get(pins.path("ld_policy"));
+    e.state_ = obj_get(pins.path("ld_state"));
+    e.grants_ = obj_get(pins.path("ld_grants"));
+    e.events_ = obj_get(pins.path("ld_events"));
+    e.counters_ = obj_get(pins.path("ld_counters"));
+    return e;
+}
+
+uint64_t Enforcer::add_grant(const GrantRequest& req)
+{
+    if (req.reasons.empty() || req.cgroup_ids.empty())
+        throw Error(ErrorKind::InvalidArgument, "a grant needs at least one reason and one cgroup");
+    for (uint32_t r : req.reasons)
+        if (r >= LD_MAX_REASONS)
+            throw Error(ErrorKind::InvalidArgument, "reason value " + std::to_string(r) + " out of range");
+
+    const uint64_t id = random_id();
+    ld_grant_value val{};
+    val.grant_id = id;
+    val.expires_boot_ns = req.expires_boot_ns;
+    val.holder_uid = req.holder_uid;
+
+    // Remember what each key held so a failure part-way restores it exactly.
+    struct Undo {
+        ld_grant_key key;
+        bool had;
+        ld_grant_value old;
+    };
+    std::vector<Undo> undo;
+    try {
+        for (uint64_t cg : req.cgroup_ids) {
+            for (uint32_t r : req.reasons) {
+                ld_grant_key key{};
+                key.cgroup_id = cg;
+                key.reason = r;
+                Undo u{key, false, {}};
+                u.had = bpf_map_lookup_elem(grants_.get(), &key, &u.old) == 0;
+                if (bpf_map_update_elem(grants_.get(), &key, &val, BPF_ANY) < 0)
+                    throw errno_error(errno, "adding a grant to the kernel map");
+                undo.push_back(u);
+            }
+        }
+    } catch (...) {
+        for (auto it = undo.rbegin(); it != undo.rend(); ++it) {
+            if (it->had)
+                bpf_map_update_elem(grants_.get(), &it->key, &it->old, BPF_ANY);
+            else
+                bpf_map_delete_elem(grants_.get(), &it->key);
+        }
+        throw;
+    }
+    return id;
+}
+
+size_t Enforcer::remove_grant(uint64_t grant_id)
+{
+    size_t removed = 0;
+    for (const auto& g : grants()) {
+        if (g.grant_id != grant_id)
+            continue;
+        ld_grant_key key{};
+        key.cgroup_id = g.cgroup_id;
+        key.reason = g.reason;
+        if (bpf_map_delete_elem(grants_.get(), &key) == 0)
+            removed++;
+        else if (errno != ENOENT)
+            throw errno_error(errno, "removing a grant from the kernel map");
+    }
+    return removed;
+}
+
+std::vector<GrantEntry> Enforcer::grants() const
+{
+    std::vector<GrantEntry> out;
+    ld_grant_key key{}, next{};
+    const void* prev = nullptr;
+    while (bpf_map_get_next_key(grants_.get(), prev, &next) == 0) {
+        ld_grant_value v{};
+        if (bpf_map_lookup_elem(grants_.get(), &next, &v) == 0)
+            out.push_back(GrantEntry{v.grant_id, next.cgroup_id, next.reason, v.expires_boot_ns, v.holder_uid});
+        key = next;
+        prev = &key;
+    }
+    return out;
+}
+
+Counters Enforcer::counters() const
+{
+    const int ncpu = libbpf_num_possible_cpus();
+    if (ncpu <= 0)
+        throw errno_error(-ncpu, "counting possible CPUs");
+    std::vector<uint64_t> vals(static_cast<size_t>(ncpu));
+    auto sum = [&](uint32_t slot) {
+        if (bpf_map_lookup_elem(counters_.get(), &slot, vals.data()) < 0)
+            throw errno_error(errno, "reading the counters map");
+        uint64_t s = 0;
+        for (uint64_t v : vals)
+            s += v;
+        return s;
+    };
+    Counters c;
+    for (uint32_t r = 0; r < LD_MAX_REASONS; r++) {
+        ReasonCounters rc;
+        rc.reason = r;
+        bool any = false;
+        for (uint32_t d = 0; d < LD_DECISION__COUNT; d++) {
+            rc.by_decision[d] = sum(r * LD_DECISION__COUNT + d);
+            any = any || rc.by_decision[d] != 0;
+        }
+        if (any)
+            c.reasons.push_back(rc);
+    }
+    c.dropped_events = sum(LD_COUNTER_DROPPED);
+    return c;
+}
+
+ActivePolicy Enforcer::active_policy() const
+{
+    const uint32_t zero = 0;
+    ld_state st{};
+    if (bpf_map_lookup_elem(state_.get(), &zero, &st) < 0)
+        throw errno_error(errno, "reading the enforcement state map");
+    ActivePolicy ap;
+    ap.slot = st.active_slot & 1;
+    ld_policy p{};
+    if (bpf_map_lookup_elem(policy_.get(), &ap.slot, &p) < 0)
+        throw errno_error(errno, "reading the policy map");
+    ap.generation = p.generation;
+    ap.reason_count = p.reason_count;
+    std::memcpy(ap.action.data(), p.action, sizeof(p.action));
+    return ap;
+}
+
+} // namespace ldb

@@ -1,0 +1,92 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+#pragma once
+// The enforcer owns the BPF side: it loads the locked_down program from the
+// generated skeleton, pins program link and maps under the pin directory, and
+// writes policy and grants into the pinned maps. It outlives any one daemon
+// process: the pins keep enforcement in place after we exit.
+
+#include <array>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "../bpf/lockdown-broker.h"
+#include "policy.hpp"
+#include "unique_fd.hpp"
+
+namespace ldb {
+
+struct EnforceReport {
+    bool reused_maps = false;   // pinned maps from an earlier run were reused
+    bool reused_link = false;   // the pinned program was already the same code
+    bool replaced_link = false; // a different pinned program was swapped out
+    uint32_t generation = 0;    // policy generation now active
+};
+
+struct GrantRequest {
+    std::vector<uint32_t> reasons;    // kernel reason values
+    std::vector<uint64_t> cgroup_ids; // each covers its descendants
+    uint64_t expires_boot_ns = 0;     // CLOCK_BOOTTIME
+    uint32_t holder_uid = 0;
+};
+
+struct GrantEntry {
+    uint64_t grant_id = 0;
+    uint64_t cgroup_id = 0;
+    uint32_t reason = 0;
+    uint64_t expires_boot_ns = 0;
+    uint32_t holder_uid = 0;
+};
+
+struct ReasonCounters {
+    uint32_t reason = 0;
+    std::array<uint64_t, LD_DECISION__COUNT> by_decision{};
+};
+
+struct Counters {
+    std::vector<ReasonCounters> reasons; // only reasons with a non-zero count
+    uint64_t dropped_events = 0;
+};
+
+struct ActivePolicy {
+    uint32_t slot = 0;
+    uint32_t generation = 0;
+    uint32_t reason_count = 0;
+    std::array<unsigned char, LD_MAX_REASONS> action{};
+};
+
+// The BPF file system location; tests may point it elsewhere.
+struct PinLayout {
+    std::string dir = LD_PIN_DIR;
+    std::string path(const std::string& name) const { return dir + "/" + name; }
+};
+
+std::string decision_name(uint32_t decision);
+uint64_t boot_time_ns();
+
+class Enforcer {
+public:
+    // Loads (or reuses) everything, applies `policy` atomically, attaches and
+    // pins. Idempotent. Afterwards enforcement is in place with no process
+    // holding it.
+    static EnforceReport enforce(const Policy& policy, uint32_t reason_count, const PinLayout& pins = {},
+                                 bool verbose = false);
+
+    // Opens the pinned maps of a running enforcement.
+    static Enforcer open_pinned(const PinLayout& pins = {});
+
+    // Grants. add_grant either adds every (cgroup, reason) key or none.
+    uint64_t add_grant(const GrantRequest& req);
+    // Removes every key of this grant; returns how many were removed.
+    size_t remove_grant(uint64_t grant_id);
+    std::vector<GrantEntry> grants() const;
+
+    Counters counters() const;
+    ActivePolicy active_policy() const;
+    int events_fd() const noexcept { return events_.get(); }
+
+private:
+    UniqueFd policy_, state_, grants_, events_, counters_;
+};
+
+} // namespace ldb

@@ -1,0 +1,190 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+// lockdown-brokerd: wiring only. Parses the command line, reads config and
+// the kernel's reasons, and hands the policy to the enforcer.
+
+#include <cstdio>
+#include <getopt.h>
+#include <string>
+
+#include "config.hpp"
+#include "enforcer.hpp"
+#include "error.hpp"
+#include "kernel_env.hpp"
+#include "policy.hpp"
+#include "reasons.hpp"
+#include "report.hpp"
+
+#ifndef LDB_VERSION
+#define LDB_VERSION "0"
+#endif
+
+namespace {
+
+enum class Command { None, EnforceOnly, CheckConfig, ListReasons };
+
+struct Options {
+    Command cmd = Command::None;
+    std::string config_file;
+    std::string btf_file;
+    bool json = false;
+    bool verbose = false;
+};
+
+void usage(FILE* f)
+{
+    std::fprintf(f,
+                 "Usage: lockdown-brokerd [OPTIONS] COMMAND\n"
+                 "\n"
+                 "Enforce kernel lockdown per reason with a BPF LSM program.\n"
+                 "\n"
+                 "Commands:\n"
+                 "  --enforce-only     load, attach and pin enforcement with the configured\n"
+                 "                     policy, then exit (idempotent; reuses existing pins)\n"
+                 "  --check-config     validate the configuration and print the effective policy\n"
+                 "  --list-reasons     print the lockdown reasons of the running kernel\n"
+                 "\n"
+                 "Options:\n"
+                 "  --config FILE      read only FILE instead of broker.conf and its drop-ins\n"
+                 "  --btf FILE         read reasons from FILE instead of the running kernel\n"
+                 "                     (only with --check-config and --list-reasons)\n"
+                 "  --json             machine-readable output\n"
+                 "  --verbose          show libbpf's log\n"
+                 "  --version, --help\n");
+}
+
+int fail(const ldb::Error& e)
+{
+    std::fprintf(stderr, "lockdown-brokerd: %s\n", e.what());
+    if (!e.hint().empty())
+        std::fprintf(stderr, "  hint: %s\n", e.hint().c_str());
+    return 1;
+}
+
+ldb::ReasonCatalog catalog_for(const Options& o)
+{
+    return o.btf_file.empty() ? ldb::ReasonCatalog::from_running_kernel() : ldb::ReasonCatalog::from_file(o.btf_file);
+}
+
+ldb::Policy policy_for(const Options& o, const ldb::ReasonCatalog& cat)
+{
+    const ldb::Config cfg = o.config_file.empty() ? ldb::load_config() : ldb::load_config_file(o.config_file);
+    return ldb::Policy::build(cat, cfg);
+}
+
+int enforce_only(const Options& o)
+{
+    const auto env = ldb::KernelEnv::probe();
+    ldb::require_enforceable(env);
+    const auto cat = ldb::ReasonCatalog::from_running_kernel();
+    // Everything is parsed and checked before the kernel is touched.
+    const auto policy = policy_for(o, cat);
+    const auto rep = ldb::Enforcer::enforce(policy, cat.confidentiality_max(), {}, o.verbose);
+
+    if (auto notice = ldb::kernel_lockdown_notice(env); !notice.empty())
+        std::fprintf(stderr, "lockdown-brokerd: warning: %s\n", notice.c_str());
+    size_t deny = 0, audit = 0;
+    for (const auto& e : policy.entries()) {
+        deny += e.action == ldb::Action::Deny;
+        audit += e.action == ldb::Action::Audit;
+    }
+    const char* how = rep.reused_link ? "reused pinned program" : rep.replaced_link ? "replaced pinned program" : "attached new program";
+    if (o.json)
+        std::printf("{\"enforcing\":true,\"mode\":\"%s\",\"generation\":%u,\"program\":\"%s\",\"reused_maps\":%s,"
+                    "\"deny\":%zu,\"audit\":%zu,\"reasons\":%zu}\n",
+                    ldb::to_string(policy.mode()).c_str(), rep.generation, how, rep.reused_maps ? "true" : "false",
+                    deny, audit, policy.entries().size());
+    else
+        std::printf("lockdown-brokerd: enforcing Mode=%s (%zu reasons: %zu denied, %zu audited), policy generation %u, "
+                    "%s%s\n",
+                    ldb::to_string(policy.mode()).c_str(), policy.entries().size(), deny, audit, rep.generation, how,
+                    rep.reused_maps ? ", pinned maps reused" : "");
+    return 0;
+}
+
+} // namespace
+
+int main(int argc, char** argv)
+{
+    enum { OPT_ENFORCE = 1000, OPT_CHECK, OPT_LIST, OPT_CONFIG, OPT_BTF, OPT_JSON, OPT_VERBOSE, OPT_VERSION };
+    static const option longopts[] = {
+        {"enforce-only", no_argument, nullptr, OPT_ENFORCE}, {"check-config", no_argument, nullptr, OPT_CHECK},
+        {"list-reasons", no_argument, nullptr, OPT_LIST},    {"config", required_argument, nullptr, OPT_CONFIG},
+        {"btf", required_argument, nullptr, OPT_BTF},        {"json", no_argument, nullptr, OPT_JSON},
+        {"verbose", no_argument, nullptr, OPT_VERBOSE},      {"version", no_argument, nullptr, OPT_VERSION},
+        {"help", no_argument, nullptr, 'h'},                 {nullptr, 0, nullptr, 0},
+    };
+    Options o;
+    int c;
+    auto set_cmd = [&](Command cmd) {
+        if (o.cmd != Command::None && o.cmd != cmd) {
+            std::fprintf(stderr, "lockdown-brokerd: give only one command\n");
+            std::exit(2);
+        }
+        o.cmd = cmd;
+    };
+    while ((c = getopt_long(argc, argv, "h", longopts, nullptr)) != -1) {
+        switch (c) {
+        case OPT_ENFORCE:
+            set_cmd(Command::EnforceOnly);
+            break;
+        case OPT_CHECK:
+            set_cmd(Command::CheckConfig);
+            break;
+        case OPT_LIST:
+            set_cmd(Command::ListReasons);
+            break;
+        case OPT_CONFIG:
+            o.config_file = optarg;
+            break;
+        case OPT_BTF:
+            o.btf_file = optarg;
+            break;
+        case OPT_JSON:
+            o.json = true;
+            break;
+        case OPT_VERBOSE:
+            o.verbose = true;
+            break;
+        case OPT_VERSION:
+            std::printf("lockdown-brokerd %s\n", LDB_VERSION);
+            return 0;
+        case 'h':
+            usage(stdout);
+            return 0;
+        default:
+            usage(stderr);
+            return 2;
+        }
+    }
+    if (optind < argc) {
+        std::fprintf(stderr, "lockdown-brokerd: unexpected argument '%s'\n", argv[optind]);
+        return 2;
+    }
+    if (!o.btf_file.empty() && o.cmd == Command::EnforceOnly) {
+        std::fprintf(stderr, "lockdown-brokerd: --btf cannot be used with --enforce-only: enforcement must use the "
+                             "running kernel's reasons\n");
+        return 2;
+    }
+
+    try {
+        switch (o.cmd) {
+        case Command::EnforceOnly:
+            return enforce_only(o);
+        case Command::CheckConfig: {
+            const auto cat = catalog_for(o);
+            std::fputs(ldb::render_policy(policy_for(o, cat), cat, o.json).c_str(), stdout);
+            return 0;
+        }
+        case Command::ListReasons:
+            std::fputs(ldb::render_reasons(catalog_for(o), o.json).c_str(), stdout);
+            return 0;
+        case Command::None:
+            std::fprintf(stderr, "lockdown-brokerd: the D-Bus broker is not part of this version yet; "
+                                 "use --enforce-only (see --help)\n");
+            return 2;
+        }
+    } catch (const ldb::Error& e) {
+        return fail(e);
+    }
+    return 1;
+}

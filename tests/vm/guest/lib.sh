@@ -1,0 +1,63 @@
+# Shared helpers for guest-side test scripts (sourced, bash).
+# Results are printed TAP-style; the closing line is "N passed, M failed".
+
+PASS=0
+FAIL=0
+FAILED_NAMES=()
+
+ok() { PASS=$((PASS + 1)); echo "ok $((PASS + FAIL)) - $*"; }
+not_ok() { FAIL=$((FAIL + 1)); FAILED_NAMES+=("$*"); echo "not ok $((PASS + FAIL)) - $*"; }
+
+# expect NAME WANT CMD...: WANT is allowed|denied; CMD is an ld-trigger call.
+expect() {
+    local name=$1 want=$2
+    shift 2
+    local out rc got
+    out=$("$@" 2>&1)
+    rc=$?
+    case $rc in
+    0) got=allowed ;;
+    1) got=denied ;;
+    *) got="untestable(rc=$rc)" ;;
+    esac
+    if [[ $got == "$want" ]]; then
+        ok "$name: $want"
+    else
+        not_ok "$name: wanted $want, got $got :: $out"
+    fi
+}
+
+# assert NAME CMD...: the command must succeed.
+assert() {
+    local name=$1
+    shift
+    local out
+    if out=$("$@" 2>&1); then
+        ok "$name"
+    else
+        not_ok "$name :: $out"
+    fi
+}
+
+# assert_grep NAME PATTERN TEXT
+assert_grep() {
+    if grep -qE -- "$2" <<<"$3"; then
+        ok "$1"
+    else
+        not_ok "$1 :: pattern '$2' not in: $(head -c 600 <<<"$3")"
+    fi
+}
+
+# in_cgroup CG CMD...: run CMD inside cgroup CG (path under /sys/fs/cgroup).
+in_cgroup() {
+    local cg=$1
+    shift
+    bash -c 'echo $$ > "/sys/fs/cgroup/$0/cgroup.procs" && exec "$@"' "$cg" "$@"
+}
+
+finish() {
+    echo "# ${SUITE:-suite} on $(uname -r)"
+    for n in "${FAILED_NAMES[@]}"; do echo "# FAILED: $n"; done
+    echo "$PASS passed, $FAIL failed"
+    [[ $FAIL -eq 0 ]]
+}
