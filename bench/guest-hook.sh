@@ -7,11 +7,10 @@ B="$LDB_BUILD"
 BROKERD="$B/broker/lockdown-brokerd"
 BENCH="$B/bench/ld-bench"
 CTL="$B/tests/ld-testctl"
-N=${LDB_BENCH_READS:-100000}
-ROUNDS=${LDB_BENCH_ROUNDS:-3}
+N=${LDB_BENCH_READS:-50000}
+ROUNDS=${LDB_BENCH_ROUNDS:-9}
 OURS=/sys/fs/bpf/lockdown-broker/link_locked_down
 EMPTY=/sys/fs/bpf/bench_empty
-sysctl -q -w kernel.bpf_stats_enabled=1
 mkdir -p /etc/lockdown-broker
 
 enforce() { printf '%b' "$1" >/etc/lockdown-broker/broker.conf; "$BROKERD" --enforce-only >/dev/null; }
@@ -28,21 +27,36 @@ per_call() {
 reads() { "$BENCH" reads /sys/power/state "$N"; }
 
 # Syscall path: /sys/power/state calls the hook (reason hibernation) on every
-# read. Alternate without/with enforcement to cancel drift.
-base=() with=()
-enforce '[Lockdown]\nMode=integrity\nAllow=hibernation\n'
+# read. BPF run-time stats stay off here (they add two clock reads per run).
+# Rounds alternate bare / ours / empty program to cancel drift.
+sysctl -q -w kernel.bpf_stats_enabled=0
+allow_conf='[Lockdown]\nMode=integrity\nAllow=hibernation\n'
+base=() with=() empty=()
 for ((i = 0; i < ROUNDS; i++)); do
-    rm -f "$OURS" # benchmark only: drop the link to measure the bare path
+    rm -f "$OURS" "$EMPTY" # benchmark only: dropping the pins detaches
     base+=("$(reads)")
-    enforce '[Lockdown]\nMode=integrity\nAllow=hibernation\n'
+    enforce "$allow_conf"
     with+=("$(reads)")
+    rm -f "$OURS"
+    "$BENCH" attach "$B/bench/empty.bpf.o" "$EMPTY"
+    empty+=("$(reads)")
 done
 median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 mb=$(median "${base[@]}")
 mw=$(median "${with[@]}")
+me=$(median "${empty[@]}")
+# Overheads from ratios paired within each round (drift cancels), then the median.
+rw=() re=()
+for ((i = 0; i < ROUNDS; i++)); do
+    rw+=("$(awk -v a="${with[i]}" -v b="${base[i]}" 'BEGIN { printf "%.4f", (a / b - 1) * 100 }')")
+    re+=("$(awk -v a="${empty[i]}" -v b="${base[i]}" 'BEGIN { printf "%.4f", (a / b - 1) * 100 }')")
+done
+ow=$(median "${rw[@]}")
+oe=$(median "${re[@]}")
 
 # Program cost: ours and the empty one on the same hook, same calls.
-"$BENCH" attach "$B/bench/empty.bpf.o" "$EMPTY"
+sysctl -q -w kernel.bpf_stats_enabled=1
+enforce "$allow_conf"
 ours_allow=$(per_call "$OURS" reads)
 empty_allow=$(per_call "$EMPTY" reads)
 # Deny path (policy deny: grant walk + event) and granted path.
@@ -55,10 +69,11 @@ ours_grant=$(per_call "$OURS" reads)
 echo $$ >/sys/fs/cgroup/cgroup.procs
 "$CTL" events >/dev/null
 
-awk -v kver="$(uname -r)" -v n="$N" -v rounds="$ROUNDS" -v mb="$mb" -v mw="$mw" \
+awk -v kver="$(uname -r)" -v n="$N" -v rounds="$ROUNDS" -v mb="$mb" -v mw="$mw" -v me="$me" -v ow="$ow" -v oe="$oe" \
     -v oa="$ours_allow" -v ea="$empty_allow" -v od="$ours_deny" -v og="$ours_grant" 'BEGIN {
     printf "{\"bench\":\"hook\",\"kernel\":\"%s\",\"reads_per_round\":%d,\"rounds\":%d,", kver, n, rounds
-    printf "\"read_ns_without\":%s,\"read_ns_with\":%s,\"syscall_overhead_pct\":%.2f,", mb, mw, (mw / mb - 1) * 100
+    printf "\"read_ns_without\":%s,\"read_ns_with\":%s,\"read_ns_empty_prog\":%s,", mb, mw, me
+    printf "\"syscall_overhead_pct\":%.2f,\"syscall_overhead_empty_prog_pct\":%.2f,", ow, oe
     printf "\"prog_ns_empty\":%s,\"prog_ns_allow\":%s,\"prog_ns_deny_with_event\":%s,\"prog_ns_granted_depth3\":%s,", ea, oa, od, og
     printf "\"ratio_allow_vs_empty\":%.2f,\"ratio_deny_vs_empty\":%.2f,\"ratio_granted_vs_empty\":%.2f}\n", oa / ea, od / ea, og / ea
 }'

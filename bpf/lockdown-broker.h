@@ -44,9 +44,10 @@ enum ld_decision {
     LD_DECISION__COUNT = 5,
 };
 
-/* The policy is double-buffered: userspace fills the inactive slot of
- * `ld_policy` and then flips ld_state.active_slot, so a policy change is one
- * atomic store and no call ever sees half of the old and half of the new. */
+/* The policy is double-buffered: userspace fills the inactive slot and then
+ * flips active_slot with one release store (through an mmap of the map), so
+ * a policy change is atomic and no call ever sees half of the old and half
+ * of the new. */
 #define LD_POLICY_SLOTS 2
 
 struct ld_policy {
@@ -55,9 +56,17 @@ struct ld_policy {
     __u32 reason_count;          /* LOCKDOWN_CONFIDENTIALITY_MAX of this kernel */
 };
 
-struct ld_state {
-    __u32 active_slot; /* 0 or 1 */
+/* The single value of the ld_control map (BPF_F_MMAPABLE). The hot path is
+ * one inlined array lookup: policy, active slot and the allow counters all
+ * live here. */
+struct ld_control {
+    struct ld_policy slot[LD_POLICY_SLOTS];
+    __u32 active_slot; /* 0 or 1; written last, with release semantics */
     __u32 generation;  /* generation of the active slot, for tools */
+    __u8 pad[48];      /* keep the counters off the policy's cache lines */
+    /* Allowed calls per reason. Plain increments from every CPU: cheap on
+     * the hot path, approximate under contention (documented). */
+    __u64 allowed[LD_MAX_REASONS];
 };
 
 struct ld_grant_key {
@@ -74,7 +83,8 @@ struct ld_grant_value {
 };
 
 /* Counters per reason value and decision, in a per-CPU array: index
- * reason * LD_DECISION__COUNT + decision. The extra slot at
+ * reason * LD_DECISION__COUNT + decision (the ALLOW column stays 0 here:
+ * allowed calls are counted in ld_control.allowed). The extra slot at
  * LD_COUNTER_DROPPED counts events lost because the ring buffer was full. */
 #define LD_COUNTER_SLOTS (LD_MAX_REASONS * LD_DECISION__COUNT + 1)
 #define LD_COUNTER_DROPPED (LD_MAX_REASONS * LD_DECISION__COUNT)

@@ -24,17 +24,11 @@ char LICENSE[] SEC("license") = "GPL";
 
 struct {
     __uint(type, BPF_MAP_TYPE_ARRAY);
-    __uint(max_entries, LD_POLICY_SLOTS);
-    __type(key, __u32);
-    __type(value, struct ld_policy);
-} ld_policy SEC(".maps");
-
-struct {
-    __uint(type, BPF_MAP_TYPE_ARRAY);
+    __uint(map_flags, BPF_F_MMAPABLE);
     __uint(max_entries, 1);
     __type(key, __u32);
-    __type(value, struct ld_state);
-} ld_state SEC(".maps");
+    __type(value, struct ld_control);
+} ld_control SEC(".maps");
 
 /* Preallocated: lookups in the hook never allocate. */
 struct {
@@ -134,21 +128,16 @@ SEC("lsm/locked_down")
 int BPF_PROG(ld_locked_down, int what, int ret)
 {
     struct grant_match m = {};
-    struct ld_policy *policy;
-    struct ld_state *state;
-    __u32 zero = 0, slot, reason = (__u32)what;
+    struct ld_control *ctl;
+    __u32 zero = 0, reason = (__u32)what;
     __u8 action;
 
     /* An earlier LSM already refused: keep its answer. */
     if (ret != 0)
         return ret;
 
-    state = bpf_map_lookup_elem(&ld_state, &zero);
-    if (!state)
-        return -EPERM;
-    slot = state->active_slot & 1;
-    policy = bpf_map_lookup_elem(&ld_policy, &slot);
-    if (!policy)
+    ctl = bpf_map_lookup_elem(&ld_control, &zero);
+    if (!ctl)
         return -EPERM;
 
     if (reason >= LD_MAX_REASONS) {
@@ -157,9 +146,9 @@ int BPF_PROG(ld_locked_down, int what, int ret)
         return -EPERM;
     }
 
-    action = policy->action[reason];
+    action = ctl->slot[ctl->active_slot & 1].action[reason];
     if (action == LD_ACTION_ALLOW) {
-        count(reason * LD_DECISION__COUNT + LD_DECISION_ALLOW);
+        ctl->allowed[reason] += 1;
         return 0;
     }
     if (action == LD_ACTION_AUDIT) {

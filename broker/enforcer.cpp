@@ -10,6 +10,7 @@
 #include <ctime>
 #include <linux/magic.h>
 #include <memory>
+#include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/random.h>
 #include <sys/stat.h>
@@ -120,25 +121,43 @@ bool pinned_link_prog_tag(const std::string& link_path, std::array<unsigned char
     return prog_tag(prog.get(), tag);
 }
 
-void write_policy(int policy_fd, int state_fd, const Policy& policy, uint32_t reason_count, uint32_t& generation)
+// A shared mapping of the ld_control map (BPF_F_MMAPABLE), unmapped on scope exit.
+class ControlMapping {
+public:
+    explicit ControlMapping(int fd)
+    {
+        const long page = ::sysconf(_SC_PAGESIZE);
+        len_ = (sizeof(ld_control) + static_cast<size_t>(page) - 1) / static_cast<size_t>(page) * static_cast<size_t>(page);
+        void* p = ::mmap(nullptr, len_, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+        if (p == MAP_FAILED)
+            throw errno_error(errno, "mapping the control map");
+        ctl_ = static_cast<ld_control*>(p);
+    }
+    ~ControlMapping() { ::munmap(ctl_, len_); }
+    ControlMapping(const ControlMapping&) = delete;
+    ControlMapping& operator=(const ControlMapping&) = delete;
+    ld_control* operator->() const noexcept { return ctl_; }
+
+private:
+    ld_control* ctl_ = nullptr;
+    size_t len_ = 0;
+};
+
+void write_policy(int control_fd, const Policy& policy, uint32_t reason_count, uint32_t& generation)
 {
-    const uint32_t zero = 0;
-    ld_state st{};
-    if (bpf_map_lookup_elem(state_fd, &zero, &st) < 0)
-        throw errno_error(errno, "reading the enforcement state map");
-    const uint32_t next = (st.active_slot & 1) ^ 1;
+    ControlMapping ctl(control_fd);
+    const uint32_t active = __atomic_load_n(&ctl->active_slot, __ATOMIC_ACQUIRE) & 1;
+    const uint32_t next = active ^ 1;
 
     ld_policy p{};
     const auto table = policy.action_table();
     std::memcpy(p.action, table.data(), sizeof(p.action));
-    p.generation = st.generation + 1;
+    p.generation = ctl->generation + 1;
     p.reason_count = reason_count;
-    // Fill the inactive slot completely, then flip: one atomic switch.
-    if (bpf_map_update_elem(policy_fd, &next, &p, BPF_ANY) < 0)
-        throw errno_error(errno, "writing the policy map");
-    ld_state nst{next, p.generation};
-    if (bpf_map_update_elem(state_fd, &zero, &nst, BPF_ANY) < 0)
-        throw errno_error(errno, "switching to the new policy");
+    // Fill the inactive slot completely, then flip with one release store.
+    std::memcpy(&ctl->slot[next], &p, sizeof(p));
+    __atomic_store_n(&ctl->generation, p.generation, __ATOMIC_RELAXED);
+    __atomic_store_n(&ctl->active_slot, next, __ATOMIC_RELEASE);
     generation = p.generation;
 }
 
@@ -191,8 +210,7 @@ EnforceReport Enforcer::enforce(const Policy& policy, uint32_t reason_count, con
     if (!skel)
         throw errno_error(errno, "opening the embedded BPF object");
 
-    bpf_map* maps[] = {skel->maps.ld_policy, skel->maps.ld_state, skel->maps.ld_grants, skel->maps.ld_events,
-                       skel->maps.ld_counters};
+    bpf_map* maps[] = {skel->maps.ld_control, skel->maps.ld_grants, skel->maps.ld_events, skel->maps.ld_counters};
     for (bpf_map* m : maps) {
         const std::string path = pins.path(bpf_map__name(m));
         struct stat st{};
@@ -217,8 +235,7 @@ EnforceReport Enforcer::enforce(const Policy& policy, uint32_t reason_count, con
                     "run with --verbose for the full libbpf log");
     }
 
-    write_policy(bpf_map__fd(skel->maps.ld_policy), bpf_map__fd(skel->maps.ld_state), policy, reason_count,
-                 report.generation);
+    write_policy(bpf_map__fd(skel->maps.ld_control), policy, reason_count, report.generation);
 
     const std::string link_path = pins.path(LD_PIN_LINK);
     std::array<unsigned char, BPF_TAG_SIZE> old_tag{}, new_tag{};
@@ -261,8 +278,7 @@ EnforceReport Enforcer::enforce(const Policy& policy, uint32_t reason_count, con
 Enforcer Enforcer::open_pinned(const PinLayout& pins)
 {
     Enforcer e;
-    e.policy_ = obj_get(pins.path("ld_policy"));
-    e.state_ = obj_get(pins.path("ld_state"));
+    e.control_ = obj_get(pins.path("ld_control"));
     e.grants_ = obj_get(pins.path("ld_grants"));
     e.events_ = obj_get(pins.path("ld_events"));
     e.counters_ = obj_get(pins.path("ld_counters"));
@@ -362,12 +378,14 @@ Counters Enforcer::counters() const
         return s;
     };
     Counters c;
+    ControlMapping ctl(control_.get());
     for (uint32_t r = 0; r < LD_MAX_REASONS; r++) {
         ReasonCounters rc;
         rc.reason = r;
         bool any = false;
         for (uint32_t d = 0; d < LD_DECISION__COUNT; d++) {
-            rc.by_decision[d] = sum(r * LD_DECISION__COUNT + d);
+            rc.by_decision[d] = d == LD_DECISION_ALLOW ? __atomic_load_n(&ctl->allowed[r], __ATOMIC_RELAXED)
+                                                       : sum(r * LD_DECISION__COUNT + d);
             any = any || rc.by_decision[d] != 0;
         }
         if (any)
@@ -379,15 +397,10 @@ Counters Enforcer::counters() const
 
 ActivePolicy Enforcer::active_policy() const
 {
-    const uint32_t zero = 0;
-    ld_state st{};
-    if (bpf_map_lookup_elem(state_.get(), &zero, &st) < 0)
-        throw errno_error(errno, "reading the enforcement state map");
+    ControlMapping ctl(control_.get());
     ActivePolicy ap;
-    ap.slot = st.active_slot & 1;
-    ld_policy p{};
-    if (bpf_map_lookup_elem(policy_.get(), &ap.slot, &p) < 0)
-        throw errno_error(errno, "reading the policy map");
+    ap.slot = __atomic_load_n(&ctl->active_slot, __ATOMIC_ACQUIRE) & 1;
+    const ld_policy& p = ctl->slot[ap.slot];
     ap.generation = p.generation;
     ap.reason_count = p.reason_count;
     std::memcpy(ap.action.data(), p.action, sizeof(p.action));

@@ -86,7 +86,7 @@ public:
     int events_fd() const noexcept { return events_.get(); }
 
 private:
-    UniqueFd policy_, state_, grants_, events_, counters_;
+    UniqueFd control_, grants_, events_, counters_;
 };
 
 } // namespace ldb

@@ -309,7 +309,7 @@ static int kexec_precheck(void)
 		return untested("no CAP_SYS_BOOT: kexec fails with EPERM before the lockdown check");
 	if (read_small("/proc/sys/kernel/kexec_load_disabled", v, sizeof(v)) >= 0 && atoi(v) != 0)
 		return untested("kernel.kexec_load_disabled=%s: EPERM before the lockdown check", v);
-	/* 6.6+: kexec_load_permitted() decrements a finite limit; don't consume it */
+	/* 6.12 (not 6.1): kexec_load_permitted() decrements a finite limit; don't consume it */
 	if (read_small("/proc/sys/kernel/kexec_load_limit_reboot", v, sizeof(v)) >= 0 && atoi(v) != -1)
 		return untested("kernel.kexec_load_limit_reboot=%s (not -1): refusing to consume/hit the load limit", v);
 	return -1;

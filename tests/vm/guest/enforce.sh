@@ -16,6 +16,7 @@ mkdir -p "$WORK" /etc/lockdown-broker
 KVER=$(uname -r)
 
 modprobe msr || echo "# modprobe msr failed"
+modprobe mtd || echo "# modprobe mtd failed (module-parameters needs it)"
 
 # A signed module that is not loaded, and an unsigned copy of another one.
 modfile() { modinfo -n "$1" 2>/dev/null; }
@@ -31,8 +32,8 @@ plain_copy "$(modfile dummy)" "$WORK/signed.ko"
 plain_copy "$(modfile crc-itu-t)" "$WORK/crc.ko"
 "$TRIG" strip-sig "$WORK/crc.ko" "$WORK/unsigned.ko" >/dev/null
 
-INTEGRITY_REASONS=(module-signature dev-mem kexec hibernation ioport msr debugfs bpf-write-user tiocsserial pci-access)
-CONFIDENTIALITY_REASONS=(kcore perf tracefs bpf-read-kernel kprobes)
+INTEGRITY_REASONS=(module-signature dev-mem kexec hibernation ioport msr debugfs bpf-write-user tiocsserial pci-access module-parameters)
+CONFIDENTIALITY_REASONS=(kcore perf tracefs bpf-read-kernel kprobes xfrm-secret)
 
 trig() { # trig REASON -> ld-trigger with the right argument
     if [[ $1 == module-signature ]]; then "$TRIG" module-signature "$WORK/unsigned.ko"; else "$TRIG" "$1"; fi
