@@ -31,10 +31,10 @@ reads() { "$BENCH" reads /sys/power/state "$N" "${LDB_BENCH_CHUNKS:-50}"; }
 # read. BPF run-time stats stay off here (they add two clock reads per run).
 # Rounds alternate bare / ours / empty program to cancel drift.
 sysctl -q -w kernel.bpf_stats_enabled=0
-allow_conf='[Lockdown]\nMode=integrity\nAllow=hibernation\n'
+allow_conf='[Lockdown]\nMode=integrity\nAllow=hibernation\nProtectPins=no\n'
 base=() with=() empty=()
 for ((i = 0; i < ROUNDS; i++)); do
-    rm -f "$OURS" "$EMPTY" # benchmark only: dropping the pins detaches
+    rm -f "$OURS" "$EMPTY" # benchmark only (ProtectPins=no): dropping the pins detaches
     base+=("$(reads)")
     enforce "$allow_conf"
     with+=("$(reads)")
@@ -82,7 +82,7 @@ ratios() { # ratios OURS_ARRAY EMPTY_ARRAY -> median of per-round ratios
 cost_rounds oa_r ea_r
 oa=$(median "${oa_r[@]}") ea=$(median "${ea_r[@]}") ra=$(ratios oa_r ea_r)
 # Deny path (policy deny: grant walk, event; a full ring counts a drop).
-enforce '[Lockdown]\nMode=integrity\n'
+enforce '[Lockdown]\nMode=integrity\nProtectPins=no\n'
 # The trampoline skips later programs once one refuses, so the empty program
 # does not run on denied calls: compare with its figure from the allow rounds.
 cost_rounds od_r ed_r

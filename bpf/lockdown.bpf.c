@@ -22,6 +22,35 @@
 
 char LICENSE[] SEC("license") = "GPL";
 
+/*
+ * Pin protection. Removing the last pin of an LSM link detaches it, and
+ * unmounting the BPF file system drops every pin at once; bpflock could be
+ * switched off with `rm -r`. The hooks below refuse, to everyone, unlink,
+ * rename and rmdir in our pin directory and unmounting its file system.
+ * What to protect is set before load and lives in .rodata, which libbpf
+ * freezes: nobody can rewrite it afterwards.
+ */
+const volatile __u64 protect_dir_ino = 0; /* 0: protection off */
+const volatile __u32 protect_dev = 0;     /* st_dev of the bpffs, kernel encoding */
+
+/* Only the fields we read; CO-RE relocates them against the running kernel. */
+struct super_block {
+    __u32 s_dev;
+} __attribute__((preserve_access_index));
+
+struct inode {
+    unsigned long i_ino;
+    struct super_block *i_sb;
+} __attribute__((preserve_access_index));
+
+struct dentry {
+    struct inode *d_inode;
+} __attribute__((preserve_access_index));
+
+struct vfsmount {
+    struct super_block *mnt_sb;
+} __attribute__((preserve_access_index));
+
 struct {
     __uint(type, BPF_MAP_TYPE_ARRAY);
     __uint(map_flags, BPF_F_MMAPABLE);
@@ -171,4 +200,43 @@ int BPF_PROG(ld_locked_down, int what, int ret)
     count(reason * LD_DECISION__COUNT + LD_DECISION_DENY);
     emit(reason, LD_DECISION_DENY, 0);
     return -EPERM;
+}
+
+static __always_inline int is_pin_dir(struct inode *dir)
+{
+    /* Plain BTF pointer loads, not bpf_probe_read_kernel(): see the top. */
+    return protect_dir_ino && dir && dir->i_ino == protect_dir_ino && dir->i_sb->s_dev == protect_dev;
+}
+
+SEC("lsm/inode_unlink")
+int BPF_PROG(ld_protect_unlink, struct inode *dir, struct dentry *dentry, int ret)
+{
+    if (ret != 0)
+        return ret;
+    return is_pin_dir(dir) ? -EPERM : 0;
+}
+
+SEC("lsm/inode_rename")
+int BPF_PROG(ld_protect_rename, struct inode *old_dir, struct dentry *old_dentry, struct inode *new_dir,
+             struct dentry *new_dentry, int ret)
+{
+    if (ret != 0)
+        return ret;
+    return is_pin_dir(old_dir) || is_pin_dir(new_dir) ? -EPERM : 0;
+}
+
+SEC("lsm/inode_rmdir")
+int BPF_PROG(ld_protect_rmdir, struct inode *dir, struct dentry *dentry, int ret)
+{
+    if (ret != 0)
+        return ret;
+    return is_pin_dir(dentry->d_inode) ? -EPERM : 0;
+}
+
+SEC("lsm/sb_umount")
+int BPF_PROG(ld_protect_umount, struct vfsmount *mnt, int flags, int ret)
+{
+    if (ret != 0)
+        return ret;
+    return protect_dir_ino && mnt->mnt_sb->s_dev == protect_dev ? -EPERM : 0;
 }

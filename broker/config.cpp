@@ -49,6 +49,15 @@ std::optional<Mode> parse_mode(std::string_view s)
     return std::nullopt;
 }
 
+std::optional<bool> parse_bool(std::string_view s)
+{
+    if (s == "yes" || s == "true" || s == "on" || s == "1")
+        return true;
+    if (s == "no" || s == "false" || s == "off" || s == "0")
+        return false;
+    return std::nullopt;
+}
+
 namespace {
 
 std::vector<std::string> split_words(const std::string& v)
@@ -93,6 +102,14 @@ void apply_entries(Config& cfg, const std::vector<IniEntry>& entries)
             cfg.mode_set_at = where;
             continue;
         }
+        if (e.key == "ProtectPins") {
+            auto b = parse_bool(e.value);
+            if (!b)
+                throw Error(ErrorKind::Config, at(e.file, e.line, "invalid ProtectPins '" + e.value + "'"),
+                            "use yes or no");
+            cfg.protect_pins = *b;
+            continue;
+        }
         Action action;
         if (e.key == "Deny")
             action = Action::Deny;
@@ -102,7 +119,7 @@ void apply_entries(Config& cfg, const std::vector<IniEntry>& entries)
             action = Action::Audit;
         else
             throw Error(ErrorKind::Config, at(e.file, e.line, "unknown key '" + e.key + "' in [Lockdown]"),
-                        "known keys: Mode=, Deny=, Allow=, Audit=");
+                        "known keys: Mode=, Deny=, Allow=, Audit=, ProtectPins=");
 
         const auto words = split_words(e.value);
         if (words.empty()) {

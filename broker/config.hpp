@@ -18,6 +18,8 @@ enum class Action : unsigned char { Deny = 0, Allow = 1, Audit = 2 }; // == enum
 std::string to_string(Mode m);
 std::string to_string(Action a);
 std::optional<Mode> parse_mode(std::string_view s);
+// systemd booleans: yes/no, true/false, on/off, 1/0.
+std::optional<bool> parse_bool(std::string_view s);
 
 struct Located {
     std::string file;
@@ -34,6 +36,7 @@ struct Config {
     Mode mode = Mode::Integrity; // built-in default when no file sets Mode=
     std::optional<Located> mode_set_at;
     std::vector<ReasonAssignment> assignments; // in application order
+    bool protect_pins = true;                  // ProtectPins=: seal the BPF pins (takes effect when first attached)
     std::vector<std::string> files;            // files read, in order
 };
 

@@ -14,6 +14,8 @@
 #include <sys/mount.h>
 #include <sys/random.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
 #include <sys/vfs.h>
 
 #include "error.hpp"
@@ -197,7 +199,65 @@ uint64_t boot_time_ns()
     return static_cast<uint64_t>(ts.tv_sec) * 1000000000ull + static_cast<uint64_t>(ts.tv_nsec);
 }
 
-EnforceReport Enforcer::enforce(const Policy& policy, uint32_t reason_count, const PinLayout& pins, bool verbose)
+namespace {
+
+// What happened to one program's link.
+enum class LinkOutcome { Reused, Attached, Replaced, Skipped };
+
+// Attaches `prog` and pins its link at `path`, reusing a pinned link whose
+// program has the same tag. `may_replace` is false once the pins are
+// protected: the old pin can no longer be renamed over.
+LinkOutcome ensure_link(bpf_program* prog, const std::string& path, bool may_replace)
+{
+    std::array<unsigned char, BPF_TAG_SIZE> old_tag{}, new_tag{};
+    const bool have_link = pinned_link_prog_tag(path, old_tag);
+    if (!prog_tag(bpf_program__fd(prog), new_tag))
+        throw errno_error(errno, "reading the loaded program's tag");
+    if (have_link && old_tag == new_tag)
+        return LinkOutcome::Reused;
+    if (have_link && !may_replace)
+        throw Error(ErrorKind::Kernel,
+                    "a different lockdown-broker BPF program is enforcing, and its pins are protected",
+                    "reboot to switch to this version; the running enforcement stays in place until then");
+
+    std::unique_ptr<bpf_link, LinkDeleter> link(bpf_program__attach_lsm(prog));
+    if (!link) {
+        const int err = errno;
+        throw Error(ErrorKind::Kernel,
+                    std::string("attaching ") + bpf_program__name(prog) + " to its LSM hook failed: " + std::strerror(err),
+                    "the kernel needs CONFIG_BPF_LSM=y and 'bpf' in its LSM list");
+    }
+    if (!have_link) {
+        // A stale non-link object under our name would block pinning.
+        ::unlink(path.c_str());
+        if (bpf_link__pin(link.get(), path.c_str()) < 0)
+            throw errno_error(errno, "pinning the program link at " + path);
+        return LinkOutcome::Attached;
+    }
+    // Upgrade: both programs run until the rename drops the old pin, so there
+    // is no moment without enforcement.
+    const std::string tmp = path + ".new";
+    ::unlink(tmp.c_str());
+    if (bpf_link__pin(link.get(), tmp.c_str()) < 0)
+        throw errno_error(errno, "pinning the new program link at " + tmp);
+    if (::rename(tmp.c_str(), path.c_str()) < 0) {
+        const int err = errno;
+        ::unlink(tmp.c_str());
+        throw errno_error(err, "replacing " + path);
+    }
+    return LinkOutcome::Replaced;
+}
+
+bool exists(const std::string& path)
+{
+    struct stat st{};
+    return ::lstat(path.c_str(), &st) == 0;
+}
+
+} // namespace
+
+EnforceReport Enforcer::enforce(const Policy& policy, uint32_t reason_count, bool protect_pins, const PinLayout& pins,
+                                bool verbose)
 {
     g_libbpf_verbose = verbose;
     g_libbpf_log.clear();
@@ -213,13 +273,20 @@ EnforceReport Enforcer::enforce(const Policy& policy, uint32_t reason_count, con
     bpf_map* maps[] = {skel->maps.ld_control, skel->maps.ld_grants, skel->maps.ld_events, skel->maps.ld_counters};
     for (bpf_map* m : maps) {
         const std::string path = pins.path(bpf_map__name(m));
-        struct stat st{};
-        if (::stat(path.c_str(), &st) == 0)
+        if (exists(path))
             report.reused_maps = true;
         // libbpf reuses a compatible pinned map, or creates and pins a new one.
         if (bpf_map__set_pin_path(m, path.c_str()) < 0)
             throw errno_error(errno, "setting pin path " + path);
     }
+
+    // What the protection programs guard, fixed before load (.rodata is
+    // frozen by libbpf afterwards). The kernel encodes dev_t as major<<20|minor.
+    struct stat dir_st{};
+    if (::stat(pins.dir.c_str(), &dir_st) < 0)
+        throw errno_error(errno, "stat " + pins.dir);
+    skel->rodata->protect_dir_ino = dir_st.st_ino;
+    skel->rodata->protect_dev = (major(dir_st.st_dev) << 20) | minor(dir_st.st_dev);
 
     if (lockdown_bpf__load(skel.get()) < 0) {
         const int err = errno;
@@ -229,7 +296,11 @@ EnforceReport Enforcer::enforce(const Policy& policy, uint32_t reason_count, con
                         "the maps pinned under " + pins.dir + " come from an incompatible version of lockdown-broker",
                         "reboot to switch versions; enforcement stays in place until then");
         if (err == EPERM || err == EACCES)
-            throw errno_error(err, "loading the BPF LSM program");
+            throw Error(ErrorKind::Permission,
+                        "the kernel refused to load the BPF LSM program: " + std::string(std::strerror(err)),
+                        ::geteuid() == 0 ? "check that this kernel can load BPF LSM programs: "
+                                           "bpftool feature probe | grep -i lsm"
+                                         : "run as root (CAP_SYS_ADMIN and CAP_BPF are needed)");
         throw Error(ErrorKind::Kernel, "loading the BPF LSM program failed: " + std::string(std::strerror(err)) +
                                            (line.empty() ? "" : " (" + line + ")"),
                     "run with --verbose for the full libbpf log");
@@ -237,41 +308,38 @@ EnforceReport Enforcer::enforce(const Policy& policy, uint32_t reason_count, con
 
     write_policy(bpf_map__fd(skel->maps.ld_control), policy, reason_count, report.generation);
 
-    const std::string link_path = pins.path(LD_PIN_LINK);
-    std::array<unsigned char, BPF_TAG_SIZE> old_tag{}, new_tag{};
-    const bool have_link = pinned_link_prog_tag(link_path, old_tag);
-    if (!prog_tag(bpf_program__fd(skel->progs.ld_locked_down), new_tag))
-        throw errno_error(errno, "reading the loaded program's tag");
-    if (have_link && old_tag == new_tag) {
+    const struct {
+        bpf_program* prog;
+        const char* pin;
+    } protectors[] = {
+        {skel->progs.ld_protect_unlink, "link_protect_unlink"},
+        {skel->progs.ld_protect_rename, "link_protect_rename"},
+        {skel->progs.ld_protect_rmdir, "link_protect_rmdir"},
+        {skel->progs.ld_protect_umount, "link_protect_umount"},
+    };
+    bool protected_now = false;
+    for (const auto& p : protectors)
+        protected_now = protected_now || exists(pins.path(p.pin));
+
+    switch (ensure_link(skel->progs.ld_locked_down, pins.path(LD_PIN_LINK), !protected_now)) {
+    case LinkOutcome::Reused:
         report.reused_link = true;
-        return report;
+        break;
+    case LinkOutcome::Replaced:
+        report.replaced_link = true;
+        break;
+    default:
+        break;
     }
 
-    std::unique_ptr<bpf_link, LinkDeleter> link(bpf_program__attach_lsm(skel->progs.ld_locked_down));
-    if (!link) {
-        const int err = errno;
-        throw Error(ErrorKind::Kernel, "attaching to the locked_down LSM hook failed: " + std::string(std::strerror(err)),
-                    "the kernel needs CONFIG_BPF_LSM=y and 'bpf' in its LSM list");
+    if (protect_pins || protected_now) {
+        for (const auto& p : protectors)
+            ensure_link(p.prog, pins.path(p.pin), !protected_now);
+        report.pins_protected = true;
+        if (!protect_pins)
+            report.note = "ProtectPins=no takes effect at the next boot: the pins of " + pins.dir +
+                          " are protected until then";
     }
-    if (!have_link) {
-        // A stale non-link object under our name would block pinning.
-        ::unlink(link_path.c_str());
-        if (bpf_link__pin(link.get(), link_path.c_str()) < 0)
-            throw errno_error(errno, "pinning the program link at " + link_path);
-        return report;
-    }
-    // Upgrade: both programs run until the rename drops the old pin, so there
-    // is no moment without enforcement.
-    const std::string tmp = link_path + ".new";
-    ::unlink(tmp.c_str());
-    if (bpf_link__pin(link.get(), tmp.c_str()) < 0)
-        throw errno_error(errno, "pinning the new program link at " + tmp);
-    if (::rename(tmp.c_str(), link_path.c_str()) < 0) {
-        const int err = errno;
-        ::unlink(tmp.c_str());
-        throw errno_error(err, "replacing " + link_path);
-    }
-    report.replaced_link = true;
     return report;
 }
 

@@ -21,6 +21,8 @@ struct EnforceReport {
     bool reused_link = false;   // the pinned program was already the same code
     bool replaced_link = false; // a different pinned program was swapped out
     uint32_t generation = 0;    // policy generation now active
+    bool pins_protected = false; // the pin protection programs are attached
+    std::string note;            // something the admin should know, or empty
 };
 
 struct GrantRequest {
@@ -69,8 +71,11 @@ public:
     // Loads (or reuses) everything, applies `policy` atomically, attaches and
     // pins. Idempotent. Afterwards enforcement is in place with no process
     // holding it.
-    static EnforceReport enforce(const Policy& policy, uint32_t reason_count, const PinLayout& pins = {},
-                                 bool verbose = false);
+    // protect_pins: attach the programs that refuse unlink/rename/rmdir in
+    // the pin directory and unmounting its file system, to everyone. Once
+    // attached they stay until reboot.
+    static EnforceReport enforce(const Policy& policy, uint32_t reason_count, bool protect_pins,
+                                 const PinLayout& pins = {}, bool verbose = false);
 
     // Opens the pinned maps of a running enforcement.
     static Enforcer open_pinned(const PinLayout& pins = {});

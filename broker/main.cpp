@@ -65,10 +65,9 @@ ldb::ReasonCatalog catalog_for(const Options& o)
     return o.btf_file.empty() ? ldb::ReasonCatalog::from_running_kernel() : ldb::ReasonCatalog::from_file(o.btf_file);
 }
 
-ldb::Policy policy_for(const Options& o, const ldb::ReasonCatalog& cat)
+ldb::Config config_for(const Options& o)
 {
-    const ldb::Config cfg = o.config_file.empty() ? ldb::load_config() : ldb::load_config_file(o.config_file);
-    return ldb::Policy::build(cat, cfg);
+    return o.config_file.empty() ? ldb::load_config() : ldb::load_config_file(o.config_file);
 }
 
 int enforce_only(const Options& o)
@@ -77,11 +76,14 @@ int enforce_only(const Options& o)
     ldb::require_enforceable(env);
     const auto cat = ldb::ReasonCatalog::from_running_kernel();
     // Everything is parsed and checked before the kernel is touched.
-    const auto policy = policy_for(o, cat);
-    const auto rep = ldb::Enforcer::enforce(policy, cat.confidentiality_max(), {}, o.verbose);
+    const auto cfg = config_for(o);
+    const auto policy = ldb::Policy::build(cat, cfg);
+    const auto rep = ldb::Enforcer::enforce(policy, cat.confidentiality_max(), cfg.protect_pins, {}, o.verbose);
 
     if (auto notice = ldb::kernel_lockdown_notice(env); !notice.empty())
         std::fprintf(stderr, "lockdown-brokerd: warning: %s\n", notice.c_str());
+    if (!rep.note.empty())
+        std::fprintf(stderr, "lockdown-brokerd: note: %s\n", rep.note.c_str());
     size_t deny = 0, audit = 0;
     for (const auto& e : policy.entries()) {
         deny += e.action == ldb::Action::Deny;
@@ -90,14 +92,14 @@ int enforce_only(const Options& o)
     const char* how = rep.reused_link ? "reused pinned program" : rep.replaced_link ? "replaced pinned program" : "attached new program";
     if (o.json)
         std::printf("{\"enforcing\":true,\"mode\":\"%s\",\"generation\":%u,\"program\":\"%s\",\"reused_maps\":%s,"
-                    "\"deny\":%zu,\"audit\":%zu,\"reasons\":%zu}\n",
+                    "\"deny\":%zu,\"audit\":%zu,\"reasons\":%zu,\"pins_protected\":%s}\n",
                     ldb::to_string(policy.mode()).c_str(), rep.generation, how, rep.reused_maps ? "true" : "false",
-                    deny, audit, policy.entries().size());
+                    deny, audit, policy.entries().size(), rep.pins_protected ? "true" : "false");
     else
         std::printf("lockdown-brokerd: enforcing Mode=%s (%zu reasons: %zu denied, %zu audited), policy generation %u, "
-                    "%s%s\n",
+                    "%s%s%s\n",
                     ldb::to_string(policy.mode()).c_str(), policy.entries().size(), deny, audit, rep.generation, how,
-                    rep.reused_maps ? ", pinned maps reused" : "");
+                    rep.reused_maps ? ", pinned maps reused" : "", rep.pins_protected ? ", pins protected" : "");
     return 0;
 }
 
@@ -172,7 +174,7 @@ int main(int argc, char** argv)
             return enforce_only(o);
         case Command::CheckConfig: {
             const auto cat = catalog_for(o);
-            std::fputs(ldb::render_policy(policy_for(o, cat), cat, o.json).c_str(), stdout);
+            std::fputs(ldb::render_policy(ldb::Policy::build(cat, config_for(o)), cat, o.json).c_str(), stdout);
             return 0;
         }
         case Command::ListReasons:

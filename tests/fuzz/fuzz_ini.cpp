@@ -56,7 +56,12 @@ void check_config(const std::vector<ldb::IniEntry>& entries, const ldb::Config& 
     ldb::Mode mode = ldb::Mode::Integrity;
     std::optional<unsigned> mode_line;
     std::vector<std::pair<std::string, ldb::Action>> expected;
+    bool protect = true;
     for (const auto& e : entries) {
+        if (e.key == "ProtectPins") {
+            protect = *ldb::parse_bool(e.value);
+            continue;
+        }
         if (e.key == "Mode") {
             mode = *ldb::parse_mode(e.value);
             mode_line = e.line;
@@ -81,6 +86,8 @@ void check_config(const std::vector<ldb::IniEntry>& entries, const ldb::Config& 
         for (auto& x : words)
             expected.emplace_back(x, a);
     }
+    if (cfg.protect_pins != protect)
+        ldb_fuzz::fail(kTarget, "ProtectPins does not follow the last ProtectPins= line");
     if (cfg.mode != mode)
         ldb_fuzz::fail(kTarget, "Mode is " + ldb::to_string(cfg.mode) + ", expected " + ldb::to_string(mode));
     if (cfg.mode_set_at.has_value() != mode_line.has_value() ||

@@ -380,3 +380,30 @@ TEST(LoadConfigFile, OnlyThatFile)
     EXPECT_EQ(catch_error([&] { (void)ldb::load_config_file((tmp / "missing.conf").string()); }).kind(),
               ErrorKind::NotFound);
 }
+
+TEST(Config, ProtectPinsDefaultsToYesAndParsesBooleans)
+{
+    Config cfg;
+    EXPECT_TRUE(cfg.protect_pins);
+    for (const char* no : {"no", "false", "off", "0"}) {
+        Config c;
+        apply(c, (std::string("[Lockdown]\nProtectPins=") + no + "\n").c_str());
+        EXPECT_FALSE(c.protect_pins) << no;
+    }
+    for (const char* yes : {"yes", "true", "on", "1"}) {
+        Config c;
+        c.protect_pins = false;
+        apply(c, (std::string("[Lockdown]\nProtectPins=") + yes + "\n").c_str());
+        EXPECT_TRUE(c.protect_pins) << yes;
+    }
+}
+
+TEST(ConfigError, InvalidProtectPins)
+{
+    Config cfg;
+    const auto err = catch_error([&] { apply(cfg, "[Lockdown]\nProtectPins=maybe\n"); });
+    EXPECT_EQ(err.kind(), ErrorKind::Config);
+    EXPECT_THAT(err.what(), HasSubstr("a.conf:2: invalid ProtectPins 'maybe'"));
+    EXPECT_THAT(err.hint(), HasSubstr("yes or no"));
+    EXPECT_TRUE(cfg.protect_pins); // unchanged
+}

@@ -177,14 +177,47 @@ out=$("$BROKERD" --enforce-only 2>&1)
 assert_grep "re-run: pins reused" "reused pinned program, pinned maps reused" "$out"
 expect "re-run: still enforcing" denied "$TRIG" kexec
 expect "re-run: grant survives" allowed in_cgroup ldtest/b "$TRIG" kexec
-assert "exactly one link pinned" test "$(ls /sys/fs/bpf/lockdown-broker | grep -c link)" = 1
+assert "exactly one locked_down link pinned" test "$(ls /sys/fs/bpf/lockdown-broker | grep -c '^link_locked_down')" = 1
 
 # 9. Counters.
 c=$("$CTL" counters)
 assert_grep "counters per reason and decision" "reason=dev-mem allow=[0-9]+ deny=[1-9][0-9]* audit=[1-9]" "$c"
 assert_grep "dropped events are counted" "dropped=[0-9]+" "$c"
 
-# 10. The kernel's own lockdown raised at runtime: explained, and it wins.
+# 10. Root without a grant tries to switch enforcement off through the pins.
+P=/sys/fs/bpf/lockdown-broker
+refused() { # refused NAME CMD...: CMD must fail with EPERM
+    local name=$1 out
+    shift
+    if out=$("$@" 2>&1); then
+        not_ok "$name: succeeded"
+    # util-linux's umount words EPERM as "must be superuser"; we are root.
+    elif grep -qE "Operation not permitted|must be superuser to unmount" <<<"$out"; then
+        ok "$name: refused"
+    else
+        not_ok "$name: failed, but not with EPERM :: $out"
+    fi
+}
+assert_grep "pins are protected" "pins protected" "$("$BROKERD" --enforce-only 2>&1)"
+refused "rm of the link pin" rm -f "$P/link_locked_down"
+refused "rm -r of the pin directory" rm -rf "$P"
+refused "rm of a protection link" rm -f "$P/link_protect_unlink"
+refused "mv of the link pin out of the directory" mv "$P/link_locked_down" /sys/fs/bpf/stolen
+refused "rename within the directory" mv "$P/ld_grants" "$P/ld_grants.old"
+refused "umount of the BPF file system" umount /sys/fs/bpf
+refused "lazy umount of the BPF file system" umount -l /sys/fs/bpf
+refused "umount from a new mount namespace" unshare -m umount /sys/fs/bpf
+assert "the BPF file system is still mounted" mountpoint -q /sys/fs/bpf
+assert "every pin still in place" test -e "$P/link_locked_down" -a -e "$P/ld_control" -a -e "$P/link_protect_umount"
+expect "still enforcing after the attempts" denied "$TRIG" dev-mem
+mkdir -p /sys/fs/bpf/other
+assert "other bpffs directories are not affected" rmdir /sys/fs/bpf/other
+printf '[Lockdown]\nMode=integrity\nProtectPins=no\n' >/etc/lockdown-broker/broker.conf
+out=$("$BROKERD" --enforce-only 2>&1)
+assert_grep "ProtectPins=no cannot unprotect a running system" "ProtectPins=no takes effect at the next boot" "$out"
+refused "rm of the link pin after ProtectPins=no" rm -f "$P/link_locked_down"
+
+# 11. The kernel's own lockdown raised at runtime: explained, and it wins.
 echo integrity >/sys/kernel/security/lockdown
 out=$("$BROKERD" --enforce-only 2>&1)
 assert_grep "kernel lockdown != none is explained" "kernel's own lockdown is 'integrity'.*no exception can be granted" "$out"
