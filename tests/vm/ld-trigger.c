@@ -492,8 +492,17 @@ static int debugfs_find(char *out, size_t outlen)
 static int t_debugfs(int argc, char **argv)
 {
 	char path[PATH_MAX];
-	int fd;
+	int fd, flags = O_RDONLY;
+	const char *how = "O_RDONLY";
 
+	/* "debugfs write [path]": open for writing, the way a writer is refused;
+	 * nothing is written. */
+	if (argc > 0 && strcmp(argv[0], "write") == 0) {
+		flags = O_WRONLY;
+		how = "O_WRONLY";
+		argc--;
+		argv++;
+	}
 	if (argc > 0) {
 		snprintf(path, sizeof(path), "%s", argv[0]);
 	} else {
@@ -504,13 +513,13 @@ static int t_debugfs(int argc, char **argv)
 	}
 	if (!debugfs_candidate_ok(path))
 		return untested("%s: not a regular file with write mode bits (check would be skipped)", path);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	fd = open(path, flags | O_CLOEXEC);
 	if (fd >= 0) {
 		close(fd);
-		return allowed("open(%s, O_RDONLY) succeeded (mode has write bits, so the check ran)", path);
+		return allowed("open(%s, %s) succeeded (mode has write bits, so the check ran)", path, how);
 	}
 	if (errno == EPERM)
-		return denied("open(%s, O_RDONLY): EPERM", path);
+		return denied("open(%s, %s): EPERM", path, how);
 	return untested("open(%s): %s", path, strerror(errno));
 }
 

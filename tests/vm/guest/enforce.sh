@@ -36,7 +36,11 @@ INTEGRITY_REASONS=(module-signature dev-mem kexec hibernation ioport msr debugfs
 CONFIDENTIALITY_REASONS=(kcore perf tracefs bpf-read-kernel kprobes xfrm-secret)
 
 trig() { # trig REASON -> ld-trigger with the right argument
-    if [[ $1 == module-signature ]]; then "$TRIG" module-signature "$WORK/unsigned.ko"; else "$TRIG" "$1"; fi
+    case $1 in
+    module-signature) "$TRIG" module-signature "$WORK/unsigned.ko" ;;
+    debugfs) "$TRIG" debugfs write ;; # a writer's open is what lockdown refuses
+    *) "$TRIG" "$1" ;;
+    esac
 }
 export -f trig
 export TRIG WORK
@@ -180,7 +184,20 @@ expect "re-run: still enforcing" denied "$TRIG" kexec
 expect "re-run: grant survives" allowed in_cgroup ldtest/b "$TRIG" kexec
 assert "exactly one locked_down link pinned" test "$(ls /sys/fs/bpf/lockdown-broker | grep -c '^link_locked_down')" = 1
 
-# 9. Counters.
+# 9. A flood of denials: the ring buffer fills, and every lost record is counted.
+"$CTL" events >/dev/null
+before=$("$CTL" counters | sed -n 's/^dropped=//p')
+"$LDB_BUILD/bench/ld-bench" reads /sys/power/state 6000 >/dev/null # hibernation is denied: 6000 refusals
+after=$("$CTL" counters | sed -n 's/^dropped=//p')
+held=$("$CTL" events | grep -c 'reason=hibernation')
+lost=$((after - before))
+if [[ $lost -gt 0 && $((held + lost)) -ge 6000 ]]; then
+    ok "flood: ring held $held records, $lost drops counted, none lost silently"
+else
+    not_ok "flood: held $held, counted drops $lost, for 6000 refusals"
+fi
+
+# 9b. Counters.
 c=$("$CTL" counters)
 assert_grep "counters per reason and decision" "reason=dev-mem allow=[0-9]+ deny=[1-9][0-9]* audit=[1-9]" "$c"
 assert_grep "dropped events are counted" "dropped=[0-9]+" "$c"
