@@ -297,9 +297,11 @@ TEST(ReasonCatalogFile, GarbageFile)
 
 TEST(ReasonCatalogFile, RunningKernel)
 {
-    if (!std::filesystem::exists("/sys/kernel/btf/vmlinux"))
-        GTEST_SKIP() << "/sys/kernel/btf/vmlinux does not exist: this kernel has no BTF "
-                        "(CONFIG_DEBUG_INFO_BTF), so the running kernel's catalogue cannot be checked";
+    // No skip: lockdown-broker cannot work at all without kernel BTF, and the
+    // CLI test needs it too. Fail loudly and say why.
+    ASSERT_TRUE(std::filesystem::exists("/sys/kernel/btf/vmlinux"))
+        << "/sys/kernel/btf/vmlinux does not exist: this kernel has no BTF (CONFIG_DEBUG_INFO_BTF), "
+           "so the running kernel's catalogue cannot be checked; run the suite on a kernel with BTF";
     const auto cat = ReasonCatalog::from_running_kernel();
     const Reason* dev_mem = cat.find("dev-mem");
     ASSERT_NE(dev_mem, nullptr);
