@@ -15,15 +15,6 @@ mkdir -p /etc/lockdown-broker
 
 enforce() { printf '%b' "$1" >/etc/lockdown-broker/broker.conf; "$BROKERD" --enforce-only >/dev/null; }
 stat_of() { "$BENCH" stats "$1"; }
-# per-invocation ns of the program behind pin $1 over the command that follows
-per_call() {
-    local pin=$1 c0 t0 c1 t1
-    shift
-    read -r c0 t0 < <(stat_of "$pin")
-    "$@" >/dev/null
-    read -r c1 t1 < <(stat_of "$pin")
-    awk -v c="$((c1 - c0))" -v t="$((t1 - t0))" 'BEGIN { if (c > 0) printf "%.2f", t / c; else print "null" }'
-}
 median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 reads() { "$BENCH" reads /sys/power/state "$N" "${LDB_BENCH_CHUNKS:-50}"; }
 

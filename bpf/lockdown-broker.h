@@ -62,11 +62,10 @@ struct ld_policy {
 struct ld_control {
     struct ld_policy slot[LD_POLICY_SLOTS];
     __u32 active_slot; /* 0 or 1; written last, with release semantics */
-    __u32 generation;  /* generation of the active slot, for tools */
-    __u8 pad[48];      /* keep the counters off the policy's cache lines */
     /* Allowed calls per reason. Plain increments from every CPU: cheap on
-     * the hot path, approximate under contention (documented). */
-    __u64 allowed[LD_MAX_REASONS];
+     * the hot path, approximate under contention (documented). Aligned so
+     * the counters stay off the policy's cache lines. */
+    __u64 allowed[LD_MAX_REASONS] __attribute__((aligned(64)));
 };
 
 struct ld_grant_key {

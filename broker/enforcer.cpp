@@ -154,11 +154,10 @@ void write_policy(int control_fd, const Policy& policy, uint32_t reason_count, u
     ld_policy p{};
     const auto table = policy.action_table();
     std::memcpy(p.action, table.data(), sizeof(p.action));
-    p.generation = ctl->generation + 1;
+    p.generation = ctl->slot[active].generation + 1;
     p.reason_count = reason_count;
     // Fill the inactive slot completely, then flip with one release store.
     std::memcpy(&ctl->slot[next], &p, sizeof(p));
-    __atomic_store_n(&ctl->generation, p.generation, __ATOMIC_RELAXED);
     __atomic_store_n(&ctl->active_slot, next, __ATOMIC_RELEASE);
     generation = p.generation;
 }
@@ -202,7 +201,7 @@ uint64_t boot_time_ns()
 namespace {
 
 // What happened to one program's link.
-enum class LinkOutcome { Reused, Attached, Replaced, Skipped };
+enum class LinkOutcome { Reused, Attached, Replaced };
 
 // Attaches `prog` and pins its link at `path`, reusing a pinned link whose
 // program has the same tag. `may_replace` is false once the pins are

@@ -385,16 +385,13 @@ TEST(Config, ProtectPinsDefaultsToYesAndParsesBooleans)
 {
     Config cfg;
     EXPECT_TRUE(cfg.protect_pins);
-    for (const char* no : {"no", "false", "off", "0"}) {
+    const std::pair<const char*, bool> cases[] = {{"no", false}, {"false", false}, {"off", false}, {"0", false},
+                                                  {"yes", true},  {"true", true},   {"on", true},   {"1", true}};
+    for (const auto& [text, want] : cases) {
         Config c;
-        apply(c, (std::string("[Lockdown]\nProtectPins=") + no + "\n").c_str());
-        EXPECT_FALSE(c.protect_pins) << no;
-    }
-    for (const char* yes : {"yes", "true", "on", "1"}) {
-        Config c;
-        c.protect_pins = false;
-        apply(c, (std::string("[Lockdown]\nProtectPins=") + yes + "\n").c_str());
-        EXPECT_TRUE(c.protect_pins) << yes;
+        c.protect_pins = !want; // so that every case must change it
+        apply(c, (std::string("[Lockdown]\nProtectPins=") + text + "\n").c_str());
+        EXPECT_EQ(c.protect_pins, want) << text;
     }
 }
 
