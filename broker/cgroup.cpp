@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 #include "cgroup.hpp"
 
+#include <algorithm>
 #include <cerrno>
 #include <filesystem>
 #include <fstream>
@@ -14,11 +15,11 @@ namespace fs = std::filesystem;
 
 namespace ldb {
 
-uint64_t cgroup_id_of(const std::string& path)
+uint64_t cgroup_id_of(const std::string& path, const std::string& root)
 {
     std::string full = path;
-    if (!path.starts_with(kCgroupRoot))
-        full = std::string(kCgroupRoot) + (path.starts_with("/") ? "" : "/") + path;
+    if (!path.starts_with(root))
+        full = root + (path.starts_with("/") ? "" : "/") + path;
     struct statfs sfs{};
     if (::statfs(full.c_str(), &sfs) < 0)
         throw errno_error(errno, "cgroup " + full);
@@ -33,14 +34,14 @@ uint64_t cgroup_id_of(const std::string& path)
     return st.st_ino;
 }
 
-std::optional<std::string> cgroup_path_of(uint64_t id)
+std::optional<std::string> cgroup_path_of(uint64_t id, const std::string& root)
 {
     std::error_code ec;
     struct stat st{};
-    if (::stat(kCgroupRoot, &st) == 0 && st.st_ino == id)
+    if (::stat(root.c_str(), &st) == 0 && st.st_ino == id)
         return "/";
     constexpr int kMaxDepth = 16;
-    for (fs::recursive_directory_iterator it(kCgroupRoot, fs::directory_options::skip_permission_denied, ec), end;
+    for (fs::recursive_directory_iterator it(root, fs::directory_options::skip_permission_denied, ec), end;
          !ec && it != end; it.increment(ec)) {
         if (it.depth() > kMaxDepth) {
             it.disable_recursion_pending();
@@ -50,9 +51,54 @@ std::optional<std::string> cgroup_path_of(uint64_t id)
             continue;
         }
         if (::stat(it->path().c_str(), &st) == 0 && st.st_ino == id)
-            return it->path().string().substr(std::char_traits<char>::length(kCgroupRoot));
+            return it->path().string().substr(root.size());
     }
     return std::nullopt;
+}
+
+std::optional<std::string> cgroup_of_pid(uint32_t pid)
+{
+    std::ifstream f("/proc/" + std::to_string(pid) + "/cgroup");
+    std::string line;
+    while (std::getline(f, line))
+        if (line.starts_with("0::"))
+            return line.substr(3);
+    return std::nullopt;
+}
+
+std::string unit_of_cgroup(std::string_view path)
+{
+    static constexpr std::string_view kSuffixes[] = {".service", ".scope", ".slice", ".socket", ".mount", ".swap"};
+    while (!path.empty()) {
+        const size_t slash = path.rfind('/');
+        const std::string_view comp = slash == std::string_view::npos ? path : path.substr(slash + 1);
+        // A slice is a unit too, but the leaf unit is what a user recognises.
+        for (auto suf : kSuffixes)
+            if (suf != ".slice" && comp.size() > suf.size() && comp.ends_with(suf))
+                return std::string(comp);
+        if (slash == std::string_view::npos)
+            break;
+        path = path.substr(0, slash);
+    }
+    return {};
+}
+
+bool is_safe_cgroup_path(std::string_view path)
+{
+    if (path.empty() || path.size() > 4096 || path.front() != '/')
+        return false;
+    size_t i = 1;
+    while (i <= path.size()) {
+        const size_t j = std::min(path.find('/', i), path.size());
+        const std::string_view comp = path.substr(i, j - i);
+        if (comp.empty() ? j != path.size() || path.size() != 1 : (comp == "." || comp == ".."))
+            return false;
+        for (char c : comp)
+            if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f)
+                return false;
+        i = j + 1;
+    }
+    return true;
 }
 
 std::string own_cgroup()

@@ -13,13 +13,27 @@ inline constexpr const char* kCgroupRoot = "/sys/fs/cgroup";
 
 // Accepts an absolute path under /sys/fs/cgroup or a path relative to it
 // ("/user.slice/..."). Throws if it is not a cgroup2 directory.
-uint64_t cgroup_id_of(const std::string& path);
+// `root` is where cgroup2 is mounted (tests on hybrid hosts use
+// /sys/fs/cgroup/unified).
+uint64_t cgroup_id_of(const std::string& path, const std::string& root = kCgroupRoot);
 
 // Finds the cgroup with this id below /sys/fs/cgroup (bounded walk), returned
 // relative to the root ("/user.slice/..."). nullopt if it is gone.
-std::optional<std::string> cgroup_path_of(uint64_t id);
+std::optional<std::string> cgroup_path_of(uint64_t id, const std::string& root = kCgroupRoot);
 
 // The calling process's cgroup, relative to the root.
 std::string own_cgroup();
+
+// A process's cgroup2 path ("/user.slice/..."), or nullopt if the process is
+// gone or has no cgroup2 entry.
+std::optional<std::string> cgroup_of_pid(uint32_t pid);
+
+// The systemd unit a cgroup path belongs to: the innermost component that
+// names a unit ("session-3.scope", "foo.service"), or "" if none.
+std::string unit_of_cgroup(std::string_view path);
+
+// A path relative to the cgroup root that is safe to join to it: absolute,
+// no "." or ".." components, no empty components, bounded length.
+bool is_safe_cgroup_path(std::string_view path);
 
 } // namespace ldb

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 #include "config.hpp"
 
+#include <charconv>
+
 #include <algorithm>
 #include <filesystem>
 #include <map>
@@ -83,14 +85,42 @@ bool is_regular(const fs::path& p)
     return ::stat(p.c_str(), &st) == 0 && S_ISREG(st.st_mode);
 }
 
+// A whole number of seconds in [1, kMaxSecondsCeiling].
+uint64_t parse_seconds(const IniEntry& e)
+{
+    uint64_t v = 0;
+    const auto* end = e.value.data() + e.value.size();
+    const auto [p, ec] = std::from_chars(e.value.data(), end, v);
+    if (e.value.empty() || ec != std::errc{} || p != end || v == 0 || v > kMaxSecondsCeiling)
+        throw Error(ErrorKind::Config,
+                    at(e.file, e.line, "invalid " + e.key + " '" + e.value + "'"),
+                    "use a whole number of seconds from 1 to " + std::to_string(kMaxSecondsCeiling));
+    return v;
+}
+
+void apply_exceptions_entry(Config& cfg, const IniEntry& e)
+{
+    if (e.key == "MaxSeconds")
+        cfg.exceptions.max_seconds = parse_seconds(e);
+    else if (e.key == "LeaseSeconds")
+        cfg.exceptions.lease_seconds = parse_seconds(e);
+    else
+        throw Error(ErrorKind::Config, at(e.file, e.line, "unknown key '" + e.key + "' in [Exceptions]"),
+                    "known keys: MaxSeconds=, LeaseSeconds=");
+}
+
 } // namespace
 
 void apply_entries(Config& cfg, const std::vector<IniEntry>& entries)
 {
     for (const auto& e : entries) {
+        if (e.section == "Exceptions") {
+            apply_exceptions_entry(cfg, e);
+            continue;
+        }
         if (e.section != "Lockdown")
             throw Error(ErrorKind::Config, at(e.file, e.line, "unknown section [" + e.section + "]"),
-                        "broker.conf has one section, [Lockdown]");
+                        "broker.conf has the sections [Lockdown] and [Exceptions]");
         const Located where{e.file, e.line};
         if (e.key == "Mode") {
             auto m = parse_mode(e.value);

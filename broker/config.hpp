@@ -4,6 +4,7 @@
 // [Lockdown] section says. Reason names are kept as text with their location
 // here; policy.cpp checks them against the running kernel's catalogue.
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -32,11 +33,19 @@ struct ReasonAssignment {
     Located where;
 };
 
+// [Exceptions]: limits for exceptions granted by the D-Bus broker.
+inline constexpr uint64_t kMaxSecondsCeiling = 7 * 24 * 3600;
+struct ExceptionLimits {
+    uint64_t max_seconds = 8 * 3600; // MaxSeconds=: longest exception anyone may ask for
+    uint64_t lease_seconds = 60;     // LeaseSeconds=: kernel-side lease, renewed while valid
+};
+
 struct Config {
     Mode mode = Mode::Integrity; // built-in default when no file sets Mode=
     std::optional<Located> mode_set_at;
     std::vector<ReasonAssignment> assignments; // in application order
     bool protect_pins = true;                  // ProtectPins=: seal the BPF pins (takes effect when first attached)
+    ExceptionLimits exceptions;
     std::vector<std::string> files;            // files read, in order
 };
 

@@ -342,6 +342,36 @@ EnforceReport Enforcer::enforce(const Policy& policy, uint32_t reason_count, boo
     return report;
 }
 
+void Enforcer::create_maps_only(const PinLayout& pins)
+{
+    libbpf_set_print(libbpf_print);
+    ensure_bpffs(pins);
+    std::unique_ptr<lockdown_bpf, SkelDeleter> skel(lockdown_bpf__open());
+    if (!skel)
+        throw errno_error(errno, "opening the embedded BPF object");
+    bpf_object* obj = skel->obj;
+    bpf_program* prog = nullptr;
+    bpf_object__for_each_program(prog, obj)
+        bpf_program__set_autoload(prog, false);
+    bpf_map* maps[] = {skel->maps.ld_control, skel->maps.ld_grants, skel->maps.ld_events, skel->maps.ld_counters};
+    for (bpf_map* m : maps)
+        if (bpf_map__set_pin_path(m, pins.path(bpf_map__name(m)).c_str()) < 0)
+            throw errno_error(errno, "setting a pin path under " + pins.dir);
+    if (lockdown_bpf__load(skel.get()) < 0)
+        throw Error(ErrorKind::Kernel, "creating the BPF maps failed: " + last_libbpf_line());
+}
+
+bool Enforcer::link_pinned(const PinLayout& pins)
+{
+    const int fd = bpf_obj_get(pins.path(LD_PIN_LINK).c_str());
+    if (fd < 0)
+        return false;
+    UniqueFd link(fd);
+    bpf_link_info info{};
+    uint32_t len = sizeof(info);
+    return bpf_obj_get_info_by_fd(link.get(), &info, &len) == 0 && info.type == BPF_LINK_TYPE_TRACING;
+}
+
 Enforcer Enforcer::open_pinned(const PinLayout& pins)
 {
     Enforcer e;
@@ -413,6 +443,28 @@ size_t Enforcer::remove_grant(uint64_t grant_id)
             throw errno_error(errno, "removing a grant from the kernel map");
     }
     return removed;
+}
+
+size_t Enforcer::renew_grant(uint64_t grant_id, uint64_t expires_boot_ns)
+{
+    size_t updated = 0;
+    for (const auto& g : grants()) {
+        if (g.grant_id != grant_id)
+            continue;
+        ld_grant_key key{};
+        key.cgroup_id = g.cgroup_id;
+        key.reason = g.reason;
+        ld_grant_value val{};
+        if (bpf_map_lookup_elem(grants_.get(), &key, &val) < 0 || val.grant_id != grant_id)
+            continue; // removed or replaced meanwhile
+        val.expires_boot_ns = expires_boot_ns;
+        // BPF_EXIST: never resurrect a key that was removed meanwhile.
+        if (bpf_map_update_elem(grants_.get(), &key, &val, BPF_EXIST) == 0)
+            updated++;
+        else if (errno != ENOENT)
+            throw errno_error(errno, "renewing a grant in the kernel map");
+    }
+    return updated;
 }
 
 std::vector<GrantEntry> Enforcer::grants() const

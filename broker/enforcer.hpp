@@ -80,11 +80,22 @@ public:
     // Opens the pinned maps of a running enforcement.
     static Enforcer open_pinned(const PinLayout& pins = {});
 
+    // Creates and pins the maps only, attaching no program. For tests on
+    // hosts whose kernel cannot load BPF LSM programs: the grant API then
+    // works on real kernel maps.
+    static void create_maps_only(const PinLayout& pins);
+
+    // True when the locked_down program's link is pinned, i.e. enforcing.
+    static bool link_pinned(const PinLayout& pins = {});
+
     // Grants. add_grant either adds every (cgroup, reason) key or none.
     uint64_t add_grant(const GrantRequest& req);
     // Removes every key of this grant; returns how many were removed.
     size_t remove_grant(uint64_t grant_id);
     std::vector<GrantEntry> grants() const;
+    // Moves the kernel-side expiry of every key of this grant; returns how
+    // many keys it updated (0: the grant is gone).
+    size_t renew_grant(uint64_t grant_id, uint64_t expires_boot_ns);
 
     Counters counters() const;
     ActivePolicy active_policy() const;

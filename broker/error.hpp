@@ -15,6 +15,9 @@ enum class ErrorKind {
     Permission,    // we lack a privilege
     NotFound,      // a named thing does not exist
     InvalidArgument,
+    NotAuthorized,      // polkit said no, or the caller is not the holder
+    NoSession,          // the caller is in no logind session
+    SessionNotEligible, // remote, inactive, locked or not a user session
     Internal,
 };
 

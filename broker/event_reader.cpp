@@ -32,6 +32,11 @@ EventReader::EventReader(int ringbuf_fd, Callback cb) : cb_(std::move(cb))
 
 EventReader::~EventReader() = default;
 
+int EventReader::fd() const
+{
+    return ring_buffer__epoll_fd(rb_.get());
+}
+
 int EventReader::consume()
 {
     const int n = ring_buffer__consume(rb_.get());

@@ -21,6 +21,8 @@ public:
 
     // Handles what is already in the ring; returns how many records.
     int consume();
+    // An epoll fd that turns readable when records wait, for an event loop.
+    int fd() const;
     // Waits up to timeout_ms for records; returns how many were handled.
     int poll(int timeout_ms);
 

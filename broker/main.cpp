@@ -1,12 +1,15 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
-// lockdown-brokerd: wiring only. Parses the command line, reads config and
-// the kernel's reasons, and hands the policy to the enforcer.
+// lockdown-brokerd: wiring only. Parses the command line; --enforce-only
+// hands the policy to the enforcer, no command runs the D-Bus service.
 
 #include <cstdio>
 #include <getopt.h>
 #include <string>
 
+#include <sdbus-c++/Error.h>
+
 #include "config.hpp"
+#include "daemon.hpp"
 #include "enforcer.hpp"
 #include "error.hpp"
 #include "kernel_env.hpp"
@@ -28,14 +31,19 @@ struct Options {
     std::string btf_file;
     bool json = false;
     bool verbose = false;
+    ldb::DaemonOptions daemon;
 };
 
 void usage(FILE* f)
 {
     std::fprintf(f,
-                 "Usage: lockdown-brokerd [OPTIONS] COMMAND\n"
+                 "Usage: lockdown-brokerd [OPTIONS] [COMMAND]\n"
                  "\n"
-                 "Enforce kernel lockdown per reason with a BPF LSM program.\n"
+                 "Enforce kernel lockdown per reason with a BPF LSM program, and grant\n"
+                 "session-bound exceptions over D-Bus (org.freedesktop.LockdownBroker1).\n"
+                 "\n"
+                 "Without a command, serve the D-Bus API on the system bus (what\n"
+                 "lockdown-broker.service runs).\n"
                  "\n"
                  "Commands:\n"
                  "  --enforce-only     load, attach and pin enforcement with the configured\n"
@@ -48,6 +56,11 @@ void usage(FILE* f)
                  "  --btf FILE         read reasons from FILE instead of the running kernel\n"
                  "                     (only with --check-config and --list-reasons)\n"
                  "  --json             machine-readable output\n"
+                 "  --pin-dir DIR      BPF pins (default " LD_PIN_DIR ")\n"
+                 "  --cgroup-root DIR  cgroup2 mount point (default /sys/fs/cgroup)\n"
+                 "  --runtime-dir DIR  exception records (default /run/lockdown-broker)\n"
+                 "  --exceptions-dir DIR  standing exceptions\n"
+                 "                     (default /etc/lockdown-broker/exceptions.d)\n"
                  "  --verbose          show libbpf's log\n"
                  "  --version, --help\n");
 }
@@ -78,7 +91,7 @@ int enforce_only(const Options& o)
     // Everything is parsed and checked before the kernel is touched.
     const auto cfg = config_for(o);
     const auto policy = ldb::Policy::build(cat, cfg);
-    const auto rep = ldb::Enforcer::enforce(policy, cat.confidentiality_max(), cfg.protect_pins, {}, o.verbose);
+    const auto rep = ldb::Enforcer::enforce(policy, cat.confidentiality_max(), cfg.protect_pins, o.daemon.pins, o.verbose);
 
     if (auto notice = ldb::kernel_lockdown_notice(env); !notice.empty())
         std::fprintf(stderr, "lockdown-brokerd: warning: %s\n", notice.c_str());
@@ -107,12 +120,19 @@ int enforce_only(const Options& o)
 
 int main(int argc, char** argv)
 {
-    enum { OPT_ENFORCE = 1000, OPT_CHECK, OPT_LIST, OPT_CONFIG, OPT_BTF, OPT_JSON, OPT_VERBOSE, OPT_VERSION };
+    enum {
+        OPT_ENFORCE = 1000, OPT_CHECK, OPT_LIST, OPT_CONFIG, OPT_BTF, OPT_JSON, OPT_VERBOSE, OPT_VERSION,
+        OPT_PIN_DIR, OPT_CGROUP_ROOT, OPT_RUNTIME_DIR, OPT_EXCEPTIONS_DIR,
+    };
     static const option longopts[] = {
         {"enforce-only", no_argument, nullptr, OPT_ENFORCE}, {"check-config", no_argument, nullptr, OPT_CHECK},
         {"list-reasons", no_argument, nullptr, OPT_LIST},    {"config", required_argument, nullptr, OPT_CONFIG},
         {"btf", required_argument, nullptr, OPT_BTF},        {"json", no_argument, nullptr, OPT_JSON},
         {"verbose", no_argument, nullptr, OPT_VERBOSE},      {"version", no_argument, nullptr, OPT_VERSION},
+        {"pin-dir", required_argument, nullptr, OPT_PIN_DIR},
+        {"cgroup-root", required_argument, nullptr, OPT_CGROUP_ROOT},
+        {"runtime-dir", required_argument, nullptr, OPT_RUNTIME_DIR},
+        {"exceptions-dir", required_argument, nullptr, OPT_EXCEPTIONS_DIR},
         {"help", no_argument, nullptr, 'h'},                 {nullptr, 0, nullptr, 0},
     };
     Options o;
@@ -146,6 +166,18 @@ int main(int argc, char** argv)
             break;
         case OPT_VERBOSE:
             o.verbose = true;
+            break;
+        case OPT_PIN_DIR:
+            o.daemon.pins.dir = optarg;
+            break;
+        case OPT_CGROUP_ROOT:
+            o.daemon.cgroup_root = optarg;
+            break;
+        case OPT_RUNTIME_DIR:
+            o.daemon.runtime_dir = optarg;
+            break;
+        case OPT_EXCEPTIONS_DIR:
+            o.daemon.exceptions_dir = optarg;
             break;
         case OPT_VERSION:
             std::printf("lockdown-brokerd %s\n", LDB_VERSION);
@@ -181,12 +213,15 @@ int main(int argc, char** argv)
             std::fputs(ldb::render_reasons(catalog_for(o), o.json).c_str(), stdout);
             return 0;
         case Command::None:
-            std::fprintf(stderr, "lockdown-brokerd: the D-Bus broker is not part of this version yet; "
-                                 "use --enforce-only (see --help)\n");
-            return 2;
+            o.daemon.config_file = o.config_file;
+            o.daemon.verbose = o.verbose;
+            return ldb::run_daemon(o.daemon);
         }
     } catch (const ldb::Error& e) {
         return fail(e);
+    } catch (const sdbus::Error& e) {
+        std::fprintf(stderr, "lockdown-brokerd: D-Bus: %s (%s)\n", e.getMessage().c_str(), e.getName().c_str());
+        return 1;
     }
     return 1;
 }

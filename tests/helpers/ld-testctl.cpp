@@ -6,6 +6,9 @@
 //   ld-testctl revoke ID
 //   ld-testctl grants | counters | policy
 //   ld-testctl events [--wait MS]
+//   ld-testctl create-maps          (maps only, no program: for hosts that
+//                                    cannot load BPF LSM programs)
+// Every command accepts a leading --pin-dir DIR.
 
 #include <cinttypes>
 #include <cstdio>
@@ -37,6 +40,8 @@ std::string cg_name(uint64_t id)
     return p ? *p : "cgroup-" + std::to_string(id);
 }
 
+PinLayout g_pins;
+
 int cmd_grant(const ReasonCatalog& cat, int argc, char** argv)
 {
     GrantRequest req;
@@ -64,7 +69,7 @@ int cmd_grant(const ReasonCatalog& cat, int argc, char** argv)
     if (seconds <= 0)
         return usage();
     req.expires_boot_ns = boot_time_ns() + static_cast<uint64_t>(seconds * 1e9);
-    auto e = Enforcer::open_pinned();
+    auto e = Enforcer::open_pinned(g_pins);
     std::printf("%" PRIu64 "\n", e.add_grant(req));
     return 0;
 }
@@ -73,6 +78,11 @@ int cmd_grant(const ReasonCatalog& cat, int argc, char** argv)
 
 int main(int argc, char** argv)
 {
+    if (argc >= 3 && std::strcmp(argv[1], "--pin-dir") == 0) {
+        g_pins.dir = argv[2];
+        argc -= 2;
+        argv += 2;
+    }
     if (argc < 2)
         return usage();
     const std::string cmd = argv[1];
@@ -80,7 +90,11 @@ int main(int argc, char** argv)
         const auto cat = ReasonCatalog::from_running_kernel();
         if (cmd == "grant")
             return cmd_grant(cat, argc - 2, argv + 2);
-        auto e = Enforcer::open_pinned();
+        if (cmd == "create-maps") {
+            Enforcer::create_maps_only(g_pins);
+            return 0;
+        }
+        auto e = Enforcer::open_pinned(g_pins);
         if (cmd == "revoke" && argc == 3) {
             const size_t n = e.remove_grant(std::strtoull(argv[2], nullptr, 10));
             std::printf("removed %zu\n", n);
@@ -89,8 +103,9 @@ int main(int argc, char** argv)
         if (cmd == "grants") {
             const uint64_t now = boot_time_ns();
             for (const auto& g : e.grants())
-                std::printf("grant=%" PRIu64 " reason=%s cgroup=%s uid=%u remaining_ms=%" PRId64 "\n", g.grant_id,
-                            cat.name_of(g.reason).c_str(), cg_name(g.cgroup_id).c_str(), g.holder_uid,
+                std::printf("grant=%" PRIu64 " reason=%s cgroup_id=%" PRIu64 " cgroup=%s uid=%u remaining_ms=%" PRId64 "\n",
+                            g.grant_id, cat.name_of(g.reason).c_str(), g.cgroup_id,
+                            g_pins.dir == LD_PIN_DIR ? cg_name(g.cgroup_id).c_str() : "-", g.holder_uid,
                             (static_cast<int64_t>(g.expires_boot_ns) - static_cast<int64_t>(now)) / 1000000);
             return 0;
         }

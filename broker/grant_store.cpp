@@ -1,0 +1,202 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+#include "grant_store.hpp"
+
+#include <cerrno>
+#include <charconv>
+#include <fstream>
+#include <fcntl.h>
+#include <filesystem>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "error.hpp"
+#include "ini_parser.hpp"
+#include "log.hpp"
+#include "unique_fd.hpp"
+
+namespace fs = std::filesystem;
+
+namespace ldb {
+
+namespace {
+
+constexpr const char* kSuffix = ".exception";
+
+template <typename T>
+T number(const IniEntry& e)
+{
+    T v{};
+    const char* end = e.value.data() + e.value.size();
+    auto [p, ec] = std::from_chars(e.value.data(), end, v);
+    if (e.value.empty() || ec != std::errc{} || p != end)
+        throw Error(ErrorKind::Config, at(e.file, e.line, "invalid number '" + e.value + "' for " + e.key));
+    return v;
+}
+
+std::vector<std::string> words(const std::string& s)
+{
+    std::vector<std::string> out;
+    size_t i = 0;
+    while (i < s.size()) {
+        const size_t j = std::min(s.find(' ', i), s.size());
+        if (j > i)
+            out.push_back(s.substr(i, j - i));
+        i = j + 1;
+    }
+    return out;
+}
+
+bool one_line(const std::string& s)
+{
+    for (char c : s)
+        if (static_cast<unsigned char>(c) < 0x20)
+            return false;
+    return true;
+}
+
+} // namespace
+
+std::string serialize(const Exception& e)
+{
+    for (const auto* s : {&e.scope_kind, &e.scope, &e.holder_session, &e.origin})
+        if (!one_line(*s))
+            throw Error(ErrorKind::Internal, "exception field with a control character");
+    std::string out = "# lockdown-brokerd exception record; do not edit\n[Exception]\n";
+    out += "Id=" + std::to_string(e.id) + "\n";
+    out += "Reasons=";
+    for (size_t i = 0; i < e.reasons.size(); i++)
+        out += (i ? " " : "") + e.reasons[i];
+    out += "\nScopeKind=" + e.scope_kind + "\nScope=" + e.scope + "\n";
+    for (const auto& c : e.cgroups) {
+        if (!one_line(c))
+            throw Error(ErrorKind::Internal, "cgroup path with a control character");
+        out += "Cgroup=" + c + "\n";
+    }
+    out += "HolderUid=" + std::to_string(e.holder_uid) + "\n";
+    out += "HolderSession=" + e.holder_session + "\n";
+    out += "ExpiresRealtimeUSec=" + std::to_string(e.expires_realtime_usec) + "\n";
+    out += "ExpiresBootNSec=" + std::to_string(e.expires_boot_ns) + "\n";
+    out += "Origin=" + e.origin + "\n";
+    return out;
+}
+
+Exception parse_exception(const std::string& text, const std::string& file)
+{
+    Exception e;
+    bool have_id = false;
+    for (const auto& kv : parse_ini(text, file)) {
+        if (kv.section != "Exception")
+            throw Error(ErrorKind::Config, at(kv.file, kv.line, "unknown section [" + kv.section + "]"));
+        if (kv.key == "Id") {
+            e.id = number<uint64_t>(kv);
+            have_id = true;
+        } else if (kv.key == "Reasons")
+            e.reasons = words(kv.value);
+        else if (kv.key == "ScopeKind")
+            e.scope_kind = kv.value;
+        else if (kv.key == "Scope")
+            e.scope = kv.value;
+        else if (kv.key == "Cgroup")
+            e.cgroups.push_back(kv.value);
+        else if (kv.key == "HolderUid")
+            e.holder_uid = number<uint32_t>(kv);
+        else if (kv.key == "HolderSession")
+            e.holder_session = kv.value;
+        else if (kv.key == "ExpiresRealtimeUSec")
+            e.expires_realtime_usec = number<uint64_t>(kv);
+        else if (kv.key == "ExpiresBootNSec")
+            e.expires_boot_ns = number<uint64_t>(kv);
+        else if (kv.key == "Origin")
+            e.origin = kv.value;
+        else
+            throw Error(ErrorKind::Config, at(kv.file, kv.line, "unknown key '" + kv.key + "'"));
+    }
+    if (!have_id || e.id == 0)
+        throw Error(ErrorKind::Config, file + ": no Id=");
+    if (e.reasons.empty() || e.cgroups.empty())
+        throw Error(ErrorKind::Config, file + ": an exception needs Reasons= and Cgroup=");
+    if (e.scope_kind != "session" && e.scope_kind != "unit" && e.scope_kind != "cgroup")
+        throw Error(ErrorKind::Config, file + ": invalid ScopeKind '" + e.scope_kind + "'");
+    if (e.origin != "request" && e.origin != "admin" && e.origin != "standing")
+        throw Error(ErrorKind::Config, file + ": invalid Origin '" + e.origin + "'");
+    return e;
+}
+
+void GrantStore::open()
+{
+    if (::mkdir(dir_.c_str(), 0700) < 0 && errno != EEXIST)
+        throw errno_error(errno, "creating " + dir_);
+}
+
+std::string GrantStore::path_of(uint64_t id) const
+{
+    return dir_ + "/" + std::to_string(id) + kSuffix;
+}
+
+void GrantStore::save(const Exception& e)
+{
+    const std::string text = serialize(e);
+    const std::string path = path_of(e.id);
+    const std::string tmp = path + ".tmp";
+    UniqueFd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
+    if (fd.get() < 0)
+        throw errno_error(errno, "writing " + tmp);
+    size_t off = 0;
+    while (off < text.size()) {
+        const ssize_t n = ::write(fd.get(), text.data() + off, text.size() - off);
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            const int err = errno;
+            ::unlink(tmp.c_str());
+            throw errno_error(err, "writing " + tmp);
+        }
+        off += static_cast<size_t>(n);
+    }
+    if (::rename(tmp.c_str(), path.c_str()) < 0) {
+        const int err = errno;
+        ::unlink(tmp.c_str());
+        throw errno_error(err, "renaming " + tmp);
+    }
+}
+
+void GrantStore::erase(uint64_t id)
+{
+    const std::string path = path_of(id);
+    if (::unlink(path.c_str()) < 0 && errno != ENOENT)
+        throw errno_error(errno, "removing " + path);
+}
+
+std::vector<Exception> GrantStore::load_all(std::vector<std::string>& bad)
+{
+    std::vector<Exception> out;
+    std::error_code ec;
+    for (const auto& entry : fs::directory_iterator(dir_, ec)) {
+        const std::string path = entry.path().string();
+        if (!path.ends_with(kSuffix)) {
+            if (path.ends_with(".tmp"))
+                ::unlink(path.c_str()); // a write cut short by a crash
+            continue;
+        }
+        try {
+            std::ifstream f(path);
+            if (!f)
+                throw errno_error(errno, "reading " + path);
+            std::string text(kIniMaxBytes + 1, '\0');
+            f.read(text.data(), static_cast<std::streamsize>(text.size()));
+            text.resize(static_cast<size_t>(f.gcount()));
+            Exception e = parse_exception(text, path);
+            if (path_of(e.id) != path)
+                throw Error(ErrorKind::Config, path + ": Id= does not match the file name");
+            out.push_back(std::move(e));
+        } catch (const Error& err) {
+            bad.push_back(err.what());
+            ::unlink(path.c_str());
+        }
+    }
+    if (ec && ec != std::errc::no_such_file_or_directory)
+        throw Error(ErrorKind::Internal, "listing " + dir_ + ": " + ec.message());
+    return out;
+}
+
+} // namespace ldb

@@ -1,0 +1,13 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+#pragma once
+// journald MESSAGE_IDs, one per kind of record. data/lockdown-broker.catalog
+// explains each; keep the two in step.
+namespace ldb::message_id {
+inline constexpr const char* kDenied = "29417f12c63e4de89dc86de0dba98c7a";
+inline constexpr const char* kAudit = "a1b93de028fb4756a9954d7282d1b747";
+inline constexpr const char* kGrantUsed = "a174d638ef194a73bc026b70e08e9f33";
+inline constexpr const char* kLeaseExpired = "e1390c3ccc7d4770bd5bba305cfd78ff";
+inline constexpr const char* kExceptionGranted = "b65aff0605f64713a347777811e1533e";
+inline constexpr const char* kExceptionRevoked = "f5cca6defcaa437f8bd238f08c72bc01";
+inline constexpr const char* kEventsDropped = "bf45e8bd6ab34dc5906ddc3122982c92";
+} // namespace ldb::message_id
