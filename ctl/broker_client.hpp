@@ -1,0 +1,51 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+#pragma once
+// lockdownctl's view of lockdown-brokerd: the generated proxy, plus the
+// calls that may need polkit, sent with the interactive-authorization flag.
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include <sdbus-c++/sdbus-c++.h>
+
+#include "lockdown-broker1-proxy.h"
+
+namespace ldctl {
+
+inline constexpr const char* broker_name = "org.freedesktop.LockdownBroker1";
+inline constexpr const char* broker_path = "/org/freedesktop/LockdownBroker1";
+
+class BrokerClient final : public sdbus::ProxyInterfaces<org::freedesktop::LockdownBroker1_proxy> {
+public:
+    // `interactive`: allow polkit to ask the user (the header flag
+    // ALLOW_INTERACTIVE_AUTHORIZATION), as systemctl does.
+    BrokerClient(sdbus::IConnection& conn, bool interactive);
+    ~BrokerClient();
+
+    // Starts delivering signals to the handlers below (adds the match rules).
+    void subscribe();
+    std::function<void(uint64_t, const std::vector<std::string>&, const std::string&, const std::string&)> granted;
+    std::function<void(uint64_t, const std::string&)> revoked;
+    std::function<void(const std::string&, uint32_t, const std::string&, const std::string&, uint64_t)> denied;
+
+    // The methods that polkit may guard.
+    uint64_t request(const std::vector<std::string>& reasons, uint64_t seconds);
+    uint64_t grant(const std::vector<std::string>& reasons, const std::string& scope_kind, const std::string& scope,
+                   uint64_t seconds);
+    void release(uint64_t id);
+    void revoke(uint64_t id);
+
+private:
+    sdbus::MethodReply call_authorizing(sdbus::MethodCall& call);
+
+    void onExceptionGranted(const uint64_t& id, const std::vector<std::string>& reasons, const std::string& scope_kind,
+                            const std::string& scope) override;
+    void onExceptionRevoked(const uint64_t& id, const std::string& why) override;
+    void onDenied(const std::string& reason, const uint32_t& pid, const std::string& comm, const std::string& unit,
+                  const uint64_t& count) override;
+
+    bool interactive_;
+};
+
+} // namespace ldctl

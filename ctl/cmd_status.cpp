@@ -1,0 +1,126 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+// lockdownctl status, lockdownctl reasons
+
+#include <cstdio>
+#include <map>
+#include <string>
+
+#include "broker_client.hpp"
+#include "json_writer.hpp"
+#include "lockdownctl.hpp"
+#include "output.hpp"
+
+namespace ldctl {
+
+namespace {
+
+using ldb::json_str;
+
+struct ActionCounts {
+    unsigned deny = 0, audit = 0, allow = 0, other = 0;
+};
+
+ActionCounts count_actions(const std::vector<sdbus::Struct<std::string, std::string, std::string>>& reasons)
+{
+    ActionCounts n;
+    for (const auto& r : reasons) {
+        const std::string& action = r.get<2>();
+        // An action this lockdownctl does not know yet is "other", not an error.
+        (action == "deny" ? n.deny : action == "audit" ? n.audit : action == "allow" ? n.allow : n.other)++;
+    }
+    return n;
+}
+
+// Word-wraps `text` to `width` columns, every line after the first
+// indented by `indent` spaces.
+std::string wrap(const std::string& text, size_t indent, size_t width)
+{
+    std::string out, line;
+    size_t pos = 0;
+    while (pos < text.size()) {
+        size_t end = text.find(' ', pos);
+        if (end == std::string::npos)
+            end = text.size();
+        const std::string word = text.substr(pos, end - pos);
+        pos = end + 1;
+        if (word.empty())
+            continue;
+        const size_t room = width - indent;
+        if (!line.empty() && line.size() + 1 + word.size() > room) {
+            out += line + "\n" + std::string(indent, ' ');
+            line.clear();
+        }
+        line += (line.empty() ? "" : " ") + word;
+    }
+    return out + line;
+}
+
+} // namespace
+
+int cmd_status(const Options& o)
+{
+    auto conn = connect_system_bus();
+    BrokerClient broker(*conn, o.ask_password);
+    const std::string version = broker.Version();
+    const std::string kernel = broker.KernelLockdown();
+    const std::string mode = broker.Mode();
+    const bool enforcing = broker.Enforcing();
+    const std::string notice = broker.Notice();
+    const ActionCounts n = count_actions(broker.Reasons());
+    const size_t exceptions = broker.Exceptions().size();
+
+    if (o.json) {
+        std::printf("{\"version\":%s,\"kernel_lockdown\":%s,\"mode\":%s,\"enforcing\":%s,\"notice\":%s,"
+                    "\"reasons\":{\"deny\":%u,\"audit\":%u,\"allow\":%u,\"other\":%u},\"exceptions\":%zu}\n",
+                    json_str(version).c_str(), json_str(kernel).c_str(), json_str(mode).c_str(),
+                    enforcing ? "true" : "false", json_str(notice).c_str(), n.deny, n.audit, n.allow, n.other,
+                    exceptions);
+        return ExitOk;
+    }
+
+    if (!notice.empty())
+        std::printf("Notice: %s\n\n", wrap(notice, 8, 80).c_str());
+    std::string counts = std::to_string(n.deny) + " deny, " + std::to_string(n.audit) + " audit, " +
+                         std::to_string(n.allow) + " allow";
+    if (n.other)
+        counts += ", " + std::to_string(n.other) + " other";
+    std::printf("        Version: %s\n"
+                "      Enforcing: %s\n"
+                "Kernel lockdown: %s\n"
+                "           Mode: %s\n"
+                "        Reasons: %s\n"
+                "     Exceptions: %zu active\n",
+                version.c_str(), enforcing ? "yes" : "no", kernel.c_str(), mode.c_str(), counts.c_str(),
+                exceptions);
+    return ExitOk;
+}
+
+int cmd_reasons(const Options& o)
+{
+    auto conn = connect_system_bus();
+    BrokerClient broker(*conn, o.ask_password);
+    const auto reasons = broker.Reasons();
+
+    if (o.names_only) {
+        for (const auto& r : reasons)
+            std::printf("%s\n", r.get<0>().c_str());
+        return ExitOk;
+    }
+    if (o.json) {
+        std::string out = "{\"reasons\":[";
+        for (size_t i = 0; i < reasons.size(); i++) {
+            const auto& r = reasons[i];
+            out += std::string(i ? "," : "") + "{\"name\":" + json_str(r.get<0>()) + ",\"level\":" +
+                   json_str(r.get<1>()) + ",\"action\":" + json_str(r.get<2>()) + "}";
+        }
+        std::printf("%s]}\n", out.c_str());
+        return ExitOk;
+    }
+    Table t({{"NAME"}, {"LEVEL"}, {"ACTION"}});
+    for (const auto& r : reasons)
+        t.add_row({r.get<0>(), r.get<1>(), r.get<2>()});
+    t.print();
+    return ExitOk;
+}
+
+} // namespace ldctl

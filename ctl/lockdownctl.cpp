@@ -1,0 +1,265 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+// lockdownctl: the command line, the dispatch to one subcommand, and the
+// translation of every failure into a message, a hint and an exit code.
+
+#include <cstdio>
+#include <cstring>
+#include <getopt.h>
+#include <string>
+
+#include <sdbus-c++/Error.h>
+
+#include "errors.hpp"
+#include "lockdownctl.hpp"
+#include "output.hpp"
+
+#ifndef LDB_VERSION
+#define LDB_VERSION "0"
+#endif
+
+namespace ldctl {
+
+namespace {
+
+void usage(FILE* f)
+{
+    std::fputs("Usage: lockdownctl [OPTIONS] COMMAND ...\n"
+               "\n"
+               "Ask lockdown-brokerd for exceptions to kernel lockdown, and watch it.\n"
+               "\n"
+               "Commands:\n"
+               "  status                      show the broker's state and any notice\n"
+               "  reasons                     list the lockdown reasons and their actions\n"
+               "  exceptions, list            list the active exceptions\n"
+               "  request REASON...           let this login session use REASONs\n"
+               "  release ID                  end an exception you requested\n"
+               "  revoke ID                   end any exception (administrators)\n"
+               "  grant REASON... SCOPE       give an exception to a unit, cgroup or\n"
+               "                              session (administrators)\n"
+               "  monitor                     print denials and exception changes live\n"
+               "\n"
+               "Options:\n"
+               "  --for DURATION              how long the exception lasts (request, grant),\n"
+               "                              e.g. 90s, 15min, 2h, 1h30min; default 15min\n"
+               "  --unit UNIT                 grant: to a systemd unit\n"
+               "  --cgroup PATH               grant: to a cgroup below the cgroup2 root\n"
+               "  --session ID                grant: to a logind session\n"
+               "  --json                      machine-readable output\n"
+               "  --no-ask-password           do not ask for a password (polkit)\n"
+               "  -h, --help                  show this help\n"
+               "  --version                   show the version\n"
+               "\n"
+               "See lockdownctl(1) for exit codes and examples.\n",
+               f);
+}
+
+enum LongOpt { OptJson = 256, OptNoAsk, OptVersion, OptFor, OptUnit, OptCgroup, OptSession, OptNames, OptIds };
+
+const option long_options[] = {
+    {"json", no_argument, nullptr, OptJson},
+    {"no-ask-password", no_argument, nullptr, OptNoAsk},
+    {"help", no_argument, nullptr, 'h'},
+    {"version", no_argument, nullptr, OptVersion},
+    {"for", required_argument, nullptr, OptFor},
+    {"unit", required_argument, nullptr, OptUnit},
+    {"cgroup", required_argument, nullptr, OptCgroup},
+    {"session", required_argument, nullptr, OptSession},
+    {"names-only", no_argument, nullptr, OptNames},
+    {"ids-only", no_argument, nullptr, OptIds},
+    {},
+};
+
+struct Command {
+    const char* name;
+    int (*run)(const Options&);
+    size_t min_args, max_args;
+    const char* args_usage;
+};
+
+constexpr size_t many = SIZE_MAX;
+
+const Command commands[] = {
+    {"status", cmd_status, 0, 0, "status"},
+    {"reasons", cmd_reasons, 0, 0, "reasons"},
+    {"exceptions", cmd_exceptions, 0, 0, "exceptions"},
+    {"list", cmd_exceptions, 0, 0, "list"},
+    {"request", cmd_request, 1, many, "request REASON... [--for DURATION]"},
+    {"release", cmd_release, 1, 1, "release ID"},
+    {"revoke", cmd_release, 1, 1, "revoke ID"},
+    {"grant", cmd_grant, 1, many, "grant REASON... (--unit UNIT | --cgroup PATH | --session ID) [--for DURATION]"},
+    {"monitor", cmd_monitor, 0, 0, "monitor"},
+};
+
+// Sets `o.scope_kind`; a second scope option is a mistake.
+void set_scope(Options& o, const char* kind, const char* value)
+{
+    if (!o.scope_kind.empty())
+        throw UsageError("give only one of --unit, --cgroup and --session");
+    if (!*value)
+        throw UsageError(std::string("--") + kind + " needs a value");
+    o.scope_kind = kind;
+    o.scope = value;
+}
+
+// Returns the command to run, or nullptr when --help or --version was handled.
+const Command* parse(int argc, char** argv, Options& o)
+{
+    bool help = false, version = false;
+    opterr = 0;
+    int c;
+    // "+" would stop at the first non-option; we want options anywhere.
+    while ((c = getopt_long(argc, argv, ":h", long_options, nullptr)) != -1) {
+        switch (c) {
+        case 'h':
+            help = true;
+            break;
+        case OptVersion:
+            version = true;
+            break;
+        case OptJson:
+            o.json = true;
+            break;
+        case OptNoAsk:
+            o.ask_password = false;
+            break;
+        case OptFor: {
+            std::string err;
+            const auto s = parse_duration(optarg, err);
+            if (!s)
+                throw UsageError(err);
+            o.seconds = *s;
+            o.seconds_given = true;
+            break;
+        }
+        case OptUnit:
+            set_scope(o, "unit", optarg);
+            break;
+        case OptCgroup:
+            set_scope(o, "cgroup", optarg);
+            break;
+        case OptSession:
+            set_scope(o, "session", optarg);
+            break;
+        case OptNames:
+            o.names_only = true;
+            break;
+        case OptIds:
+            o.ids_only = true;
+            break;
+        case ':':
+            throw UsageError(std::string("option '") + argv[optind - 1] + "' needs a value");
+        default:
+            if (optopt && optopt < 256)
+                throw UsageError(std::string("unknown option '-") + char(optopt) + "'");
+            throw UsageError(std::string("unknown option '") + argv[optind - 1] + "'");
+        }
+    }
+    if (help) {
+        usage(stdout);
+        return nullptr;
+    }
+    if (version) {
+        std::puts("lockdownctl " LDB_VERSION);
+        return nullptr;
+    }
+    if (optind >= argc)
+        throw UsageError("no command given");
+    o.command = argv[optind];
+    o.args.assign(argv + optind + 1, argv + argc);
+    if (o.command == "help") {
+        usage(stdout);
+        return nullptr;
+    }
+
+    const Command* cmd = nullptr;
+    for (const auto& k : commands)
+        if (o.command == k.name)
+            cmd = &k;
+    if (!cmd)
+        throw UsageError("unknown command '" + o.command + "'",
+                         "the commands are status, reasons, exceptions, request, release, revoke, grant, monitor");
+
+    const std::string usage_line = std::string("usage: lockdownctl ") + cmd->args_usage;
+    if (o.args.size() < cmd->min_args)
+        throw UsageError("'" + o.command + "' needs " + (cmd->max_args == 1 ? "an exception ID" : "at least one REASON"),
+                         usage_line);
+    if (o.args.size() > cmd->max_args)
+        throw UsageError("unexpected argument '" + o.args[cmd->max_args] + "'", usage_line);
+
+    const bool takes_duration = o.command == "request" || o.command == "grant";
+    if (o.seconds_given && !takes_duration)
+        throw UsageError("--for only applies to request and grant");
+    if (!o.scope_kind.empty() && o.command != "grant")
+        throw UsageError("--" + o.scope_kind + " only applies to grant");
+    if (o.command == "grant" && o.scope_kind.empty())
+        throw UsageError("grant needs a scope: --unit UNIT, --cgroup PATH or --session ID", usage_line);
+    if (o.names_only && o.command != "reasons")
+        throw UsageError("--names-only only applies to reasons");
+    if (o.ids_only && cmd->run != cmd_exceptions)
+        throw UsageError("--ids-only only applies to exceptions");
+    return cmd;
+}
+
+} // namespace
+
+std::vector<std::string> reason_args(const std::vector<std::string>& args)
+{
+    std::vector<std::string> out;
+    for (const auto& a : args) {
+        size_t start = 0;
+        while (true) {
+            const size_t comma = a.find(',', start);
+            std::string name = a.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+            if (name.empty())
+                throw UsageError("empty reason name in '" + a + "'");
+            out.push_back(std::move(name));
+            if (comma == std::string::npos)
+                break;
+            start = comma + 1;
+        }
+    }
+    return out;
+}
+
+uint64_t id_arg(const std::string& arg)
+{
+    const auto id = parse_id(arg);
+    if (!id)
+        throw UsageError("invalid exception id '" + arg +
+                         "': expected up to 16 hex digits (not 0), as 'lockdownctl exceptions' prints them");
+    return *id;
+}
+
+} // namespace ldctl
+
+int main(int argc, char** argv)
+{
+    using namespace ldctl;
+    Options o;
+    try {
+        const Command* cmd = parse(argc, argv, o);
+        if (!cmd)
+            return ExitOk;
+        const int r = cmd->run(o);
+        if (std::fflush(stdout) != 0 || std::ferror(stdout)) {
+            std::fprintf(stderr, "lockdownctl: cannot write the output: %s\n", std::strerror(errno));
+            return ExitFailure;
+        }
+        return r;
+    } catch (const UsageError& e) {
+        std::fprintf(stderr, "lockdownctl: %s\n", e.what());
+        std::fprintf(stderr, "  hint: %s\n", e.hint().c_str());
+        return ExitUsage;
+    } catch (const Failure& e) {
+        std::fprintf(stderr, "lockdownctl: %s\n", e.what());
+        if (!e.hint().empty())
+            std::fprintf(stderr, "  hint: %s\n", e.hint().c_str());
+        return e.exit_code();
+    } catch (const sdbus::Error& e) {
+        const Failure f = bus_failure(e, o);
+        std::fprintf(stderr, "lockdownctl: %s\n", f.what());
+        if (!f.hint().empty())
+            std::fprintf(stderr, "  hint: %s\n", f.hint().c_str());
+        return f.exit_code();
+    }
+}
