@@ -191,9 +191,6 @@ int run_daemon(const DaemonOptions& o)
                              });
     PolkitAuthority authority(*bus);
 
-    grants.restore([&](const Exception& e) { return still_valid(e, sessions, units, o.cgroup_root); });
-    log_info("%zu exception(s) still valid after start", grants.all().size());
-
     auto probe = [&] {
         const auto env = KernelEnv::probe();
         ServiceStatus s;
@@ -210,6 +207,13 @@ int run_daemon(const DaemonOptions& o)
 
     StandingExceptions standing_ex(std::move(rules), grants, units, policy);
     standing = &standing_ex;
+
+    // Own the name before restoring, so that clients (which match on it)
+    // hear ExceptionRevoked for what no longer holds. Nothing is served
+    // until the loop runs.
+    bus->requestName(kBusName);
+    grants.restore([&](const Exception& e) { return still_valid(e, sessions, units, o.cgroup_root); });
+    log_info("%zu exception(s) still valid after start", grants.all().size());
     standing_ex.apply_all();
 
     EventSink sink(catalog, {
@@ -262,7 +266,6 @@ int run_daemon(const DaemonOptions& o)
     if (sd_watchdog_enabled(0, &watchdog_usec) > 0 && watchdog_usec > 0)
         every(loop, std::chrono::milliseconds(watchdog_usec / 2000), [] { sd_notify(0, "WATCHDOG=1"); });
 
-    bus->requestName(kBusName);
     notify_status();
     sd_notify(0, "READY=1");
     log_info("serving %s: Mode=%s, %zu reasons, %zu standing rule(s)", kBusName, to_string(cfg.mode).c_str(),

@@ -11,7 +11,6 @@
 
 #include "error.hpp"
 #include "ini_parser.hpp"
-#include "log.hpp"
 #include "unique_fd.hpp"
 
 namespace fs = std::filesystem;

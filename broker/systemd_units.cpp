@@ -83,8 +83,7 @@ UnitState SystemdUnits::unit(const std::string& name)
     try {
         manager_->callMethod("GetUnit").onInterface(kManagerIface).withTimeout(kTimeout).withArguments(name).storeResultsTo(path);
     } catch (const sdbus::Error& e) {
-        if (e.getName() == "org.freedesktop.systemd1.NoSuchUnit" || e.getName().find("KeyError") != std::string::npos ||
-            e.getName() == "org.freedesktop.DBus.Python.KeyError")
+        if (e.getName() == "org.freedesktop.systemd1.NoSuchUnit")
             throw Error(ErrorKind::NotFound, "unit " + name + " is not loaded", "start the unit first");
         throw Error(ErrorKind::Internal, "asking systemd for unit " + name + ": " + e.getMessage());
     }

@@ -42,7 +42,8 @@ run 1 'opening .*missing.conf: No such file' --check-config --config "$d/missing
 run 1 'no BTF at' --list-reasons --btf "$d/nope.btf"
 run 2 '--btf cannot be used with --enforce-only' --enforce-only --btf /sys/kernel/btf/vmlinux
 run 2 'give only one command' --enforce-only --list-reasons
-run 2 'not part of this version yet' 
+run 1 'lockdown enforcement is not loaded: .*nopins/ld_control does not exist' --pin-dir "$d/nopins" --config "$d/good.conf" --exceptions-dir "$d"
+run 1 'hint: start it with: lockdown-brokerd --enforce-only' --pin-dir "$d/nopins" --config "$d/good.conf" --exceptions-dir "$d"
 run 2 "unexpected argument 'extra'" --list-reasons extra
 run 0 '^lockdown-brokerd [0-9]' --version
 run 0 'module-signature +integrity' --list-reasons

@@ -21,13 +21,14 @@
 
 extern "C" int ldb_fuzz_ini(const uint8_t* data, size_t size);
 extern "C" int ldb_fuzz_policy(const uint8_t* data, size_t size);
+extern "C" int ldb_fuzz_records(const uint8_t* data, size_t size);
 
 namespace fs = std::filesystem;
 
 int main(int argc, char** argv)
 {
     if (argc < 3) {
-        std::fprintf(stderr, "usage: fuzz-replay ini|policy FILE|DIR...\n");
+        std::fprintf(stderr, "usage: fuzz-replay ini|policy|records FILE|DIR...\n");
         return 2;
     }
     int (*target)(const uint8_t*, size_t) = nullptr;
@@ -35,6 +36,8 @@ int main(int argc, char** argv)
         target = ldb_fuzz_ini;
     else if (std::strcmp(argv[1], "policy") == 0)
         target = ldb_fuzz_policy;
+    else if (std::strcmp(argv[1], "records") == 0)
+        target = ldb_fuzz_records;
     else {
         std::fprintf(stderr, "fuzz-replay: unknown target '%s'\n", argv[1]);
         return 2;
