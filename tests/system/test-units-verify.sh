@@ -1,0 +1,55 @@
+#!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# systemd-analyze verify on both units, failing on any complaint: verify
+# exits 0 on warnings such as an unknown or misspelt directive.
+#
+# verify checks that ExecStart= names an executable file, and the units name
+# the installed path (/usr/sbin/lockdown-brokerd), which does not exist before
+# installation. So the test first checks that ExecStart= is exactly that path,
+# then verifies copies in which only that path is replaced by the daemon just
+# built. Documentation= man pages are looked up in the source tree's man/.
+#
+# Usage: test-units-verify.sh ENFORCE_UNIT BROKER_UNIT BUILT_DAEMON SBINDIR MANDIR
+set -euo pipefail
+
+fail() { echo "FAIL: $*" >&2; exit 1; }
+
+[ $# -eq 5 ] || fail "usage: $0 ENFORCE_UNIT BROKER_UNIT BUILT_DAEMON SBINDIR MANDIR"
+enforce=$1 broker=$2 daemon=$(realpath "$3") sbindir=$4 mandir=$5
+command -v systemd-analyze >/dev/null || fail "systemd-analyze is not installed (package systemd)"
+command -v man >/dev/null || fail "man is not installed (package man-db); verify needs it to check Documentation="
+[ -x "$daemon" ] || fail "the built daemon $daemon is missing"
+
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+check_exec() {
+    local unit=$1 want=$2 got
+    got=$(sed -n 's/^ExecStart=//p' "$unit")
+    [ "$got" = "$want" ] || fail "$(basename "$unit"): ExecStart=$got, expected ExecStart=$want"
+    echo "ok: $(basename "$unit"): ExecStart=$got"
+}
+check_exec "$enforce" "$sbindir/lockdown-brokerd --enforce-only"
+check_exec "$broker" "$sbindir/lockdown-brokerd"
+
+for unit in "$enforce" "$broker"; do
+    sed "s|^ExecStart=$sbindir/lockdown-brokerd|ExecStart=$daemon|" "$unit" > "$tmp/$(basename "$unit")"
+done
+
+# man looks pages up by section directory.
+for page in "$mandir"/*.[1-8]; do
+    section=${page##*.}
+    mkdir -p "$tmp/man/man$section"
+    cp "$page" "$tmp/man/man$section/"
+done
+
+set +e
+out=$(MANPATH="$tmp/man" SYSTEMD_LOG_LEVEL=notice systemd-analyze verify --man=yes \
+        "$tmp/$(basename "$enforce")" "$tmp/$(basename "$broker")" 2>&1)
+rc=$?
+set -e
+if [ $rc -ne 0 ] || [ -n "$out" ]; then
+    fail "systemd-analyze verify (exit $rc) complained:
+$out"
+fi
+echo "ok: systemd-analyze verify $(systemd-analyze --version | head -1 | cut -d' ' -f1-2): no complaints about either unit"
