@@ -154,14 +154,16 @@ int run_daemon(const DaemonOptions& o)
                       Clocks::system(),
                       {
                           [&](const Exception& e) {
-                              log_info("exception %s granted", describe(e).c_str());
+                              if (!log_is_journal())
+                                  log_info("exception %s granted", describe(e).c_str());
                               journal_exception(e, message_id::kExceptionGranted,
                                                 "Lockdown exception granted: " + describe(e), "");
                               if (service)
                                   service->exception_granted(e);
                           },
                           [&](const Exception& e, const std::string& why) {
-                              log_info("exception %s ended: %s", describe(e).c_str(), why.c_str());
+                              if (!log_is_journal())
+                                  log_info("exception %s ended: %s", describe(e).c_str(), why.c_str());
                               journal_exception(e, message_id::kExceptionRevoked,
                                                 "Lockdown exception ended (" + why + "): " + describe(e), why);
                               if (service)

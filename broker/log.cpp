@@ -20,12 +20,18 @@ bool log_enabled(LogLevel l)
     return static_cast<int>(l) <= static_cast<int>(g_max);
 }
 
+bool log_is_journal()
+{
+    static const bool journal = std::getenv("JOURNAL_STREAM") != nullptr;
+    return journal;
+}
+
 void log_printf(LogLevel l, const char* fmt, ...)
 {
     if (!log_enabled(l))
         return;
     // Under systemd, stderr is the journal: "<N>" sets the priority.
-    static const bool journal = std::getenv("JOURNAL_STREAM") != nullptr;
+    const bool journal = log_is_journal();
     char buf[2048];
     va_list ap;
     va_start(ap, fmt);

@@ -12,6 +12,9 @@ enum class LogLevel { Error = 3, Warning = 4, Notice = 5, Info = 6, Debug = 7 };
 void log_set_max_level(LogLevel l);
 bool log_enabled(LogLevel l);
 void log_printf(LogLevel l, const char* fmt, ...) __attribute__((format(printf, 2, 3)));
+// True when stderr is the journal: structured records then already carry
+// what a plain log line would repeat.
+bool log_is_journal();
 
 } // namespace ldb
 
