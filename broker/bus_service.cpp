@@ -34,13 +34,6 @@ std::vector<std::string> option_keys(const std::map<std::string, sdbus::Variant>
     return keys;
 }
 
-std::string hex_id(uint64_t id)
-{
-    char buf[17];
-    std::snprintf(buf, sizeof(buf), "%016llx", static_cast<unsigned long long>(id));
-    return buf;
-}
-
 // Runs `f`, turning any error into the method's error reply.
 template <typename R, typename F>
 void replying(R& result, F&& f)

@@ -62,23 +62,6 @@ std::optional<bool> parse_bool(std::string_view s)
 
 namespace {
 
-std::vector<std::string> split_words(const std::string& v)
-{
-    std::vector<std::string> out;
-    size_t i = 0;
-    while (i < v.size()) {
-        while (i < v.size() && (v[i] == ' ' || v[i] == '\t'))
-            i++;
-        size_t j = i;
-        while (j < v.size() && v[j] != ' ' && v[j] != '\t')
-            j++;
-        if (j > i)
-            out.push_back(v.substr(i, j - i));
-        i = j;
-    }
-    return out;
-}
-
 bool is_regular(const fs::path& p)
 {
     struct stat st{};

@@ -34,13 +34,6 @@ namespace ldb {
 
 namespace {
 
-std::string hex_id(uint64_t id)
-{
-    char buf[17];
-    std::snprintf(buf, sizeof(buf), "%016llx", static_cast<unsigned long long>(id));
-    return buf;
-}
-
 void journal_exception(const Exception& e, const char* message_id, const std::string& message, const std::string& why)
 {
     JournalRecord r;

@@ -9,6 +9,7 @@
 #include <cstring>
 #include <ctime>
 #include <linux/magic.h>
+#include <functional>
 #include <memory>
 #include <sys/mman.h>
 #include <sys/mount.h>
@@ -428,43 +429,45 @@ uint64_t Enforcer::add_grant(const GrantRequest& req)
     return id;
 }
 
-size_t Enforcer::remove_grant(uint64_t grant_id)
+size_t Enforcer::for_each_key(uint64_t grant_id, const std::function<bool(const ld_grant_key&)>& fn)
 {
-    size_t removed = 0;
+    size_t done = 0;
     for (const auto& g : grants()) {
         if (g.grant_id != grant_id)
             continue;
         ld_grant_key key{};
         key.cgroup_id = g.cgroup_id;
         key.reason = g.reason;
-        if (bpf_map_delete_elem(grants_.get(), &key) == 0)
-            removed++;
-        else if (errno != ENOENT)
-            throw errno_error(errno, "removing a grant from the kernel map");
+        done += fn(key);
     }
-    return removed;
+    return done;
+}
+
+size_t Enforcer::remove_grant(uint64_t grant_id)
+{
+    return for_each_key(grant_id, [this](const ld_grant_key& key) {
+        if (bpf_map_delete_elem(grants_.get(), &key) == 0)
+            return true;
+        if (errno != ENOENT)
+            throw errno_error(errno, "removing a grant from the kernel map");
+        return false;
+    });
 }
 
 size_t Enforcer::renew_grant(uint64_t grant_id, uint64_t expires_boot_ns)
 {
-    size_t updated = 0;
-    for (const auto& g : grants()) {
-        if (g.grant_id != grant_id)
-            continue;
-        ld_grant_key key{};
-        key.cgroup_id = g.cgroup_id;
-        key.reason = g.reason;
+    return for_each_key(grant_id, [&](const ld_grant_key& key) {
         ld_grant_value val{};
         if (bpf_map_lookup_elem(grants_.get(), &key, &val) < 0 || val.grant_id != grant_id)
-            continue; // removed or replaced meanwhile
+            return false; // removed or replaced meanwhile
         val.expires_boot_ns = expires_boot_ns;
         // BPF_EXIST: never resurrect a key that was removed meanwhile.
         if (bpf_map_update_elem(grants_.get(), &key, &val, BPF_EXIST) == 0)
-            updated++;
-        else if (errno != ENOENT)
+            return true;
+        if (errno != ENOENT)
             throw errno_error(errno, "renewing a grant in the kernel map");
-    }
-    return updated;
+        return false;
+    });
 }
 
 std::vector<GrantEntry> Enforcer::grants() const

@@ -7,6 +7,7 @@
 
 #include <array>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -102,6 +103,8 @@ public:
     int events_fd() const noexcept { return events_.get(); }
 
 private:
+    // Calls fn on every key of the grant; returns how many calls said true.
+    size_t for_each_key(uint64_t grant_id, const std::function<bool(const ld_grant_key&)>& fn);
     UniqueFd control_, grants_, events_, counters_;
 };
 

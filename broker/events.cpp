@@ -5,6 +5,7 @@
 
 #include "cgroup.hpp"
 #include "enforcer.hpp"
+#include "grant_store.hpp"
 #include "message_ids.hpp"
 
 namespace ldb {
@@ -81,11 +82,8 @@ JournalRecord EventSink::record(const Seen& s, uint64_t count) const
         {"LOCKDOWN_CGROUP_ID", std::to_string(s.cgroup_id)},
         {"LOCKDOWN_COUNT", std::to_string(count)},
     };
-    if (s.grant_id) {
-        char id[17];
-        std::snprintf(id, sizeof(id), "%016llx", static_cast<unsigned long long>(s.grant_id));
-        r.fields.emplace_back("LOCKDOWN_EXCEPTION_ID", id);
-    }
+    if (s.grant_id)
+        r.fields.emplace_back("LOCKDOWN_EXCEPTION_ID", hex_id(s.grant_id));
     return r;
 }
 

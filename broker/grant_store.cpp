@@ -3,6 +3,7 @@
 
 #include <cerrno>
 #include <charconv>
+#include <cstdio>
 #include <fstream>
 #include <fcntl.h>
 #include <filesystem>
@@ -32,19 +33,6 @@ T number(const IniEntry& e)
     return v;
 }
 
-std::vector<std::string> words(const std::string& s)
-{
-    std::vector<std::string> out;
-    size_t i = 0;
-    while (i < s.size()) {
-        const size_t j = std::min(s.find(' ', i), s.size());
-        if (j > i)
-            out.push_back(s.substr(i, j - i));
-        i = j + 1;
-    }
-    return out;
-}
-
 bool one_line(const std::string& s)
 {
     for (char c : s)
@@ -54,6 +42,13 @@ bool one_line(const std::string& s)
 }
 
 } // namespace
+
+std::string hex_id(uint64_t id)
+{
+    char buf[17];
+    std::snprintf(buf, sizeof(buf), "%016llx", static_cast<unsigned long long>(id));
+    return buf;
+}
 
 std::string serialize(const Exception& e)
 {
@@ -90,7 +85,7 @@ Exception parse_exception(const std::string& text, const std::string& file)
             e.id = number<uint64_t>(kv);
             have_id = true;
         } else if (kv.key == "Reasons")
-            e.reasons = words(kv.value);
+            e.reasons = split_words(kv.value);
         else if (kv.key == "ScopeKind")
             e.scope_kind = kv.value;
         else if (kv.key == "Scope")

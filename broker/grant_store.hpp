@@ -23,6 +23,9 @@ struct Exception {
     std::string origin;                 // "request", "admin" or "standing"
 };
 
+// An exception id as people see it: 16 lower-case hex digits.
+std::string hex_id(uint64_t id);
+
 // The record's text form, and back. parse throws ldb::Error naming `file`.
 std::string serialize(const Exception& e);
 Exception parse_exception(const std::string& text, const std::string& file);

@@ -159,4 +159,21 @@ std::vector<IniEntry> parse_ini_file(const std::string& path)
     return parse_ini(text, path);
 }
 
+std::vector<std::string> split_words(std::string_view v)
+{
+    std::vector<std::string> out;
+    size_t i = 0;
+    while (i < v.size()) {
+        while (i < v.size() && (v[i] == ' ' || v[i] == '\t'))
+            i++;
+        size_t j = i;
+        while (j < v.size() && v[j] != ' ' && v[j] != '\t')
+            j++;
+        if (j > i)
+            out.emplace_back(v.substr(i, j - i));
+        i = j;
+    }
+    return out;
+}
+
 } // namespace ldb

@@ -29,6 +29,9 @@ std::vector<IniEntry> parse_ini(std::string_view text, const std::string& file);
 // Reads and parses a file; same errors, plus I/O ones.
 std::vector<IniEntry> parse_ini_file(const std::string& path);
 
+// A value's words, split at spaces and tabs (list-valued keys).
+std::vector<std::string> split_words(std::string_view value);
+
 // "file:line: message"
 std::string at(const std::string& file, unsigned line, const std::string& message);
 

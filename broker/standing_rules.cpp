@@ -33,23 +33,12 @@ StandingRule parse_standing_rule(const std::string& text, const std::string& fil
             r.unit = e.value;
         } else if (e.key == "Reasons") {
             reasons_line = e.line;
-            size_t i = 0;
-            const std::string& v = e.value;
-            while (i < v.size()) {
-                while (i < v.size() && (v[i] == ' ' || v[i] == '\t'))
-                    i++;
-                size_t j = i;
-                while (j < v.size() && v[j] != ' ' && v[j] != '\t')
-                    j++;
-                if (j > i) {
-                    const std::string name = v.substr(i, j - i);
-                    if (!catalog.find(name))
-                        throw Error(ErrorKind::Config, at(e.file, e.line, "unknown lockdown reason '" + name + "'"),
-                                    "lockdownctl reasons lists the reasons of this kernel");
-                    if (std::find(r.reasons.begin(), r.reasons.end(), name) == r.reasons.end())
-                        r.reasons.push_back(name);
-                }
-                i = j;
+            for (const auto& name : split_words(e.value)) {
+                if (!catalog.find(name))
+                    throw Error(ErrorKind::Config, at(e.file, e.line, "unknown lockdown reason '" + name + "'"),
+                                "lockdownctl reasons lists the reasons of this kernel");
+                if (std::find(r.reasons.begin(), r.reasons.end(), name) == r.reasons.end())
+                    r.reasons.push_back(name);
             }
         } else {
             throw Error(ErrorKind::Config, at(e.file, e.line, "unknown key '" + e.key + "' in [Exception]"),

@@ -12,6 +12,8 @@
 #include <string>
 #include <vector>
 
+#include "reasons.hpp"
+
 namespace ldb_test {
 
 struct EnumValue {
@@ -100,6 +102,16 @@ inline std::vector<EnumValue> layout_shuffled()
         {"LOCKDOWN_XFRM_SECRET", 23},
         {"LOCKDOWN_NOT_A_REASON", 31},
     };
+}
+
+// The reason catalogue of the 6.1 layout above, built once.
+inline const ldb::ReasonCatalog& catalog_6_1()
+{
+    static const ldb::ReasonCatalog c = [] {
+        auto b = make_enum_btf(layout_6_1());
+        return ldb::ReasonCatalog::from_btf(b.get());
+    }();
+    return c;
 }
 
 } // namespace ldb_test

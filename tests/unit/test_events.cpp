@@ -3,6 +3,7 @@
 // coalesced and bounded under a flood, with drops always said.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstring>
 
 #include "events.hpp"
@@ -15,11 +16,7 @@ namespace {
 
 const ReasonCatalog& cat()
 {
-    static const ReasonCatalog c = [] {
-        auto b = ldb_test::make_enum_btf(ldb_test::layout_6_1());
-        return ReasonCatalog::from_btf(b.get());
-    }();
-    return c;
+    return ldb_test::catalog_6_1();
 }
 
 ld_event ev(uint32_t decision, const char* reason, uint32_t pid, const char* comm = "cat")
@@ -31,7 +28,7 @@ ld_event ev(uint32_t decision, const char* reason, uint32_t pid, const char* com
     e.tid = pid;
     e.uid = 1000;
     e.cgroup_id = 77;
-    std::strncpy(e.comm, comm, sizeof(e.comm));
+    std::memcpy(e.comm, comm, std::min(std::strlen(comm), sizeof(e.comm)));
     return e;
 }
 

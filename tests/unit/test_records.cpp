@@ -15,11 +15,7 @@ namespace {
 
 const ReasonCatalog& cat()
 {
-    static const ReasonCatalog c = [] {
-        auto b = ldb_test::make_enum_btf(ldb_test::layout_6_1());
-        return ReasonCatalog::from_btf(b.get());
-    }();
-    return c;
+    return ldb_test::catalog_6_1();
 }
 
 Exception sample()
