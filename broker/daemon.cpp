@@ -114,162 +114,214 @@ void every(EventLoop& loop, std::chrono::milliseconds period, std::function<void
     });
 }
 
+// What the files and the kernel say, read before the bus is touched: a
+// mistake in them stops the start with nothing half-done.
+struct Inputs {
+    ReasonCatalog catalog;
+    Config config;
+    Policy policy;
+    std::vector<StandingRule> rules;
+};
+
+Inputs read_inputs(const DaemonOptions& o)
+{
+    auto catalog = ReasonCatalog::from_running_kernel();
+    Config cfg = o.config_file.empty() ? load_config() : load_config_file(o.config_file);
+    Policy policy = Policy::build(catalog, cfg);
+    std::vector<std::string> bad;
+    auto rules = load_standing_rules(o.exceptions_dir, catalog, bad);
+    for (const auto& b : bad)
+        log_error("ignoring a standing exception: %s", b.c_str());
+    return Inputs{std::move(catalog), std::move(cfg), std::move(policy), std::move(rules)};
+}
+
+GrantStore open_store(const std::string& runtime_dir)
+{
+    if (::mkdir(runtime_dir.c_str(), 0700) < 0 && errno != EEXIST)
+        throw errno_error(errno, "creating " + runtime_dir);
+    GrantStore store(runtime_dir + "/exceptions");
+    store.open();
+    return store;
+}
+
+uint64_t monotonic_ms()
+{
+    return static_cast<uint64_t>(
+        std::chrono::duration_cast<std::chrono::milliseconds>(EventLoop::Clock::now().time_since_epoch()).count());
+}
+
+// The service's parts, declared in the order they are built: each uses only
+// those above it, except callbacks, which run only once the loop does.
+class Daemon {
+public:
+    Daemon(const DaemonOptions& o, Inputs in);
+    int run();
+
+private:
+    void granted(const Exception& e);
+    void revoked(const Exception& e, const std::string& why);
+    ServiceStatus probe_status() const;
+    void watch_events();
+    void watch_termination();
+    void tick();
+    void notify_status();
+
+    const DaemonOptions& o_;
+    const Inputs in_;
+    Enforcer enforcer_;
+    EnforcerGrants kernel_;
+    GrantStore store_;
+    std::unique_ptr<sdbus::IConnection> bus_;
+    EventLoop loop_;
+    GrantTable grants_;
+    LogindSessions sessions_;
+    SystemdUnits units_;
+    PolkitAuthority authority_;
+    BusService service_;
+    StandingExceptions standing_;
+    EventSink sink_;
+    EventReader reader_;
+    UniqueFd sigfd_;
+    bool flush_armed_ = false;
+};
+
+Daemon::Daemon(const DaemonOptions& o, Inputs in)
+    : o_(o), in_(std::move(in)), enforcer_(Enforcer::open_pinned(o.pins)), kernel_(enforcer_),
+      store_(open_store(o.runtime_dir)), bus_(sdbus::createSystemBusConnection()),
+      grants_(kernel_, in_.catalog, store_,
+              {in_.config.exceptions.lease_seconds,
+               [root = o.cgroup_root](const std::string& p) { return cgroup_id_of(p, root); }},
+              Clocks::system(),
+              {[this](const Exception& e) { granted(e); },
+               [this](const Exception& e, const std::string& why) { revoked(e, why); }}),
+      sessions_(*bus_, {[this](const std::string& id, SessionChange c) { grants_.end_session(id, to_string(c)); },
+                        [this](bool going_to_sleep) {
+                            if (!going_to_sleep)
+                                grants_.end_all_sessions("resumed");
+                        }}),
+      units_(*bus_, {[this](const std::string& unit, bool running) {
+                         if (!running)
+                             grants_.end_unit(unit);
+                         else
+                             standing_.unit_changed(unit);
+                     },
+                     [this](const std::string& unit) { standing_.unit_changed(unit); }}),
+      authority_(*bus_),
+      service_(*bus_, BusService::Deps{grants_, sessions_, units_, authority_, in_.catalog, in_.policy, in_.config,
+                                       [this] { return probe_status(); }}),
+      standing_(in_.rules, grants_, units_, in_.policy),
+      sink_(in_.catalog, {journal_send, [this](const DeniedNotice& n) { service_.denied(n); }, monotonic_ms,
+                          [](uint32_t pid) { return cgroup_of_pid(pid).value_or(""); }}),
+      reader_(enforcer_.events_fd(), [this](const ld_event& ev) { sink_.handle(ev); }), sigfd_(termination_fd())
+{
+    loop_.attach_bus(*bus_);
+}
+
+void Daemon::granted(const Exception& e)
+{
+    if (!log_is_journal())
+        log_info("exception %s granted", describe(e).c_str());
+    journal_exception(e, message_id::kExceptionGranted, "Lockdown exception granted: " + describe(e), "");
+    service_.exception_granted(e);
+}
+
+void Daemon::revoked(const Exception& e, const std::string& why)
+{
+    if (!log_is_journal())
+        log_info("exception %s ended: %s", describe(e).c_str(), why.c_str());
+    journal_exception(e, message_id::kExceptionRevoked, "Lockdown exception ended (" + why + "): " + describe(e), why);
+    service_.exception_revoked(e, why);
+}
+
+ServiceStatus Daemon::probe_status() const
+{
+    const auto env = KernelEnv::probe();
+    ServiceStatus s;
+    s.kernel_lockdown = env.kernel_lockdown ? to_string(*env.kernel_lockdown) : "unknown";
+    s.enforcing = Enforcer::link_pinned(o_.pins);
+    s.notice = kernel_lockdown_notice(env);
+    if (!s.enforcing && s.notice.empty())
+        s.notice = "Lockdown enforcement is not loaded, so nothing is locked: start lockdown-enforce.service "
+                   "(lockdown-brokerd --enforce-only).";
+    return s;
+}
+
+void Daemon::watch_events()
+{
+    loop_.add_fd(reader_.fd(), [this] {
+        reader_.consume();
+        if (sink_.pending() && !flush_armed_) {
+            flush_armed_ = true;
+            loop_.add_timer(std::chrono::milliseconds(sink_.window_ms()), [this] {
+                flush_armed_ = false;
+                sink_.flush();
+            });
+        }
+    });
+}
+
+void Daemon::watch_termination()
+{
+    loop_.add_fd(sigfd_.get(), [this] {
+        signalfd_siginfo si{};
+        if (::read(sigfd_.get(), &si, sizeof(si)) == sizeof(si))
+            log_info("received %s, exiting; enforcement and exceptions stay in the kernel",
+                     si.ssi_signo == SIGTERM ? "SIGTERM" : "SIGINT");
+        loop_.quit();
+    });
+}
+
+void Daemon::notify_status()
+{
+    const auto& st = service_.status();
+    const std::string text = std::string(st.enforcing ? "Enforcing" : "Not enforcing") + " Mode=" +
+                             to_string(in_.config.mode) + ", " + std::to_string(grants_.all().size()) +
+                             " exception(s)";
+    sd_notifyf(0, "STATUS=%s", text.c_str());
+}
+
+void Daemon::tick()
+{
+    grants_.renew();
+    standing_.apply_all();
+    service_.refresh_status();
+    sink_.note_kernel_drops(enforcer_.counters().dropped_events);
+    notify_status();
+}
+
+int Daemon::run()
+{
+    // Own the name before restoring, so that clients (which match on it)
+    // hear ExceptionRevoked for what no longer holds. Nothing is served
+    // until the loop runs.
+    bus_->requestName(kBusName);
+    grants_.restore([this](const Exception& e) { return still_valid(e, sessions_, units_, o_.cgroup_root); });
+    log_info("%zu exception(s) still valid after start", grants_.all().size());
+    standing_.apply_all();
+
+    watch_events();
+    watch_termination();
+    every(loop_, grants_.renew_interval(), [this] { tick(); });
+    uint64_t watchdog_usec = 0;
+    if (sd_watchdog_enabled(0, &watchdog_usec) > 0 && watchdog_usec > 0)
+        every(loop_, std::chrono::milliseconds(watchdog_usec / 2000), [] { sd_notify(0, "WATCHDOG=1"); });
+
+    notify_status();
+    sd_notify(0, "READY=1");
+    log_info("serving %s: Mode=%s, %zu reasons, %zu standing rule(s)", kBusName, to_string(in_.config.mode).c_str(),
+             in_.policy.entries().size(), standing_.rules().size());
+    loop_.run();
+    sd_notify(0, "STOPPING=1");
+    return 0;
+}
+
 } // namespace
 
 int run_daemon(const DaemonOptions& o)
 {
     log_set_max_level(o.verbose ? LogLevel::Debug : LogLevel::Info);
-
-    // Everything that can be wrong in the files is found before the bus.
-    const auto catalog = ReasonCatalog::from_running_kernel();
-    const Config cfg = o.config_file.empty() ? load_config() : load_config_file(o.config_file);
-    const Policy policy = Policy::build(catalog, cfg);
-    std::vector<std::string> bad;
-    auto rules = load_standing_rules(o.exceptions_dir, catalog, bad);
-    for (const auto& b : bad)
-        log_error("ignoring a standing exception: %s", b.c_str());
-
-    Enforcer enforcer = Enforcer::open_pinned(o.pins);
-    EnforcerGrants kernel(enforcer);
-    if (::mkdir(o.runtime_dir.c_str(), 0700) < 0 && errno != EEXIST)
-        throw errno_error(errno, "creating " + o.runtime_dir);
-    GrantStore store(o.runtime_dir + "/exceptions");
-    store.open();
-
-    auto bus = sdbus::createSystemBusConnection();
-    EventLoop loop;
-    loop.attach_bus(*bus);
-
-    BusService* service = nullptr; // exists once grants are restored
-    const std::string cgroup_root = o.cgroup_root;
-    GrantTable grants(kernel, catalog, store,
-                      {cfg.exceptions.lease_seconds, [cgroup_root](const std::string& p) { return cgroup_id_of(p, cgroup_root); }},
-                      Clocks::system(),
-                      {
-                          [&](const Exception& e) {
-                              if (!log_is_journal())
-                                  log_info("exception %s granted", describe(e).c_str());
-                              journal_exception(e, message_id::kExceptionGranted,
-                                                "Lockdown exception granted: " + describe(e), "");
-                              if (service)
-                                  service->exception_granted(e);
-                          },
-                          [&](const Exception& e, const std::string& why) {
-                              if (!log_is_journal())
-                                  log_info("exception %s ended: %s", describe(e).c_str(), why.c_str());
-                              journal_exception(e, message_id::kExceptionRevoked,
-                                                "Lockdown exception ended (" + why + "): " + describe(e), why);
-                              if (service)
-                                  service->exception_revoked(e, why);
-                          },
-                      });
-
-    StandingExceptions* standing = nullptr;
-    LogindSessions sessions(*bus, {
-                                      [&](const std::string& id, SessionChange c) { grants.end_session(id, to_string(c)); },
-                                      [&](bool going_to_sleep) {
-                                          if (!going_to_sleep)
-                                              grants.end_all_sessions("resumed");
-                                      },
-                                  });
-    SystemdUnits units(*bus, {
-                                 [&](const std::string& unit, bool running) {
-                                     if (!running)
-                                         grants.end_unit(unit);
-                                     else if (standing)
-                                         standing->unit_changed(unit);
-                                 },
-                                 [&](const std::string& unit) {
-                                     if (standing)
-                                         standing->unit_changed(unit);
-                                 },
-                             });
-    PolkitAuthority authority(*bus);
-
-    auto probe = [&] {
-        const auto env = KernelEnv::probe();
-        ServiceStatus s;
-        s.kernel_lockdown = env.kernel_lockdown ? to_string(*env.kernel_lockdown) : "unknown";
-        s.enforcing = Enforcer::link_pinned(o.pins);
-        s.notice = kernel_lockdown_notice(env);
-        if (!s.enforcing && s.notice.empty())
-            s.notice = "Lockdown enforcement is not loaded, so nothing is locked: start lockdown-enforce.service "
-                       "(lockdown-brokerd --enforce-only).";
-        return s;
-    };
-    BusService svc(*bus, BusService::Deps{grants, sessions, units, authority, catalog, policy, cfg, probe});
-    service = &svc;
-
-    StandingExceptions standing_ex(std::move(rules), grants, units, policy);
-    standing = &standing_ex;
-
-    // Own the name before restoring, so that clients (which match on it)
-    // hear ExceptionRevoked for what no longer holds. Nothing is served
-    // until the loop runs.
-    bus->requestName(kBusName);
-    grants.restore([&](const Exception& e) { return still_valid(e, sessions, units, o.cgroup_root); });
-    log_info("%zu exception(s) still valid after start", grants.all().size());
-    standing_ex.apply_all();
-
-    EventSink sink(catalog, {
-                                journal_send,
-                                [&](const DeniedNotice& n) { svc.denied(n); },
-                                [] {
-                                    return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
-                                                                     EventLoop::Clock::now().time_since_epoch())
-                                                                     .count());
-                                },
-                                [](uint32_t pid) { return cgroup_of_pid(pid).value_or(""); },
-                            });
-    EventReader reader(enforcer.events_fd(), [&](const ld_event& ev) { sink.handle(ev); });
-    bool flush_armed = false;
-    loop.add_fd(reader.fd(), [&] {
-        reader.consume();
-        if (sink.pending() && !flush_armed) {
-            flush_armed = true;
-            loop.add_timer(std::chrono::milliseconds(sink.window_ms()), [&] {
-                flush_armed = false;
-                sink.flush();
-            });
-        }
-    });
-
-    UniqueFd sigfd = termination_fd();
-    loop.add_fd(sigfd.get(), [&] {
-        signalfd_siginfo si{};
-        if (::read(sigfd.get(), &si, sizeof(si)) == sizeof(si))
-            log_info("received %s, exiting; enforcement and exceptions stay in the kernel",
-                     si.ssi_signo == SIGTERM ? "SIGTERM" : "SIGINT");
-        loop.quit();
-    });
-
-    auto notify_status = [&] {
-        const auto& st = svc.status();
-        const std::string text = std::string(st.enforcing ? "Enforcing" : "Not enforcing") + " Mode=" +
-                                 to_string(cfg.mode) + ", " + std::to_string(grants.all().size()) + " exception(s)";
-        sd_notifyf(0, "STATUS=%s", text.c_str());
-    };
-
-    every(loop, grants.renew_interval(), [&] {
-        grants.renew();
-        standing_ex.apply_all();
-        svc.refresh_status();
-        sink.note_kernel_drops(enforcer.counters().dropped_events);
-        notify_status();
-    });
-    uint64_t watchdog_usec = 0;
-    if (sd_watchdog_enabled(0, &watchdog_usec) > 0 && watchdog_usec > 0)
-        every(loop, std::chrono::milliseconds(watchdog_usec / 2000), [] { sd_notify(0, "WATCHDOG=1"); });
-
-    notify_status();
-    sd_notify(0, "READY=1");
-    log_info("serving %s: Mode=%s, %zu reasons, %zu standing rule(s)", kBusName, to_string(cfg.mode).c_str(),
-             policy.entries().size(), standing_ex.rules().size());
-    loop.run();
-    sd_notify(0, "STOPPING=1");
-    service = nullptr;
-    standing = nullptr;
-    return 0;
+    Daemon d(o, read_inputs(o));
+    return d.run();
 }
 
 } // namespace ldb
