@@ -117,13 +117,10 @@ BusService::Caller BusService::caller() const
 
 SessionInfo BusService::caller_session(const Caller& c) const
 {
-    const auto id = d_.sessions.session_of_pid(c.pid);
-    if (!id)
+    const auto s = d_.sessions.session_of_pid(c.pid);
+    if (!s)
         throw Error(ErrorKind::NoSession, "the calling process (pid " + std::to_string(c.pid) + ") is not part of a login session",
                     "ask from a terminal or application inside your desktop session");
-    const auto s = d_.sessions.session(*id);
-    if (!s)
-        throw Error(ErrorKind::NoSession, "session " + *id + " of the calling process has ended");
     if (s->uid != c.uid)
         throw Error(ErrorKind::NoSession, "the calling process runs as uid " + std::to_string(c.uid) +
                                               " inside session " + s->id + " of uid " + std::to_string(s->uid),
@@ -163,8 +160,8 @@ bool BusService::is_holder(const Caller& c, const Exception& e) const
         return false;
     if (e.holder_session.empty())
         return true;
-    const auto sid = d_.sessions.session_of_pid(c.pid);
-    return sid && *sid == e.holder_session;
+    const auto s = d_.sessions.session_of_pid(c.pid);
+    return s && s->id == e.holder_session;
 }
 
 template <typename R>

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 #include "daemon.hpp"
 
+#include <algorithm>
 #include <csignal>
+#include <optional>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <systemd/sd-daemon.h>
@@ -144,6 +146,8 @@ GrantStore open_store(const std::string& runtime_dir)
     return store;
 }
 
+constexpr auto kEventPause = std::chrono::milliseconds(50);
+
 uint64_t monotonic_ms()
 {
     return static_cast<uint64_t>(
@@ -164,6 +168,7 @@ private:
     void watch_events();
     void watch_termination();
     void tick();
+    void arm_expiry();
     void notify_status();
 
     const DaemonOptions& o_;
@@ -183,6 +188,7 @@ private:
     EventReader reader_;
     UniqueFd sigfd_;
     bool flush_armed_ = false;
+    std::optional<EventLoop::TimerId> expiry_timer_;
 };
 
 Daemon::Daemon(const DaemonOptions& o, Inputs in)
@@ -223,6 +229,7 @@ void Daemon::granted(const Exception& e)
         log_info("exception %s granted", describe(e).c_str());
     journal_exception(e, message_id::kExceptionGranted, "Lockdown exception granted: " + describe(e), "");
     service_.exception_granted(e);
+    arm_expiry();
 }
 
 void Daemon::revoked(const Exception& e, const std::string& why)
@@ -257,6 +264,12 @@ void Daemon::watch_events()
                 sink_.flush();
             });
         }
+        // The kernel wakes us for every record. Under a flood that costs more
+        // than the records, so look again only after a pause, and take
+        // everything that queued up meanwhile in one go (the ring holds
+        // thousands; what overflows is counted by the kernel).
+        loop_.remove_fd(reader_.fd());
+        loop_.add_timer(kEventPause, [this] { watch_events(); });
     });
 }
 
@@ -280,9 +293,31 @@ void Daemon::notify_status()
     sd_notifyf(0, "STATUS=%s", text.c_str());
 }
 
+// Ends the next exception to run out at its moment, not at the next tick:
+// the kernel refuses it then anyway, and clients should hear so.
+void Daemon::arm_expiry()
+{
+    if (expiry_timer_)
+        loop_.cancel_timer(*expiry_timer_);
+    expiry_timer_.reset();
+    uint64_t first = UINT64_MAX;
+    for (const auto& [id, e] : grants_.all())
+        first = std::min(first, e.expires_boot_ns);
+    if (first == UINT64_MAX)
+        return;
+    const uint64_t now = boot_time_ns();
+    const auto wait = std::chrono::nanoseconds(first > now ? first - now : 0);
+    expiry_timer_ = loop_.add_timer(std::chrono::ceil<std::chrono::milliseconds>(wait), [this] {
+        expiry_timer_.reset();
+        grants_.renew();
+        arm_expiry();
+    });
+}
+
 void Daemon::tick()
 {
     grants_.renew();
+    arm_expiry();
     standing_.apply_all();
     service_.refresh_status();
     sink_.note_kernel_drops(enforcer_.counters().dropped_events);
@@ -297,6 +332,7 @@ int Daemon::run()
     bus_->requestName(kBusName);
     grants_.restore([this](const Exception& e) { return still_valid(e, sessions_, units_, o_.cgroup_root); });
     log_info("%zu exception(s) still valid after start", grants_.all().size());
+    arm_expiry();
     standing_.apply_all();
 
     watch_events();

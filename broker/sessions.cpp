@@ -134,7 +134,7 @@ void LogindSessions::on_properties_changed(const std::string& path, const std::m
         handlers_.on_change(id, SessionChange::Inactive);
 }
 
-std::optional<std::string> LogindSessions::session_of_pid(uint32_t pid)
+std::optional<SessionInfo> LogindSessions::session_of_pid(uint32_t pid)
 {
     sdbus::ObjectPath path;
     try {
@@ -144,10 +144,7 @@ std::optional<std::string> LogindSessions::session_of_pid(uint32_t pid)
             return std::nullopt;
         throw Error(ErrorKind::Internal, "asking logind for the session of pid " + std::to_string(pid) + ": " + e.getMessage());
     }
-    auto s = read_session(path);
-    if (!s)
-        return std::nullopt;
-    return s->id;
+    return read_session(path);
 }
 
 std::optional<SessionInfo> LogindSessions::session(const std::string& id)

@@ -43,8 +43,8 @@ const char* to_string(SessionChange c);
 class SessionDirectory {
 public:
     virtual ~SessionDirectory() = default;
-    // The id of the session `pid` belongs to, or nullopt if none.
-    virtual std::optional<std::string> session_of_pid(uint32_t pid) = 0;
+    // The session `pid` belongs to, as it is now, or nullopt if none.
+    virtual std::optional<SessionInfo> session_of_pid(uint32_t pid) = 0;
     // Current state, or nullopt if the session is gone.
     virtual std::optional<SessionInfo> session(const std::string& id) = 0;
 };
@@ -58,7 +58,7 @@ public:
     LogindSessions(sdbus::IConnection& bus, Handlers handlers);
     ~LogindSessions() override;
 
-    std::optional<std::string> session_of_pid(uint32_t pid) override;
+    std::optional<SessionInfo> session_of_pid(uint32_t pid) override;
     std::optional<SessionInfo> session(const std::string& id) override;
 
 private:
