@@ -171,18 +171,26 @@ void BusService::authorize(R&& result, const Caller& c, const char* action_id,
     const uint64_t token = next_token_++;
     auto shared = std::make_shared<R>(std::move(result));
     const std::string action_name = action_id;
-    const auto handle = d_.authority.check(
-        c.sender, action_id, details, c.interactive,
-        [this, token, shared, then = std::move(then), action_name](AuthResult r, const std::string& detail) {
-            pending_.erase(token);
-            replying(*shared, [&] {
-                if (r == AuthResult::Failed)
-                    throw Error(ErrorKind::Internal, detail);
-                if (r != AuthResult::Authorized)
-                    throw Error(ErrorKind::NotAuthorized, detail + " (" + action_name + ")");
-                then(*shared);
+    Authority::Handle handle = 0;
+    try {
+        handle = d_.authority.check(
+            c.sender, action_id, details, c.interactive,
+            [this, token, shared, then = std::move(then), action_name](AuthResult r, const std::string& detail) {
+                pending_.erase(token);
+                replying(*shared, [&] {
+                    if (r == AuthResult::Failed)
+                        throw Error(ErrorKind::Internal, detail);
+                    if (r != AuthResult::Authorized)
+                        throw Error(ErrorKind::NotAuthorized, detail + " (" + action_name + ")");
+                    then(*shared);
+                });
             });
-        });
+    } catch (...) {
+        // The result has moved here: answer through it, never through the
+        // caller's moved-from one.
+        replying(*shared, [] { throw; });
+        return;
+    }
     pending_[token] = PendingAuth{handle, c.sender};
 }
 
