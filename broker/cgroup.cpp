@@ -66,6 +66,26 @@ std::optional<std::string> cgroup_of_pid(uint32_t pid)
     return std::nullopt;
 }
 
+std::string CgroupNames::path_of(uint64_t id, uint32_t pid)
+{
+    if (auto it = cache_.find(id); it != cache_.end())
+        return it->second;
+    std::string path;
+    if (auto guess = cgroup_of_pid(pid)) {
+        struct stat st{};
+        if (::stat((root_ + *guess).c_str(), &st) == 0 && st.st_ino == id)
+            path = *guess;
+    }
+    if (path.empty())
+        path = cgroup_path_of(id, root_).value_or("");
+    if (path.empty())
+        return path; // gone: do not remember, a later walk will not find it either
+    if (cache_.size() >= max_)
+        cache_.clear();
+    cache_.emplace(id, path);
+    return path;
+}
+
 std::string unit_of_cgroup(std::string_view path)
 {
     static constexpr std::string_view kSuffixes[] = {".service", ".scope", ".slice", ".socket", ".mount", ".swap"};

@@ -4,6 +4,7 @@
 // bpf_get_current_cgroup_id() returns) is its directory's inode number.
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 
@@ -27,6 +28,23 @@ std::string own_cgroup();
 // A process's cgroup2 path ("/user.slice/..."), or nullopt if the process is
 // gone or has no cgroup2 entry.
 std::optional<std::string> cgroup_of_pid(uint32_t pid);
+
+// Names cgroups by id for event records, where the process may be gone by
+// the time the record is read. Ids are never reused, so a cache is safe; it
+// is cleared when full to stay bounded.
+class CgroupNames {
+public:
+    explicit CgroupNames(std::string root = kCgroupRoot, size_t max_entries = 1024)
+        : root_(std::move(root)), max_(max_entries) {}
+    // The path of cgroup `id` ("" if it is gone). `pid` is a cheap first
+    // guess: its current cgroup, if that is the one.
+    std::string path_of(uint64_t id, uint32_t pid);
+
+private:
+    std::string root_;
+    size_t max_;
+    std::map<uint64_t, std::string> cache_;
+};
 
 // The systemd unit a cgroup path belongs to: the innermost component that
 // names a unit ("session-3.scope", "foo.service"), or "" if none.

@@ -184,6 +184,7 @@ private:
     PolkitAuthority authority_;
     BusService service_;
     StandingExceptions standing_;
+    CgroupNames cgroup_names_;
     EventSink sink_;
     EventReader reader_;
     UniqueFd sigfd_;
@@ -216,8 +217,8 @@ Daemon::Daemon(const DaemonOptions& o, Inputs in)
       service_(*bus_, BusService::Deps{grants_, sessions_, units_, authority_, in_.catalog, in_.policy, in_.config,
                                        [this] { return probe_status(); }}),
       standing_(in_.rules, grants_, units_, in_.policy),
-      sink_(in_.catalog, {journal_send, [this](const DeniedNotice& n) { service_.denied(n); }, monotonic_ms,
-                          [](uint32_t pid) { return cgroup_of_pid(pid).value_or(""); }}),
+      cgroup_names_(o.cgroup_root), sink_(in_.catalog, {journal_send, [this](const DeniedNotice& n) { service_.denied(n); }, monotonic_ms,
+                          [this](uint64_t id, uint32_t pid) { return cgroup_names_.path_of(id, pid); }}),
       reader_(enforcer_.events_fd(), [this](const ld_event& ev) { sink_.handle(ev); }), sigfd_(termination_fd())
 {
     loop_.attach_bus(*bus_);

@@ -109,7 +109,7 @@ void EventSink::handle(const ld_event& ev)
     char comm[LD_COMM_LEN + 1] = {};
     std::memcpy(comm, ev.comm, LD_COMM_LEN);
     s.notice.comm = comm;
-    const std::string cg = out_.cgroup_of_pid ? out_.cgroup_of_pid(ev.pid) : std::string();
+    const std::string cg = out_.cgroup_path ? out_.cgroup_path(ev.cgroup_id, ev.pid) : std::string();
     s.notice.unit = unit_of_cgroup(cg);
     s.session = session_of_cgroup(cg);
     // The first of a kind is logged at once; repeats are summed up at flush.

@@ -43,7 +43,8 @@ public:
         std::function<void(const JournalRecord&)> journal;
         std::function<void(const DeniedNotice&)> denied;
         std::function<uint64_t()> now_ms;                        // monotonic
-        std::function<std::string(uint32_t pid)> cgroup_of_pid; // "" if gone
+        // The path of a cgroup by id ("" if gone); the pid is a hint.
+        std::function<std::string(uint64_t cgroup_id, uint32_t pid)> cgroup_path;
     };
     EventSink(const ReasonCatalog& reasons, Outputs out, Settings s);
     EventSink(const ReasonCatalog& reasons, Outputs out) : EventSink(reasons, std::move(out), Settings{}) {}

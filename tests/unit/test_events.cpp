@@ -40,9 +40,10 @@ struct Recorder {
         return EventSink(cat(),
                          {[this](const JournalRecord& r) { journal.push_back(r); },
                           [this](const DeniedNotice& n) { denied.push_back(n); }, [] { return uint64_t{0}; },
-                          [](uint32_t pid) {
-                              return pid == 42 ? std::string("/user.slice/user-1000.slice/session-7.scope")
-                                               : std::string();
+                          [](uint64_t cgroup_id, uint32_t) {
+                              // Named by the record's cgroup, not by a pid that may be gone.
+                              return cgroup_id == 4242 ? std::string("/user.slice/user-1000.slice/session-7.scope")
+                                                       : std::string();
                           }},
                          s);
     }
@@ -62,7 +63,9 @@ TEST(EventSink, FirstDenialIsLoggedAtOnceWithStructuredFields)
 {
     Recorder rec;
     auto sink = rec.sink();
-    sink.handle(ev(LD_DECISION_DENY, "dev-mem", 42, "hexdump"));
+    auto e = ev(LD_DECISION_DENY, "dev-mem", 42, "hexdump");
+    e.cgroup_id = 4242;
+    sink.handle(e);
     ASSERT_EQ(rec.journal.size(), 1u);
     const auto& r = rec.journal[0];
     EXPECT_STREQ(r.message_id, message_id::kDenied);

@@ -2,6 +2,8 @@
 // Argument checks of the D-Bus methods: each refusal names the bad value.
 #include <gtest/gtest.h>
 
+#include <sys/stat.h>
+
 #include "cgroup.hpp"
 #include "config.hpp"
 #include "request_checks.hpp"
@@ -109,4 +111,18 @@ TEST(Cgroup, SafePaths)
     EXPECT_FALSE(is_safe_cgroup_path("/a/.."));
     EXPECT_FALSE(is_safe_cgroup_path("/a\n"));
     EXPECT_FALSE(is_safe_cgroup_path("/" + std::string(5000, 'a')));
+}
+
+TEST(Cgroup, NamesByIdEvenWhenTheProcessIsGone)
+{
+    ldb_test::TempDir root;
+    ldb_test::fs::create_directories(root / "user.slice/user-1000.slice/session-7.scope");
+    struct stat st{};
+    ASSERT_EQ(::stat((root / "user.slice/user-1000.slice/session-7.scope").c_str(), &st), 0);
+    CgroupNames names(root.str());
+    // pid 0 has no /proc entry: only the id can name the cgroup.
+    EXPECT_EQ(names.path_of(st.st_ino, 0), "/user.slice/user-1000.slice/session-7.scope");
+    ldb_test::fs::remove_all(root / "user.slice");
+    EXPECT_EQ(names.path_of(st.st_ino, 0), "/user.slice/user-1000.slice/session-7.scope") << "cached";
+    EXPECT_EQ(names.path_of(st.st_ino + 1000000, 0), "");
 }
