@@ -36,15 +36,6 @@ fail() {
     echo "broker-bench: FAILED: $*"
     exit 1
 }
-# wait_for SECONDS CMD...: retry CMD until it succeeds.
-wait_for() {
-    local deadline=$((${EPOCHREALTIME/./} + $1 * 1000000))
-    shift
-    until "$@" >/dev/null 2>&1; do
-        [[ ${EPOCHREALTIME/./} -lt $deadline ]] || return 1
-        ldvm_sleep 0.05
-    done
-}
 is_json() { jq -e . >/dev/null 2>&1 <<<"$1"; }
 
 main_pid() {

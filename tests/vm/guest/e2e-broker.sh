@@ -38,15 +38,6 @@ abort() { # a missing prerequisite: nothing after it can be meaningful
     exit 1
 }
 
-# wait_for SECONDS CMD...: retry CMD (quietly) until it succeeds.
-wait_for() {
-    local deadline=$((${EPOCHREALTIME/./} + $1 * 1000000))
-    shift
-    until "$@" >/dev/null 2>&1; do
-        [[ ${EPOCHREALTIME/./} -lt $deadline ]] || return 1
-        ldvm_sleep 0.1
-    done
-}
 
 # Kernel grant ids are decimal in ld-testctl, exception ids hex in lockdownctl.
 dec_of() { printf '%u' "0x$1"; }

@@ -12,6 +12,7 @@
 #   as_user_bg 'shell command'      start it in the session in the
 #                                   background; prints its pid
 #   ldvm_sleep SECONDS              sleep without exec'ing anything
+#   wait_for SECONDS CMD...         retry CMD (quietly) until it succeeds
 
 LDVM_USER=${LDVM_USER:-ldbuser}
 LDVM_AGENT_DIR=${LDVM_AGENT_DIR:-/var/lib/ldvm-agent}
@@ -23,6 +24,15 @@ _ldvm_seq=0
 # (each exec of a host binary goes over 9p under TCG).
 exec {_ldvm_sleep_fd}<> <(:)
 ldvm_sleep() { read -r -t "$1" -u "$_ldvm_sleep_fd" _ 2>/dev/null; return 0; }
+
+wait_for() {
+    local deadline=$((${EPOCHREALTIME/./} + $1 * 1000000))
+    shift
+    until "$@" >/dev/null 2>&1; do
+        [[ ${EPOCHREALTIME/./} -lt $deadline ]] || return 1
+        ldvm_sleep 0.05
+    done
+}
 
 _ldvm_now() { local u; read -r u _ </proc/uptime; echo "${u/./}"; } # centiseconds
 
