@@ -22,6 +22,8 @@ const char* suffix(ErrorKind k)
         return "SessionNotEligible";
     case ErrorKind::NotFound:
         return "NotFound";
+    case ErrorKind::Refused:
+        return "Refused";
     case ErrorKind::Kernel:
     case ErrorKind::Permission:
     case ErrorKind::Internal:

@@ -4,6 +4,7 @@
 #include <systemd/sd-bus.h>
 
 #include "bus_errors.hpp"
+#include "cgroup.hpp"
 #include "error.hpp"
 #include "log.hpp"
 #include "request_checks.hpp"
@@ -321,6 +322,75 @@ std::vector<sdbus::Struct<uint64_t, std::vector<std::string>, std::string, std::
 BusService::ListExceptions()
 {
     return Exceptions();
+}
+
+void BusService::Hibernate(sdbus::Result<>&& result, std::map<std::string, sdbus::Variant> options)
+{
+    replying(result, [&] {
+        check_option_keys(option_keys(options), {});
+        const Caller c = caller();
+        const SessionInfo s = caller_session(c);
+        // Cheap and decisive: no prompt for what would be refused anyway.
+        if (const auto& st = d_.hibernation.refresh(); st.can_hibernate != "yes")
+            throw Error(ErrorKind::Refused, "hibernation is refused: " + st.blocker);
+        authorize<sdbus::Result<>>(
+            std::move(result), c, action::kHibernate, {{"swap", d_.hibernation.state().verdict.swap}},
+            [this, session_id = s.id](sdbus::Result<>& r) {
+                const auto now = d_.sessions.session(session_id);
+                if (!now)
+                    throw Error(ErrorKind::NoSession, "session " + session_id + " ended while authorizing");
+                if (const auto why = session_ineligibility(*now); !why.empty())
+                    throw Error(ErrorKind::SessionNotEligible, why + " (it changed while authorizing)");
+                if (const auto& st = d_.hibernation.refresh(); st.can_hibernate != "yes")
+                    throw Error(ErrorKind::Refused, "hibernation is refused: " + st.blocker);
+                log_info("hibernation requested by session %s: asking logind", session_id.c_str());
+                auto reply = std::make_shared<sdbus::Result<>>(std::move(r));
+                d_.logind_hibernate([reply](const std::string& error) {
+                    if (error.empty())
+                        reply->returnResults();
+                    else
+                        reply->returnError(to_bus_error(Error(ErrorKind::Internal, "logind did not hibernate: " + error)));
+                });
+            });
+    });
+}
+
+std::tuple<uint64_t, std::string, std::string>
+BusService::BeginHibernation(const std::map<std::string, sdbus::Variant>& options)
+{
+    return sync_replying([&] {
+        check_option_keys(option_keys(options), {});
+        const Caller c = caller();
+        const auto cg = cgroup_of_pid(c.pid);
+        const std::string unit = cg ? unit_of_cgroup(*cg) : std::string();
+        if (c.uid != 0 || unit != kHibernateUnit)
+            throw Error(ErrorKind::NotAuthorized,
+                        "BeginHibernation is for lockdown-hibernate, run by systemd-hibernate.service (the caller is "
+                        "uid " + std::to_string(c.uid) + " in " + (unit.empty() ? "no unit" : unit) + ")",
+                        "to hibernate, call Hibernate() or use the desktop's Hibernate button");
+        const Exception& e = d_.hibernation.begin(unit);
+        const auto& v = d_.hibernation.state().verdict;
+        if (!v.target)
+            throw Error(ErrorKind::Internal, "the hibernation check passed without a target device");
+        log_info("hibernation: %s may write the image to %s (%s)", unit.c_str(), v.swap.c_str(),
+                 to_string(*v.target).c_str());
+        return std::tuple<uint64_t, std::string, std::string>(e.id, v.swap, to_string(*v.target));
+    });
+}
+
+std::string BusService::CanHibernate()
+{
+    return d_.hibernation.state().can_hibernate;
+}
+
+std::string BusService::HibernateBlocker()
+{
+    return d_.hibernation.state().blocker;
+}
+
+void BusService::hibernation_changed()
+{
+    getObject().emitPropertiesChangedSignal(kIface, {"CanHibernate", "HibernateBlocker"});
 }
 
 std::string BusService::Version()

@@ -15,6 +15,7 @@
 #include "config.hpp"
 #include "events.hpp"
 #include "grants.hpp"
+#include "hibernation.hpp"
 #include "lockdown-broker1-adaptor.h"
 #include "policy.hpp"
 #include "reasons.hpp"
@@ -45,6 +46,9 @@ public:
         const Policy& policy;
         const Config& config;
         std::function<ServiceStatus()> probe_status;
+        HibernationGate& hibernation;
+        // Asks logind to hibernate; `done` gets "" or logind's error.
+        std::function<void(std::function<void(const std::string& error)> done)> logind_hibernate;
     };
     BusService(sdbus::IConnection& bus, Deps deps);
     ~BusService();
@@ -54,6 +58,8 @@ public:
     void exception_revoked(const Exception& e, const std::string& why);
     // From the event sink.
     void denied(const DeniedNotice& n);
+    // From the hibernation gate: CanHibernate or HibernateBlocker changed.
+    void hibernation_changed();
     // Re-reads the status; emits PropertiesChanged for what changed.
     void refresh_status();
     const ServiceStatus& status() const noexcept { return status_; }
@@ -86,6 +92,11 @@ private:
     std::vector<sdbus::Struct<uint64_t, std::vector<std::string>, std::string, std::string, uint32_t, std::string,
                               uint64_t, std::string>>
     ListExceptions() override;
+    void Hibernate(sdbus::Result<>&& result, std::map<std::string, sdbus::Variant> options) override;
+    std::tuple<uint64_t, std::string, std::string>
+    BeginHibernation(const std::map<std::string, sdbus::Variant>& options) override;
+    std::string CanHibernate() override;
+    std::string HibernateBlocker() override;
     std::string Version() override;
     std::string KernelLockdown() override;
     std::string Mode() override;

@@ -92,6 +92,18 @@ void apply_exceptions_entry(Config& cfg, const IniEntry& e)
                     "known keys: MaxSeconds=, LeaseSeconds=");
 }
 
+void apply_hibernation_entry(Config& cfg, const IniEntry& e)
+{
+    if (e.key != "RequireAuthenticatedImage")
+        throw Error(ErrorKind::Config, at(e.file, e.line, "unknown key '" + e.key + "' in [Hibernation]"),
+                    "known keys: RequireAuthenticatedImage=");
+    const auto b = parse_bool(e.value);
+    if (!b)
+        throw Error(ErrorKind::Config, at(e.file, e.line, "invalid RequireAuthenticatedImage '" + e.value + "'"),
+                    "use yes or no");
+    cfg.hibernation.require_authenticated_image = *b;
+}
+
 } // namespace
 
 void apply_entries(Config& cfg, const std::vector<IniEntry>& entries)
@@ -101,9 +113,13 @@ void apply_entries(Config& cfg, const std::vector<IniEntry>& entries)
             apply_exceptions_entry(cfg, e);
             continue;
         }
+        if (e.section == "Hibernation") {
+            apply_hibernation_entry(cfg, e);
+            continue;
+        }
         if (e.section != "Lockdown")
             throw Error(ErrorKind::Config, at(e.file, e.line, "unknown section [" + e.section + "]"),
-                        "broker.conf has the sections [Lockdown] and [Exceptions]");
+                        "broker.conf has the sections [Lockdown], [Exceptions] and [Hibernation]");
         const Located where{e.file, e.line};
         if (e.key == "Mode") {
             auto m = parse_mode(e.value);

@@ -40,12 +40,19 @@ struct ExceptionLimits {
     uint64_t lease_seconds = 60;     // LeaseSeconds=: kernel-side lease, renewed while valid
 };
 
+struct HibernationSettings {
+    // RequireAuthenticatedImage=: refuse encrypted swap that is not also
+    // authenticated (no: accept it as a weaker tier, and say so).
+    bool require_authenticated_image = true;
+};
+
 struct Config {
     Mode mode = Mode::Integrity; // built-in default when no file sets Mode=
     std::optional<Located> mode_set_at;
     std::vector<ReasonAssignment> assignments; // in application order
     bool protect_pins = true;                  // ProtectPins=: seal the BPF pins (takes effect when first attached)
     ExceptionLimits exceptions;
+    HibernationSettings hibernation;
     std::vector<std::string> files;            // files read, in order
 };
 

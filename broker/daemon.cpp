@@ -20,6 +20,9 @@
 #include "event_reader.hpp"
 #include "events.hpp"
 #include "grants.hpp"
+#include "hibernation.hpp"
+#include "hibernation_check.hpp"
+#include "crypt_inspect.hpp"
 #include "journal.hpp"
 #include "kernel_env.hpp"
 #include "log.hpp"
@@ -181,6 +184,8 @@ private:
     GrantTable grants_;
     LogindSessions sessions_;
     SystemdUnits units_;
+    std::unique_ptr<CryptInspector> crypt_;
+    HibernationGate hibernation_;
     PolkitAuthority authority_;
     BusService service_;
     StandingExceptions standing_;
@@ -203,9 +208,13 @@ Daemon::Daemon(const DaemonOptions& o, Inputs in)
                [this](const Exception& e, const std::string& why) { revoked(e, why); }}),
       sessions_(*bus_, {[this](const std::string& id, SessionChange c) { grants_.end_session(id, to_string(c)); },
                         [this](bool going_to_sleep) {
-                            if (!going_to_sleep)
-                                grants_.end_all_sessions("resumed");
-                        }}),
+                            if (going_to_sleep)
+                                return;
+                            grants_.end_all_sessions("resumed");
+                            hibernation_.resumed();
+                            hibernation_.refresh();
+                        },
+                        [this] { hibernation_.refresh(); }}),
       units_(*bus_, {[this](const std::string& unit, bool running) {
                          if (!running)
                              grants_.end_unit(unit);
@@ -213,9 +222,20 @@ Daemon::Daemon(const DaemonOptions& o, Inputs in)
                              standing_.unit_changed(unit);
                      },
                      [this](const std::string& unit) { standing_.unit_changed(unit); }}),
+      crypt_(make_libcryptsetup_inspector()),
+      hibernation_({grants_, sessions_, units_,
+                    [this] {
+                        return classify_hibernation(
+                            gather_hibernation_facts(*crypt_),
+                            {in_.config.hibernation.require_authenticated_image});
+                    },
+                    [this](const HibernationState&) { service_.hibernation_changed(); }}),
       authority_(*bus_),
       service_(*bus_, BusService::Deps{grants_, sessions_, units_, authority_, in_.catalog, in_.policy, in_.config,
-                                       [this] { return probe_status(); }}),
+                                       [this] { return probe_status(); }, hibernation_,
+                                       [this](std::function<void(const std::string&)> done) {
+                                           sessions_.hibernate(std::move(done));
+                                       }}),
       standing_(in_.rules, grants_, units_, in_.policy),
       cgroup_names_(o.cgroup_root), sink_(in_.catalog, {journal_send, [this](const DeniedNotice& n) { service_.denied(n); }, monotonic_ms,
                           [this](uint64_t id, uint32_t pid) { return cgroup_names_.path_of(id, pid); }}),
@@ -320,6 +340,7 @@ void Daemon::tick()
     grants_.renew();
     arm_expiry();
     standing_.apply_all();
+    hibernation_.refresh();
     service_.refresh_status();
     sink_.note_kernel_drops(enforcer_.counters().dropped_events);
     notify_status();
@@ -335,6 +356,7 @@ int Daemon::run()
     log_info("%zu exception(s) still valid after start", grants_.all().size());
     arm_expiry();
     standing_.apply_all();
+    hibernation_.refresh();
 
     watch_events();
     watch_termination();

@@ -18,6 +18,7 @@ enum class ErrorKind {
     NotAuthorized,      // polkit said no, or the caller is not the holder
     NoSession,          // the caller is in no logind session
     SessionNotEligible, // remote, inactive, locked or not a user session
+    Refused,            // valid and authorized, but the system's state forbids it (an unprotected hibernation image)
     Internal,
 };
 

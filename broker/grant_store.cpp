@@ -111,7 +111,7 @@ Exception parse_exception(const std::string& text, const std::string& file)
         throw Error(ErrorKind::Config, file + ": an exception needs Reasons= and Cgroup=");
     if (e.scope_kind != "session" && e.scope_kind != "unit" && e.scope_kind != "cgroup")
         throw Error(ErrorKind::Config, file + ": invalid ScopeKind '" + e.scope_kind + "'");
-    if (e.origin != "request" && e.origin != "admin" && e.origin != "standing")
+    if (e.origin != "request" && e.origin != "admin" && e.origin != "standing" && e.origin != "hibernation")
         throw Error(ErrorKind::Config, file + ": invalid Origin '" + e.origin + "'");
     return e;
 }

@@ -20,7 +20,7 @@ struct Exception {
     std::string holder_session;        // "" when not bound to a session
     uint64_t expires_realtime_usec = 0; // when it ends, for people
     uint64_t expires_boot_ns = 0;       // when it ends, CLOCK_BOOTTIME
-    std::string origin;                 // "request", "admin" or "standing"
+    std::string origin;                 // "request", "admin", "standing" or "hibernation"
 };
 
 // An exception id as people see it: 16 lower-case hex digits.

@@ -430,6 +430,7 @@ std::string to_string(HibernationBlock b)
     case HibernationBlock::Unencrypted: return "unencrypted";
     case HibernationBlock::NotAuthenticated: return "not-authenticated";
     case HibernationBlock::SwapTooSmall: return "swap-too-small";
+    case HibernationBlock::Unsupported: return "unsupported";
     }
     return "?";
 }
@@ -1110,6 +1111,23 @@ HibernationVerdict classify_hibernation(const HibernationFacts& f, const Hiberna
         v.tier = "authenticated: the image can be neither read nor altered offline";
         break;
     }
+
+    // The image goes through lockdown-hibernate, which flushes what the
+    // kernel's writer leaves in dm-integrity's memory (tests/vm/hibernate).
+    // It writes to a whole swap device, and only through layers whose
+    // behaviour across a resume was tested.
+    if (file)
+        return refuse(HibernationBlock::Unsupported,
+                      label + where + " is a swap file: lockdown-broker writes the hibernation image itself (the "
+                                      "kernel's writer does not flush dm-integrity before it powers off, and loses the "
+                                      "image) and supports swap partitions only. Use a swap partition on LUKS2 with "
+                                      "--integrity");
+    for (const auto& l : s.layers)
+        if (l.kind == LayerKind::Md || l.kind == LayerKind::Loop)
+            return refuse(HibernationBlock::Unsupported,
+                          label + " is stored on " + describe_layer(l) +
+                              ", which lockdown-broker's image writer was not tested with (a hibernation image "
+                              "there may not survive the power-off or the resume): put the swap on a partition");
 
     // The size rule. The kernel aims for an image of at most image_size
     // bytes (default 2/5 of RAM: kernel/power/snapshot.c,

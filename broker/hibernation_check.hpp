@@ -165,6 +165,7 @@ enum class HibernationBlock {
     Unencrypted,
     NotAuthenticated, // encrypted, but an attacker could modify the image
     SwapTooSmall,
+    Unsupported,      // protected, but the image writer cannot make it durable there (swap file, md)
 };
 std::string to_string(HibernationBlock b);
 

@@ -94,6 +94,13 @@ LogindSessions::LogindSessions(sdbus::IConnection& bus, Handlers handlers)
             }
             if (!flags.empty())
                 on_properties_changed(m.getPath(), flags);
+            if (!flags.empty() && handlers_.on_any)
+                handlers_.on_any();
+        }));
+    matches_.push_back(bus_.addMatch(
+        base + "interface='" + kManagerIface + "',member='SessionNew'", [this](sdbus::Message&) {
+            if (handlers_.on_any)
+                handlers_.on_any();
         }));
     matches_.push_back(bus_.addMatch(
         base + "interface='" + kManagerIface + "',member='SessionRemoved'", [this](sdbus::Message& m) {
@@ -103,6 +110,8 @@ LogindSessions::LogindSessions(sdbus::IConnection& bus, Handlers handlers)
             path_to_id_.erase(path);
             if (handlers_.on_change)
                 handlers_.on_change(id, SessionChange::Removed);
+            if (handlers_.on_any)
+                handlers_.on_any();
         }));
     matches_.push_back(bus_.addMatch(
         base + "interface='" + kManagerIface + "',member='PrepareForSleep'", [this](sdbus::Message& m) {
@@ -158,6 +167,34 @@ std::optional<SessionInfo> LogindSessions::session(const std::string& id)
         throw Error(ErrorKind::Internal, "asking logind for session " + id + ": " + e.getMessage());
     }
     return read_session(path);
+}
+
+void LogindSessions::hibernate(std::function<void(const std::string& error)> done)
+{
+    // Not interactive: the broker has asked polkit for its caller already,
+    // and logind lets root hibernate without asking.
+    manager_->callMethodAsync("Hibernate")
+        .onInterface(kManagerIface)
+        .withTimeout(kTimeout)
+        .withArguments(false)
+        .uponReplyInvoke([done = std::move(done)](const sdbus::Error* err) {
+            done(err ? err->getName() + ": " + err->getMessage() : std::string());
+        });
+}
+
+std::vector<SessionInfo> LogindSessions::all()
+{
+    std::vector<sdbus::Struct<std::string, uint32_t, std::string, std::string, sdbus::ObjectPath>> list;
+    try {
+        manager_->callMethod("ListSessions").onInterface(kManagerIface).withTimeout(kTimeout).storeResultsTo(list);
+    } catch (const sdbus::Error& e) {
+        throw Error(ErrorKind::Internal, "asking logind for its sessions: " + e.getMessage());
+    }
+    std::vector<SessionInfo> out;
+    for (const auto& entry : list)
+        if (auto s = read_session(entry.get<4>()))
+            out.push_back(std::move(*s));
+    return out;
 }
 
 std::optional<SessionInfo> LogindSessions::read_session(const std::string& path)

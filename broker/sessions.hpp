@@ -47,6 +47,8 @@ public:
     virtual std::optional<SessionInfo> session_of_pid(uint32_t pid) = 0;
     // Current state, or nullopt if the session is gone.
     virtual std::optional<SessionInfo> session(const std::string& id) = 0;
+    // Every session logind knows, as it is now.
+    virtual std::vector<SessionInfo> all() = 0;
 };
 
 class LogindSessions final : public SessionDirectory {
@@ -54,12 +56,18 @@ public:
     struct Handlers {
         std::function<void(const std::string& session_id, SessionChange)> on_change;
         std::function<void(bool going_to_sleep)> on_sleep;
+        // Any session came, went, or changed Active or LockedHint.
+        std::function<void()> on_any;
     };
     LogindSessions(sdbus::IConnection& bus, Handlers handlers);
     ~LogindSessions() override;
 
     std::optional<SessionInfo> session_of_pid(uint32_t pid) override;
     std::optional<SessionInfo> session(const std::string& id) override;
+    std::vector<SessionInfo> all() override;
+
+    // Manager.Hibernate(false), asynchronously; `done` gets "" or the error.
+    void hibernate(std::function<void(const std::string& error)> done);
 
 private:
     std::optional<SessionInfo> read_session(const std::string& path);

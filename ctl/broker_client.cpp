@@ -88,6 +88,13 @@ void BrokerClient::revoke(uint64_t id)
     call_authorizing(call);
 }
 
+void BrokerClient::hibernate()
+{
+    auto call = getProxy().createMethodCall(INTERFACE_NAME, "Hibernate");
+    call << std::map<std::string, sdbus::Variant>{};
+    call_authorizing(call);
+}
+
 void BrokerClient::onExceptionGranted(const uint64_t& id, const std::vector<std::string>& reasons,
                                       const std::string& scope_kind, const std::string& scope)
 {

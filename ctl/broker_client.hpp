@@ -35,6 +35,7 @@ public:
                    uint64_t seconds);
     void release(uint64_t id);
     void revoke(uint64_t id);
+    void hibernate();
 
 private:
     sdbus::MethodReply call_authorizing(sdbus::MethodCall& call);

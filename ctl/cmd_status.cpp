@@ -68,13 +68,16 @@ int cmd_status(const Options& o)
     const std::string notice = broker.Notice();
     const ActionCounts n = count_actions(broker.Reasons());
     const size_t exceptions = broker.Exceptions().size();
+    const std::string can_hibernate = broker.CanHibernate();
+    const std::string blocker = broker.HibernateBlocker();
 
     if (o.json) {
         std::printf("{\"version\":%s,\"kernel_lockdown\":%s,\"mode\":%s,\"enforcing\":%s,\"notice\":%s,"
-                    "\"reasons\":{\"deny\":%u,\"audit\":%u,\"allow\":%u,\"other\":%u},\"exceptions\":%zu}\n",
+                    "\"reasons\":{\"deny\":%u,\"audit\":%u,\"allow\":%u,\"other\":%u},\"exceptions\":%zu,"
+                    "\"can_hibernate\":%s,\"hibernate_blocker\":%s}\n",
                     json_str(version).c_str(), json_str(kernel).c_str(), json_str(mode).c_str(),
                     enforcing ? "true" : "false", json_str(notice).c_str(), n.deny, n.audit, n.allow, n.other,
-                    exceptions);
+                    exceptions, json_str(can_hibernate).c_str(), json_str(blocker).c_str());
         return ExitOk;
     }
 
@@ -89,9 +92,12 @@ int cmd_status(const Options& o)
                 "Kernel lockdown: %s\n"
                 "           Mode: %s\n"
                 "        Reasons: %s\n"
-                "     Exceptions: %zu active\n",
+                "     Exceptions: %zu active\n"
+                "  Can hibernate: %s\n",
                 version.c_str(), enforcing ? "yes" : "no", kernel.c_str(), mode.c_str(), counts.c_str(),
-                exceptions);
+                exceptions, can_hibernate.c_str());
+    if (!blocker.empty())
+        std::printf("                 %s\n", wrap(blocker, 17, 80).c_str());
     return ExitOk;
 }
 

@@ -57,6 +57,9 @@ Failure bus_failure(const sdbus::Error& e, const Options& o)
             return {ExitNotFound, msg, "'lockdownctl exceptions' lists the active exceptions"};
         if (kind == "Cancelled")
             return {ExitCancelled, msg};
+        if (kind == "Refused")
+            return {ExitRefused, msg,
+                    "'lockdownctl hibernate --check' says why; README.md shows how to set up an authenticated swap"};
         if (kind == "NotEnforcing")
             return {ExitFailure, msg, "load enforcement first: systemctl start lockdown-enforce.service"};
         return {ExitFailure, msg};

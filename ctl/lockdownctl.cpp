@@ -37,6 +37,8 @@ void usage(FILE* f)
                "  grant REASON... SCOPE       give an exception to a unit, cgroup or\n"
                "                              session (administrators)\n"
                "  monitor                     print denials and exception changes live\n"
+               "  hibernate                   hibernate, if the image would be protected\n"
+               "  hibernate --check           say whether hibernation is possible, and why not\n"
                "\n"
                "Options:\n"
                "  --for DURATION              how long the exception lasts (request, grant),\n"
@@ -44,6 +46,7 @@ void usage(FILE* f)
                "  --unit UNIT                 grant: to a systemd unit\n"
                "  --cgroup PATH               grant: to a cgroup below the cgroup2 root\n"
                "  --session ID                grant: to a logind session\n"
+               "  --check                     hibernate: only check, do not hibernate\n"
                "  --json                      machine-readable output\n"
                "  --no-ask-password           do not ask for a password (polkit)\n"
                "  -h, --help                  show this help\n"
@@ -53,7 +56,7 @@ void usage(FILE* f)
                f);
 }
 
-enum LongOpt { OptJson = 256, OptNoAsk, OptVersion, OptFor, OptUnit, OptCgroup, OptSession, OptNames, OptIds };
+enum LongOpt { OptJson = 256, OptNoAsk, OptVersion, OptFor, OptUnit, OptCgroup, OptSession, OptNames, OptIds, OptCheck };
 
 const option long_options[] = {
     {"json", no_argument, nullptr, OptJson},
@@ -66,6 +69,7 @@ const option long_options[] = {
     {"session", required_argument, nullptr, OptSession},
     {"names-only", no_argument, nullptr, OptNames},
     {"ids-only", no_argument, nullptr, OptIds},
+    {"check", no_argument, nullptr, OptCheck},
     {},
 };
 
@@ -88,6 +92,7 @@ const Command commands[] = {
     {"revoke", cmd_release, 1, 1, "revoke ID"},
     {"grant", cmd_grant, 1, many, "grant REASON... (--unit UNIT | --cgroup PATH | --session ID) [--for DURATION]"},
     {"monitor", cmd_monitor, 0, 0, "monitor"},
+    {"hibernate", cmd_hibernate, 0, 0, "hibernate [--check]"},
 };
 
 // Sets `o.scope_kind`; a second scope option is a mistake.
@@ -146,6 +151,9 @@ const Command* parse(int argc, char** argv, Options& o)
         case OptIds:
             o.ids_only = true;
             break;
+        case OptCheck:
+            o.check = true;
+            break;
         case ':':
             throw UsageError(std::string("option '") + argv[optind - 1] + "' needs a value");
         default:
@@ -177,7 +185,8 @@ const Command* parse(int argc, char** argv, Options& o)
             cmd = &k;
     if (!cmd)
         throw UsageError("unknown command '" + o.command + "'",
-                         "the commands are status, reasons, exceptions, request, release, revoke, grant, monitor");
+                         "the commands are status, reasons, exceptions, request, release, revoke, grant, monitor, "
+                         "hibernate");
 
     const std::string usage_line = std::string("usage: lockdownctl ") + cmd->args_usage;
     if (o.args.size() < cmd->min_args)
@@ -197,6 +206,10 @@ const Command* parse(int argc, char** argv, Options& o)
         throw UsageError("--names-only only applies to reasons");
     if (o.ids_only && cmd->run != cmd_exceptions)
         throw UsageError("--ids-only only applies to exceptions");
+    if (o.check && o.command != "hibernate")
+        throw UsageError("--check only applies to hibernate");
+    if (o.json && o.command == "hibernate" && !o.check)
+        throw UsageError("--json only applies to hibernate --check");
     return cmd;
 }
 

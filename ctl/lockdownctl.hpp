@@ -24,6 +24,7 @@ enum Exit : int {
     ExitNotFound = 4,      // no such exception
     ExitUnreachable = 5,   // no system bus, or no broker on it
     ExitCancelled = 6,
+    ExitRefused = 7,       // valid and authorized, but refused by the system's state (hibernation)
 };
 
 struct Options {
@@ -33,6 +34,7 @@ struct Options {
     bool ask_password = true;
     bool names_only = false; // reasons --names-only
     bool ids_only = false;   // exceptions --ids-only
+    bool check = false;      // hibernate --check
     uint64_t seconds = 15 * 60;
     bool seconds_given = false;
     std::string scope_kind; // grant: "unit", "cgroup" or "session"
@@ -74,6 +76,7 @@ int cmd_request(const Options& o);
 int cmd_grant(const Options& o);
 int cmd_release(const Options& o); // release and revoke
 int cmd_monitor(const Options& o);
+int cmd_hibernate(const Options& o);
 
 // Reason arguments: each may also be a comma-separated list.
 std::vector<std::string> reason_args(const std::vector<std::string>& args);

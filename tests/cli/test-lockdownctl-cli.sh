@@ -194,6 +194,8 @@ def on_call(conn, sender, path, interface, method, params, inv):
         emit("ExceptionRevoked", "(ts)", (args[0], "released" if method == "ReleaseException" else "revoked"))
     elif method == "ListExceptions":
         inv.return_value(GLib.Variant("(a(tasssusts))", (exceptions(),)))
+    elif method == "Hibernate":
+        inv.return_dbus_error(ERR + "Refused", "hibernation is refused: " + BLOCKER)
     else:
         inv.return_dbus_error("org.freedesktop.DBus.Error.UnknownMethod", method)
 
@@ -202,7 +204,10 @@ def exceptions():
     return [(0xDEADBEEF, ["dev-mem", "msr"], "session", "3", 0, "3", now_usec() + 570 * 1000000, "request"),
             (0x0123456789ABCDEF, ["kcore"], "unit", "fwupd.service", 0, "", 0, "standing")]
 
+BLOCKER = "swap /dev/vda2 is not encrypted: whoever has the disk can read the hibernation image."
 props = {
+    "CanHibernate": GLib.Variant("s", "na"),
+    "HibernateBlocker": GLib.Variant("s", BLOCKER),
     "Version": GLib.Variant("s", "9.8.7"),
     "KernelLockdown": GLib.Variant("s", "none"),
     "Mode": GLib.Variant("s", "integrity"),
@@ -250,6 +255,8 @@ run 0 '^ +Version: 9\.8\.7$' status
 run 0 '^ +Enforcing: yes$' status
 run 0 '^ +Reasons: 1 deny, 1 audit, 1 allow, 1 other$' status
 run 0 '^ +Exceptions: 2 active$' status
+run 0 '^  Can hibernate: na$' status
+run 0 '^                 swap /dev/vda2 is not encrypted' status
 if "$CTL" status | awk 'length > 80 { exit 1 }'; then ok "status fits 80 columns"; else bad "status is wider than 80 columns"; fi
 if "$CTL" status --json | /usr/bin/python3 -c '
 import json, sys
@@ -257,6 +264,7 @@ s = json.load(sys.stdin)
 assert s["version"] == "9.8.7" and s["enforcing"] is True and s["mode"] == "integrity", s
 assert s["reasons"] == {"deny": 1, "audit": 1, "allow": 1, "other": 1}, s
 assert s["exceptions"] == 2 and s["notice"].startswith("The kernel"), s
+assert s["can_hibernate"] == "na" and s["hibernate_blocker"].startswith("swap /dev/vda2"), s
 '; then ok "status --json"; else bad "status --json"; fi
 
 run 0 '^NAME +LEVEL +ACTION$' reasons
@@ -317,6 +325,17 @@ check "grant --cgroup" call_is 'c["args"] == [["msr"], "cgroup", "/system.slice/
 run 0 '^\{"id":"abcdef0123456789"\}$' grant msr --session 5 --json
 check "grant --session" call_is 'c["args"][1:3] == ["session", "5"]'
 run 3 'Not authorized' grant forbidden --session 5
+
+# hibernate: --check reads the properties; exit 7 when refused.
+run 7 '^Hibernation: not possible: swap /dev/vda2 is not encrypted' hibernate --check
+run 7 '^\{"can_hibernate":"na","blocker":"swap /dev/vda2 is not encrypted' hibernate --check --json
+run 7 '^lockdownctl: hibernation is refused: swap /dev/vda2 is not encrypted' hibernate
+check "hibernate calls Hibernate with the interactive flag" \
+    call_is 'c["method"] == "Hibernate" and c["args"] == [{}] and c["interactive"]'
+run 7 "'lockdownctl hibernate --check' says why" hibernate --no-ask-password
+run 2 '--json only applies to hibernate --check' hibernate --json
+run 2 '--check only applies to hibernate' status --check
+run 2 "unexpected argument 'now'" hibernate now
 
 # release and revoke: ids with and without 0x, any case.
 run 0 '' release deadbeef

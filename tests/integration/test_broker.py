@@ -674,7 +674,7 @@ class PropertyTests(BrokerTestCase):
     def test_get_all_types(self):
         props = dbus.Interface(self.broker_obj, 'org.freedesktop.DBus.Properties').GetAll(BROKER)
         want = {'Version': 's', 'KernelLockdown': 's', 'Mode': 's', 'Enforcing': 'b', 'Notice': 's',
-                'Reasons': 'a(sss)', 'Exceptions': 'a(tasssusts)'}
+                'Reasons': 'a(sss)', 'Exceptions': 'a(tasssusts)', 'CanHibernate': 's', 'HibernateBlocker': 's'}
         self.assertEqual(set(props), set(want))
         self.assertEqual(props['Exceptions'].signature, '(tasssusts)')
         self.assertEqual(props['Reasons'].signature, '(sss)')

@@ -558,12 +558,30 @@ TEST(HibernationCheck, SwapFileOnEncryptedFilesystem)
                                  HasSubstr("nothing authenticates them")));
     EXPECT_EQ(v.target, fsdev);
 
-    // The same file system on LUKS2 --integrity: the file's blocks are authenticated.
+    // The same file system on LUKS2 --integrity: the file's blocks are
+    // authenticated, but the image writer (which must flush dm-integrity)
+    // writes to swap partitions only, so this is refused as unsupported.
     t.inspector.facts["cryptroot"] = crypt("LUKS2", "aes", "xts-random", "hmac(sha256)", 32);
     v = t.verdict();
-    EXPECT_TRUE(v.allowed()) << v.blocker;
     EXPECT_EQ(v.protection, ImageProtection::Authenticated);
-    EXPECT_THAT(v.summary, HasSubstr("swap file /swapfile (its file system is on /dev/dm-7"));
+    EXPECT_EQ(v.block, HibernationBlock::Unsupported);
+    EXPECT_THAT(v.blocker, AllOf(HasSubstr("swap file /swapfile (its file system is on /dev/dm-7"),
+                                 HasSubstr("swap partitions only")));
+}
+
+TEST(HibernationCheck, SwapOnMdIsUnsupported)
+{
+    Tree t;
+    t.block({"vda1", {254, 1}, "", "", {}});
+    t.block({"vdb1", {254, 17}, "", "", {}});
+    t.block({"md0", {9, 0}, "", "", {"vda1", "vdb1"}});
+    t.block({"dm-1", {253, 1}, "cryptswap", std::string("CRYPT-LUKS2-") + kLuks2Hex + "-cryptswap", {"md0"}});
+    t.inspector.facts["cryptswap"] = crypt("LUKS2", "aes", "xts-random", "hmac(sha256)", 32);
+    t.swaps({"/dev/dm-1 partition 8388604 0 -2"});
+    const auto v = t.verdict();
+    EXPECT_EQ(v.protection, ImageProtection::Authenticated);
+    EXPECT_EQ(v.block, HibernationBlock::Unsupported);
+    EXPECT_THAT(v.blocker, AllOf(HasSubstr("md0"), HasSubstr("not tested")));
 }
 
 TEST(HibernationCheck, SwapFileOnUnencryptedAndOnUnknownFilesystem)

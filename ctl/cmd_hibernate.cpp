@@ -1,0 +1,35 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+// lockdownctl hibernate [--check]
+
+#include <cstdio>
+#include <string>
+
+#include "broker_client.hpp"
+#include "json_writer.hpp"
+#include "lockdownctl.hpp"
+#include "output.hpp"
+
+namespace ldctl {
+
+int cmd_hibernate(const Options& o)
+{
+    auto conn = connect_system_bus();
+    BrokerClient broker(*conn, o.ask_password);
+    if (o.check) {
+        const std::string can = broker.CanHibernate();
+        const std::string blocker = broker.HibernateBlocker();
+        if (o.json)
+            std::printf("{\"can_hibernate\":%s,\"blocker\":%s}\n", ldb::json_str(can).c_str(),
+                        ldb::json_str(blocker).c_str());
+        else if (can == "yes")
+            std::printf("Hibernation: possible\n");
+        else
+            std::printf("Hibernation: not possible: %s\n", blocker.c_str());
+        return can == "yes" ? ExitOk : ExitRefused;
+    }
+    broker.hibernate();
+    std::printf("Hibernating.\n");
+    return ExitOk;
+}
+
+} // namespace ldctl
