@@ -628,6 +628,58 @@ class StandingTests(BrokerTestCase):
         self.assertIsNone(self.daemon.poll(), 'the daemon stopped')
 
 
+class HibernationTests(GrantingTestCase):
+    """The hibernation contract on the host, whose image check fails (this
+    host has no encrypted swap): CanHibernate is "na" with a reason, every
+    way to hibernate is refused with that reason, and logind gets no grant.
+    The passing paths need a real LUKS2 --integrity swap: the VM suite
+    e2e-hibernate covers them."""
+
+    def host_blocker(self):
+        blocker = str(self.prop('HibernateBlocker'))
+        self.assertTrue(blocker, 'CanHibernate is na, so HibernateBlocker must say why')
+        return blocker
+
+    def test_na_with_a_reason_and_no_grant_for_logind(self):
+        self.assertEqual(str(self.prop('CanHibernate')), 'na')
+        self.host_blocker()
+        self.assertEqual([e for e in self.exceptions() if e['origin'] == 'hibernation'], [])
+        self.assertEqual(self.kernel_grants(), [])
+
+    def test_hibernate_refused_names_the_reason_before_polkit(self):
+        self.polkit_mock.ClearCalls()
+        blocker = self.host_blocker()
+        res = self.call('Hibernate', 'a{sv}', [{}], uid=self.session_uid('1'), cgroup=self.session_cg['1'])
+        self.assert_error(res, 'Refused', 'Hibernate on an unprotected setup', re.escape(blocker))
+        self.assertTrue(res.message.startswith('hibernation is refused: '), res.message)
+        self.assertEqual(self.polkit_calls(), [], 'polkit was asked although the check had refused')
+        self.assertEqual(self.kernel_grants(), [])
+
+    def test_hibernate_needs_a_session(self):
+        res = self.call('Hibernate', 'a{sv}', [{}], uid=0, cgroup=self.nosession_cg)
+        self.assert_error(res, 'NoSession', 'Hibernate from no session')
+
+    def test_hibernate_unknown_option(self):
+        res = self.call('Hibernate', 'a{sv}', [{'now': True}], uid=self.session_uid('1'), cgroup=self.session_cg['1'])
+        self.assert_error(res, 'InvalidArgument', 'Hibernate with an unknown option', 'now')
+
+    def test_begin_hibernation_only_from_the_sleep_unit(self):
+        res = self.call('BeginHibernation', 'a{sv}', [{}], uid=0, cgroup=self.test_service_cg)
+        self.assert_error(res, 'NotAuthorized', 'BeginHibernation from test.service', 'systemd-hibernate.service')
+        res = self.call('BeginHibernation', 'a{sv}', [{}], uid=self.session_uid('1'), cgroup=self.session_cg['1'])
+        self.assert_error(res, 'NotAuthorized', 'BeginHibernation from a session')
+        self.assertEqual(self.kernel_grants(), [])
+
+    def test_begin_hibernation_from_the_sleep_unit_checks_again(self):
+        sleep_cg = self.cgroups.add('/system.slice/systemd-hibernate.service')
+        self.add_unit('systemd-hibernate.service', sleep_cg, active=True)
+        blocker = self.host_blocker()
+        res = self.call('BeginHibernation', 'a{sv}', [{}], uid=0, cgroup=sleep_cg)
+        self.assert_error(res, 'Refused', 'BeginHibernation on an unprotected setup', re.escape(blocker))
+        self.assertEqual(self.kernel_grants(), [], 'a refused hibernation left a grant')
+        self.assertEqual(self.exceptions(), [])
+
+
 class PropertyTests(BrokerTestCase):
 
     def test_version(self):
