@@ -1,0 +1,115 @@
+# shellcheck shell=bash
+# Helpers for guest scripts that hibernate (sourced, bash), in a guest of
+# `run-vm --root-image --swap-drive FILE --resumes N`:
+#
+#   ldvm_swap_info            load /run/ldvm/swap (what the initramfs did
+#                             with ld.swap=: LDVM_SWAP_DEV, LDVM_SWAP_MAJMIN,
+#                             LDVM_SWAP_TYPE, ...); fails if there is none
+#   ldvm_swapon               swapon LDVM_SWAP_DEV (once)
+#   ldvm_disk_by_serial NAME  print /dev/vdX of the virtio disk with that
+#                             serial: ldvm-swap, ldvm-drive0, ldvm-drive1...
+#                             (run-vm --drive, in order), ldvm-root, ...
+#   ldvm_hibernate [MODE]     hibernate with the kernel's own writer and come
+#                             back: checks that /sys/power/resume is the swap,
+#                             sets /sys/power/disk to MODE (default shutdown:
+#                             qemu exits at the power-off), prints
+#                             LDVM-HIBERNATING and writes disk to
+#                             /sys/power/state. Returns 0 in the resumed
+#                             system, after printing LDVM-RESUMED; 1 with the
+#                             reason (and the kernel's last PM messages) if
+#                             the kernel refused or failed, in which case
+#                             this same guest goes on.
+#
+# The markers are run-vm's contract: LDVM-HIBERNATING, on a line of its own,
+# right before the hibernation, tells run-vm that the next qemu exit is one to
+# resume from (--resumes); LDVM-RESUMED, printed once the test runs again in
+# the resumed system, gives run-vm the resume time. A test that hibernates
+# some other way (a userspace writer, systemctl hibernate) prints them
+# itself; ldvm_marker does it with the console drained.
+#   LDVM_HIB_IMAGE_SIZE  if set, written to /sys/power/image_size first
+#                        (bytes; 0 = as small as possible)
+#   LDVM_HIB_PRINTK      if set (e.g. 7), the console log level while the
+#                        image is written, to see the kernel's "PM: ..."
+#                        lines (image size, write speed) on the serial
+#                        console; the old level is put back after the resume
+
+ldvm_swap_info() {
+    [[ -r /run/ldvm/swap ]] || { echo "ldvm_swap_info: no /run/ldvm/swap: the guest was booted without ld.swap= (run-vm --swap-drive)"; return 1; }
+    # shellcheck disable=SC1091
+    . /run/ldvm/swap
+}
+
+# A marker line for run-vm, on the serial console before anything else
+# happens: stty applies settings with TCSADRAIN, i.e. it waits until the
+# console has sent what was written (as the drivers do for LDVM-EXIT).
+ldvm_marker() { # TEXT
+    local up
+    read -r up _ </proc/uptime
+    echo "$1 uptime=$up"
+    stty -F /dev/console -ixon 2>/dev/null || true
+}
+
+ldvm_disk_by_serial() { # NAME
+    local s
+    for s in /sys/block/vd*/serial; do
+        [[ -f $s && $(<"$s") == "$1" ]] || continue
+        s=${s%/serial}
+        echo "/dev/${s##*/}"
+        return 0
+    done
+    echo "ldvm_disk_by_serial: no virtio disk with serial '$1'" >&2
+    return 1
+}
+
+ldvm_swapon() {
+    ldvm_swap_info || return 1
+    local dev
+    dev=$(readlink -f "$LDVM_SWAP_DEV")
+    if grep -q "^$dev " /proc/swaps; then
+        return 0
+    fi
+    swapon "$LDVM_SWAP_DEV" || { echo "ldvm_swapon: swapon $LDVM_SWAP_DEV failed"; return 1; }
+}
+
+_ldvm_pm_log() { dmesg 2>/dev/null | grep -iE 'PM: |hibernat|swsusp|snapshot|swap' | tail -n "${1:-15}" | sed 's/^/#   /'; }
+
+ldvm_hibernate() {
+    local mode=${1:-shutdown} resume rc
+    ldvm_swap_info || return 1
+    resume=$(</sys/power/resume)
+    if [[ $resume != "$LDVM_SWAP_MAJMIN" ]]; then
+        echo "ldvm_hibernate: /sys/power/resume is '$resume', not the swap $LDVM_SWAP_DEV ($LDVM_SWAP_MAJMIN)"
+        return 1
+    fi
+    if ! grep -q "^$(readlink -f "$LDVM_SWAP_DEV") " /proc/swaps; then
+        echo "ldvm_hibernate: $LDVM_SWAP_DEV is not an active swap (ldvm_swapon first)"
+        return 1
+    fi
+    if ! echo "$mode" >/sys/power/disk 2>/dev/null; then
+        echo "ldvm_hibernate: /sys/power/disk does not accept '$mode' ($(</sys/power/disk))"
+        return 1
+    fi
+    if [[ -n ${LDVM_HIB_IMAGE_SIZE:-} ]]; then
+        echo "$LDVM_HIB_IMAGE_SIZE" >/sys/power/image_size || { echo "ldvm_hibernate: /sys/power/image_size refused $LDVM_HIB_IMAGE_SIZE"; return 1; }
+    fi
+    local printk=''
+    if [[ -n ${LDVM_HIB_PRINTK:-} ]]; then
+        read -r printk _ </proc/sys/kernel/printk
+        echo "$LDVM_HIB_PRINTK" >/proc/sys/kernel/printk
+    fi
+    sync
+    ldvm_marker LDVM-HIBERNATING
+    # The kernel freezes everything, writes the image to the swap and powers
+    # off; this write returns only in the resumed system, or on a failure.
+    rc=0
+    # shellcheck disable=SC2320 # the status of this very write is wanted
+    echo disk >/sys/power/state 2>/dev/null || rc=$?
+    [[ -z $printk ]] || echo "$printk" >/proc/sys/kernel/printk
+    if [[ $rc -eq 0 ]]; then
+        ldvm_marker LDVM-RESUMED
+        return 0
+    fi
+    echo "ldvm_hibernate: writing disk to /sys/power/state FAILED (status $rc); the kernel says:"
+    _ldvm_pm_log 20
+    return 1
+}
