@@ -1029,6 +1029,19 @@ HibernationVerdict classify_hibernation(const HibernationFacts& f, const Hiberna
             return refuse(HibernationBlock::VolatileSwap,
                           "/sys/power/resume points at " + resume_desc +
                               ", which is in RAM: its contents are lost at power-off, so no image can be kept there");
+        // A swap that could not hold a protected image at all is the more
+        // basic problem: say that first (the resume device comes next).
+        if (!f.swaps.empty()) {
+            HibernationFacts unpointed = f;
+            unpointed.resume = DevNo{};
+            HibernationVerdict inner = classify_hibernation(unpointed, policy);
+            if (inner.block == HibernationBlock::Unencrypted || inner.block == HibernationBlock::NotAuthenticated ||
+                inner.block == HibernationBlock::VolatileSwap || inner.block == HibernationBlock::Unsupported) {
+                inner.summary = inner.blocker + "; also, /sys/power/resume points at " + resume_desc +
+                                ", which is not an active swap";
+                return inner;
+            }
+        }
         std::string others;
         for (const auto& s : f.swaps)
             if (!s.entry.deleted && !is_zram_path(s.entry.path) && s.entry.type != SwapType::Other)

@@ -663,6 +663,21 @@ TEST(HibernationCheck, ResumePointsElsewhere)
                                  HasSubstr("not an active swap"), HasSubstr("/dev/dm-1 (253:1)")));
 }
 
+TEST(HibernationCheck, AnUnprotectedSwapIsNamedBeforeAResumeMismatch)
+{
+    // resume= names the authenticated swap from boot, but only a plain
+    // swap is active: its lack of encryption is the problem to state.
+    Tree t;
+    t.block({"vdc", {254, 32}, "", "", {}});
+    t.block({"dm-1", {253, 1}, "cryptswap", std::string("CRYPT-LUKS2-") + kLuks2Hex + "-cryptswap", {}});
+    t.swaps({"/dev/vdc partition 8388604 0 -2"});
+    t.resume("253:1");
+    const auto v = t.verdict();
+    EXPECT_EQ(v.block, HibernationBlock::Unencrypted);
+    EXPECT_THAT(v.blocker, HasSubstr("swap /dev/vdc is not encrypted"));
+    EXPECT_THAT(v.summary, HasSubstr("also, /sys/power/resume points at 253:1"));
+}
+
 TEST(HibernationCheck, ResumeAtZram)
 {
     Tree t;

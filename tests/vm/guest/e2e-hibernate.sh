@@ -1,0 +1,251 @@
+#!/bin/bash
+# Hibernation under lockdown-broker, end to end, in a `run-suite --systemd
+# --root-image --swap luks2-integrity:SIZE --drive A --drive B --resumes 2`
+# guest with the project installed: real systemd, dbus, logind and polkit,
+# ldbuser's active seat0 session, and three swaps:
+#   LDVM_SWAP_DEV   LUKS2 --integrity hmac-sha256, opened by the initramfs
+#                   (the resume device, as crypttab + resume= would do)
+#   ldvm-drive0     a blank disk made a plain swap here     (negative run)
+#   ldvm-drive1     a blank disk made LUKS2 without integrity here, with
+#                   cryptsetup in the guest                 (negative run)
+# The guest really hibernates twice: once through `lockdownctl hibernate`,
+# once through logind's own Hibernate() as the desktop's button calls it
+# (the drop-in runs lockdown-hibernate). run-vm starts a new QEMU on the
+# same disks each time; this script goes on in the resumed system.
+# Runs as root from ldvm-test.service, in no session.
+# Needs: LDB_BUILD, LDB_SRC, and run-vm's LDVM_SWAP_* (lib/hibernate.sh).
+set -u
+SUITE=e2e-hibernate
+here=$(dirname "$0")
+# shellcheck source=lib.sh
+. "$here/lib.sh"
+# shellcheck source=session.sh
+. "$here/session.sh"
+# shellcheck source=../lib/hibernate.sh
+. "$LDB_SRC/tests/vm/lib/hibernate.sh"
+
+TRIG=$LDB_BUILD/tests/vm/ld-trigger
+CTL=$LDB_BUILD/tests/ld-testctl
+LDCTL=/usr/bin/lockdownctl
+HELPER=/usr/libexec/lockdown-broker/lockdown-hibernate
+BUS_NAME=org.freedesktop.LockdownBroker1
+BUS_PATH=/org/freedesktop/LockdownBroker1
+KEY=$LDB_SRC/tests/vm/lib/swap.key
+LUKS_NAME=ldvm-luks-noint
+# The image must fit the test's swap: the kernel shrinks it towards this.
+IMAGE_SIZE=$((200 * 1024 * 1024))
+WORK=/var/lib/ldvm-e2e
+mkdir -p "$WORK"
+
+t_start=${EPOCHREALTIME/./}
+section() {
+    local now=${EPOCHREALTIME/./}
+    echo "# --- $* (t+$(((now - t_start) / 1000)) ms)"
+}
+abort() {
+    not_ok "$*"
+    echo "# ABORTED: later checks need this"
+    finish
+    exit 1
+}
+
+prop() { busctl get-property "$BUS_NAME" "$BUS_PATH" "$BUS_NAME" "$1" | sed -E 's/^s "(.*)"$/\1/'; }
+can_is() { [[ $(prop CanHibernate) == "$1" ]]; }
+# logind's answer, asked by the session user as a desktop shell asks it.
+logind_can() { as_user 'busctl call org.freedesktop.login1 /org/freedesktop/login1 org.freedesktop.login1.Manager CanHibernate' | sed -E 's/^s "(.*)"$/\1/'; }
+logind_can_is() { [[ $(logind_can) == "$1" ]]; }
+header_sig() { dd if="$1" bs=4096 count=1 iflag=direct 2>/dev/null | tail -c 10 | tr -d '\0'; }
+helper_says() { journalctl -b --no-pager -o cat -t lockdown-hibernate | grep -c -- "$1"; }
+swaps() { tail -n +2 /proc/swaps | awk '{print $1}' | tr '\n' ' '; }
+dec_of() { printf '%u' "0x$1"; }
+
+# The broker re-checks every 20 s, and at once for a request; give
+# CanHibernate a tick to follow a swap change.
+wait_can() { # WANT TEXT-IN-BLOCKER
+    if wait_for 45 can_is "$1"; then
+        local b
+        b=$(prop HibernateBlocker)
+        if [[ -z ${2:-} || $b == *"$2"* ]]; then
+            ok "CanHibernate=$1${2:+, HibernateBlocker says '$2'}${b:+ :: $b}"
+        else
+            not_ok "CanHibernate=$1 but HibernateBlocker is '$b', wanted '$2'"
+        fi
+    else
+        not_ok "CanHibernate is '$(prop CanHibernate)' ($(prop HibernateBlocker)), wanted $1"
+    fi
+}
+
+# refused_everywhere WHAT TEXT: hibernation must be refused on every path
+# with TEXT in the answer, and the machine must keep running.
+refused_everywhere() {
+    local what=$1 text=$2 out rc before
+    wait_can na "$text"
+    wait_for 20 logind_can_is na && ok "$what: logind's CanHibernate says na" || not_ok "$what: logind's CanHibernate says '$(logind_can)'"
+    out=$(as_user "$LDCTL hibernate --no-ask-password")
+    rc=$?
+    [[ $rc -eq 7 && $out == *"hibernation is refused: "*"$text"* ]] &&
+        ok "$what: lockdownctl hibernate refused, exit 7 :: $(head -1 <<<"$out")" ||
+        not_ok "$what: lockdownctl hibernate rc=$rc :: $out"
+    before=$(helper_says "hibernation is refused")
+    out=$(as_user 'busctl call org.freedesktop.login1 /org/freedesktop/login1 org.freedesktop.login1.Manager Hibernate b false' 2>&1)
+    rc=$?
+    if [[ $rc -ne 0 ]]; then
+        ok "$what: logind's Hibernate() refused at once (rc=$rc) :: $out"
+    else
+        # logind queued the unit; the drop-in's helper must refuse it.
+        wait_for 60 eval "[[ \$(helper_says 'hibernation is refused') -gt $before ]]" &&
+            ok "$what: logind's Hibernate() reached lockdown-hibernate, which refused: $(journalctl -b --no-pager -o cat -t lockdown-hibernate | grep 'refused' | tail -1)" ||
+            not_ok "$what: logind's Hibernate() returned and nothing refused it :: $(journalctl -b --no-pager -o cat -u systemd-hibernate.service | tail -5)"
+    fi
+    out=$(echo disk 2>&1 >/sys/power/state)
+    rc=$?
+    [[ $rc -ne 0 && $out == *"Operation not permitted"* ]] &&
+        ok "$what: root writing disk to /sys/power/state: EPERM" || not_ok "$what: root wrote disk: rc=$rc :: $out"
+    [[ $(header_sig "$3") == SWAPSPACE2 ]] && ok "$what: no image was written ($3 still says SWAPSPACE2)" ||
+        not_ok "$what: $3 header says '$(header_sig "$3")'"
+    [[ $(as_user 'echo alive') == alive ]] && ok "$what: still running, session answers" || not_ok "$what: the session does not answer"
+}
+
+section "0. prerequisites"
+ldvm_swap_info || abort "the guest has no swap disk from the initramfs (run-vm --swap-drive)"
+HIB_SWAP=$LDVM_SWAP_DEV
+PLAIN_SWAP=$(ldvm_disk_by_serial ldvm-drive0) || abort "no blank disk ldvm-drive0"
+LUKS_DISK=$(ldvm_disk_by_serial ldvm-drive1) || abort "no blank disk ldvm-drive1"
+echo "# swaps: authenticated $HIB_SWAP ($LDVM_SWAP_MAJMIN), plain $PLAIN_SWAP, LUKS2 without integrity on $LUKS_DISK"
+echo "$IMAGE_SIZE" >/sys/power/image_size || abort "cannot set /sys/power/image_size"
+session_wait 60 || abort "no session agent answers (harness)"
+ok "session $LDVM_SESSION_ID of $LDVM_USER is up, agent pid $LDVM_AGENT_PID"
+for f in "$TRIG" "$CTL" "$LDCTL" "$HELPER" "$KEY" \
+    /usr/lib/systemd/system/systemd-hibernate.service.d/lockdown-broker.conf \
+    /usr/lib/systemd/system/systemd-hybrid-sleep.service.d/lockdown-broker.conf; do
+    [[ -e $f ]] || abort "missing in the guest: $f"
+done
+ok "installed: lockdown-hibernate and the sleep-unit drop-ins"
+exec_start=$(systemctl show -p ExecStart --value systemd-hibernate.service)
+[[ $exec_start == *lockdown-hibernate* ]] && ok "systemd-hibernate.service runs lockdown-hibernate" ||
+    abort "systemd-hibernate.service ExecStart: $exec_start"
+wait_for 30 systemctl is-active --quiet lockdown-broker.service || abort "lockdown-broker.service is not active"
+ok "lockdown-broker.service is active"
+st=$(cryptsetup status "$HIB_SWAP" 2>&1)
+[[ $st == *"integrity: hmac(sha256)"* ]] && ok "$HIB_SWAP is LUKS2 with integrity hmac(sha256), opened by the initramfs" ||
+    abort "cryptsetup status $HIB_SWAP :: $st"
+expect "root, no grant: hibernation (state_show)" denied "$TRIG" hibernation
+for s in $(swaps); do swapoff "$s"; done
+
+section "1. no swap"
+wait_can na "no usable swap is active"
+
+section "2. plain swap (negative)"
+mkswap -q "$PLAIN_SWAP" >/dev/null || abort "mkswap $PLAIN_SWAP"
+swapon "$PLAIN_SWAP" || abort "swapon $PLAIN_SWAP"
+refused_everywhere "plain swap" "is not encrypted" "$PLAIN_SWAP"
+swapoff "$PLAIN_SWAP"
+
+section "3. LUKS2 without integrity (negative)"
+cryptsetup luksFormat -q --type luks2 --pbkdf pbkdf2 --pbkdf-force-iterations 1000 --key-file "$KEY" "$LUKS_DISK" ||
+    abort "cryptsetup luksFormat $LUKS_DISK"
+cryptsetup open --type luks2 --key-file "$KEY" "$LUKS_DISK" "$LUKS_NAME" || abort "cryptsetup open $LUKS_DISK"
+mkswap -q "/dev/mapper/$LUKS_NAME" >/dev/null || abort "mkswap /dev/mapper/$LUKS_NAME"
+swapon "/dev/mapper/$LUKS_NAME" || abort "swapon /dev/mapper/$LUKS_NAME"
+refused_everywhere "LUKS2 without integrity" "encrypted but not authenticated" "/dev/mapper/$LUKS_NAME"
+swapoff "/dev/mapper/$LUKS_NAME"
+cryptsetup close "$LUKS_NAME"
+
+section "4. LUKS2 --integrity: possible"
+swapon "$HIB_SWAP" || abort "swapon $HIB_SWAP"
+wait_can yes
+wait_for 20 logind_can_is yes && ok "logind's CanHibernate says yes (logind holds the grant)" ||
+    not_ok "logind's CanHibernate says '$(logind_can)'"
+out=$(as_user "$LDCTL hibernate --check")
+[[ $? -eq 0 && $out == "Hibernation: possible" ]] && ok "lockdownctl hibernate --check: $out" || not_ok "hibernate --check :: $out"
+logind_grant=$("$LDCTL" --json exceptions | jq -r '.exceptions[] | select(.origin == "hibernation" and .scope == "systemd-logind.service") | .id')
+[[ -n $logind_grant ]] && ok "exception $logind_grant: hibernation for systemd-logind.service" || not_ok "no hibernation exception for logind"
+
+section "5. attacks as root while hibernation is possible"
+expect "root outside logind and the sleep unit: hibernation" denied "$TRIG" hibernation
+out=$(echo disk 2>&1 >/sys/power/state)
+[[ $? -ne 0 && $out == *"Operation not permitted"* ]] && ok "root writing disk to /sys/power/state: EPERM" ||
+    not_ok "root wrote disk to /sys/power/state :: $out"
+out=$( { exec 3</dev/snapshot; } 2>&1)
+[[ $? -ne 0 && $out == *"Operation not permitted"* ]] && ok "root opening /dev/snapshot: EPERM" ||
+    not_ok "root opened /dev/snapshot :: $out"
+out=$(busctl call "$BUS_NAME" "$BUS_PATH" "$BUS_NAME" BeginHibernation 'a{sv}' 0 2>&1)
+[[ $? -ne 0 && $out == *"BeginHibernation is for lockdown-hibernate"* ]] &&
+    ok "BeginHibernation from another unit: refused :: $out" || not_ok "BeginHibernation from ldvm-test.service :: $out"
+out=$(as_user "busctl call $BUS_NAME $BUS_PATH $BUS_NAME BeginHibernation 'a{sv}' 0" 2>&1)
+[[ $? -ne 0 && $out == *"BeginHibernation is for lockdown-hibernate"* ]] &&
+    ok "BeginHibernation from the session user: refused" || not_ok "BeginHibernation as the user :: $out"
+before=$(helper_says "hybrid-sleep is not available")
+systemctl hybrid-sleep 2>/dev/null
+wait_for 60 eval "[[ \$(helper_says 'hybrid-sleep is not available') -gt $before ]]" &&
+    ok "hybrid-sleep: refused by its drop-in with the reason" || not_ok "hybrid-sleep: no refusal seen :: $(journalctl -b --no-pager -o cat -u systemd-hybrid-sleep.service | tail -5)"
+[[ $(header_sig "$HIB_SWAP") == SWAPSPACE2 ]] && ok "after the attacks: no image on $HIB_SWAP" || not_ok "header: $(header_sig "$HIB_SWAP")"
+
+# RAM state of the session: a process holding a token, and a tmpfs file.
+token=$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')
+marker_pid=$(as_user_bg "exec env LDVM_TOKEN=$token sleep 100000")
+as_user "echo $token > \$XDG_RUNTIME_DIR/ldvm-token"
+ram_intact() { # WHEN
+    local env
+    env=$(tr '\0' '\n' <"/proc/$marker_pid/environ" 2>/dev/null | grep '^LDVM_TOKEN=')
+    [[ $env == "LDVM_TOKEN=$token" ]] && ok "$1: the session's process $marker_pid still holds its token" ||
+        not_ok "$1: process $marker_pid: '${env:-gone}'"
+    [[ $(as_user "cat \$XDG_RUNTIME_DIR/ldvm-token") == "$token" ]] && ok "$1: the session's tmpfs file is intact" ||
+        not_ok "$1: tmpfs file lost"
+    local active
+    active=$(loginctl show-session "$LDVM_SESSION_ID" -p Active --value)
+    [[ $active == yes ]] && ok "$1: session $LDVM_SESSION_ID is still active" || not_ok "$1: session Active=$active"
+}
+ram_intact "before hibernating"
+
+# after_resume WHEN N: the checks once the Nth resume is through.
+after_resume() {
+    local when=$1 n=$2
+    if wait_for 900 eval "[[ \$(helper_says 'resumed; swap') -ge $n ]]"; then
+        ldvm_marker LDVM-RESUMED
+        ok "$when: resumed; $(journalctl -b --no-pager -o cat -t lockdown-hibernate | grep 'resumed; swap' | tail -1)"
+    else
+        not_ok "$when: no resume reported :: $(journalctl -b --no-pager -o cat -t lockdown-hibernate | tail -5)"
+        return
+    fi
+    ram_intact "$when"
+    wait_for 60 eval "! systemctl is-active --quiet systemd-hibernate.service" || true
+    left=$("$LDCTL" --json exceptions | jq -r '[.exceptions[] | select(.scope == "systemd-hibernate.service")] | length')
+    [[ $left == 0 ]] && ok "$when: the sleep unit's exception is gone" || not_ok "$when: $left exception(s) for systemd-hibernate.service remain"
+    cg=/sys/fs/cgroup/system.slice/systemd-hibernate.service
+    if [[ -d $cg ]]; then
+        cgid=$(stat -c %i "$cg")
+        "$CTL" grants | grep -q "cgroup=$cgid " && not_ok "$when: the kernel still has a grant for $cg" ||
+            ok "$when: no kernel grant for the sleep unit's cgroup"
+    else
+        ok "$when: the sleep unit's cgroup is gone, and its grant with it"
+    fi
+    [[ " $(swaps)" == *" $(readlink -f "$HIB_SWAP") "* || " $(swaps)" == *" $HIB_SWAP "* ]] &&
+        ok "$when: the swap is on again ($(swaps))" || not_ok "$when: swaps are '$(swaps)'"
+    [[ $(header_sig "$HIB_SWAP") == SWAPSPACE2 ]] &&
+        ok "$when: the header reads SWAPSPACE2 through the renewed dm-integrity instance (no stale image for the next boot)" ||
+        not_ok "$when: header '$(header_sig "$HIB_SWAP")'"
+    expect "$when: root outside the units: hibernation" denied "$TRIG" hibernation
+    wait_can yes
+}
+
+section "6. hibernate through lockdownctl"
+ldvm_marker LDVM-HIBERNATING
+out=$(as_user "$LDCTL hibernate")
+rc=$?
+[[ $rc -eq 0 ]] && ok "lockdownctl hibernate: $out" || not_ok "lockdownctl hibernate rc=$rc :: $out"
+after_resume "after the resume from lockdownctl hibernate" 1
+
+section "7. hibernate through logind's Hibernate(), as the desktop's button"
+ldvm_marker LDVM-HIBERNATING
+out=$(as_user 'busctl call org.freedesktop.login1 /org/freedesktop/login1 org.freedesktop.login1.Manager Hibernate b false' 2>&1)
+rc=$?
+[[ $rc -eq 0 ]] && ok "logind Hibernate() as $LDVM_USER accepted" || not_ok "logind Hibernate() rc=$rc :: $out"
+after_resume "after the resume from logind's Hibernate()" 2
+
+section "8. the journal"
+# (What the writer logs after the snapshot, up to the power-off, is not in
+# the resumed system's log: it was written by the system that powered off.)
+journalctl -b --no-pager -o cat -t lockdown-hibernate | sed 's/^/#   /'
+
+finish
