@@ -3,6 +3,8 @@
 
 #include <algorithm>
 #include <csignal>
+#include <cstring>
+#include <fcntl.h>
 #include <optional>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
@@ -170,6 +172,7 @@ private:
     ServiceStatus probe_status() const;
     void watch_events();
     void watch_termination();
+    void watch_swaps();
     void tick();
     void arm_expiry();
     void notify_status();
@@ -193,6 +196,7 @@ private:
     EventSink sink_;
     EventReader reader_;
     UniqueFd sigfd_;
+    UniqueFd swaps_fd_;
     bool flush_armed_ = false;
     std::optional<EventLoop::TimerId> expiry_timer_;
 };
@@ -305,6 +309,33 @@ void Daemon::watch_termination()
     });
 }
 
+// /proc/swaps signals every swapon and swapoff with POLLPRI (and POLLERR)
+// once it has been read to its end: CanHibernate follows at once, not at
+// the next tick.
+void Daemon::watch_swaps()
+{
+    swaps_fd_ = UniqueFd(::open("/proc/swaps", O_RDONLY | O_CLOEXEC));
+    if (!swaps_fd_) {
+        log_error("cannot watch /proc/swaps (%s); CanHibernate follows swap changes every %lld s",
+                  std::strerror(errno), static_cast<long long>(grants_.renew_interval().count() / 1000));
+        return;
+    }
+    const auto drain = [this] {
+        char buf[4096];
+        ::lseek(swaps_fd_.get(), 0, SEEK_SET);
+        while (::read(swaps_fd_.get(), buf, sizeof buf) > 0) {
+        }
+    };
+    drain();
+    loop_.add_fd(
+        swaps_fd_.get(),
+        [this, drain] {
+            drain();
+            hibernation_.refresh();
+        },
+        POLLPRI);
+}
+
 void Daemon::notify_status()
 {
     const auto& st = service_.status();
@@ -360,6 +391,7 @@ int Daemon::run()
 
     watch_events();
     watch_termination();
+    watch_swaps();
     every(loop_, grants_.renew_interval(), [this] { tick(); });
     uint64_t watchdog_usec = 0;
     if (sd_watchdog_enabled(0, &watchdog_usec) > 0 && watchdog_usec > 0)

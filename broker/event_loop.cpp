@@ -11,9 +11,9 @@
 
 namespace ldb {
 
-void EventLoop::add_fd(int fd, std::function<void()> on_readable)
+void EventLoop::add_fd(int fd, std::function<void()> on_ready, short events)
 {
-    watches_.push_back({fd, std::move(on_readable)});
+    watches_.push_back({fd, std::move(on_ready), events});
 }
 
 void EventLoop::remove_fd(int fd)
@@ -64,7 +64,7 @@ void EventLoop::run()
             }
         }
         for (const auto& w : watches_)
-            pfds.push_back({w.fd, POLLIN, 0});
+            pfds.push_back({w.fd, w.events, 0});
         if (!timers_.empty()) {
             const auto left = std::chrono::ceil<std::chrono::milliseconds>(timers_.begin()->first - Clock::now()).count();
             const int t = static_cast<int>(std::clamp<long long>(left, 0, 60000));

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <poll.h>
 #include <vector>
 
 namespace sdbus {
@@ -20,7 +21,9 @@ public:
     using Clock = std::chrono::steady_clock;
     using TimerId = uint64_t;
 
-    void add_fd(int fd, std::function<void()> on_readable);
+    // `events` as for poll(2): POLLIN by default; POLLPRI for files such
+    // as /proc/swaps that signal a change that way.
+    void add_fd(int fd, std::function<void()> on_ready, short events = POLLIN);
     void remove_fd(int fd);
     TimerId add_timer(Clock::duration after, std::function<void()> cb);
     void cancel_timer(TimerId id);
@@ -35,6 +38,7 @@ private:
     struct Watch {
         int fd;
         std::function<void()> cb;
+        short events;
     };
     std::vector<Watch> watches_;
     std::multimap<Clock::time_point, std::pair<TimerId, std::function<void()>>> timers_;
