@@ -20,6 +20,22 @@ bool is_hibernation_grant(const Exception& e, const char* unit)
     return e.origin == "hibernation" && e.scope_kind == "unit" && e.scope == unit;
 }
 
+// The hibernation reason for the running unit `unit`'s cgroup.
+const Exception& grant_unit(GrantTable& grants, UnitDirectory& units, const std::string& unit, uint64_t seconds)
+{
+    const auto u = units.unit(unit);
+    if (!u.running || u.control_group.empty())
+        throw Error(ErrorKind::Kernel, unit + " is not running, so it cannot be let to hibernate");
+    Exception spec;
+    spec.reasons = {"hibernation"};
+    spec.scope_kind = "unit";
+    spec.scope = unit;
+    spec.cgroups = {u.control_group};
+    spec.holder_uid = 0;
+    spec.origin = "hibernation";
+    return grants.add(std::move(spec), seconds);
+}
+
 } // namespace
 
 bool is_local_active_user(const SessionInfo& s)
@@ -63,19 +79,8 @@ void HibernationGate::keep_logind_grant(bool wanted)
                                 "hibernation-blocked");
         return;
     }
-    if (have)
-        return;
-    const auto unit = d_.units.unit(kLogindUnit);
-    if (!unit.running || unit.control_group.empty())
-        throw Error(ErrorKind::Kernel, "systemd-logind is not running, so it cannot be let to hibernate");
-    Exception spec;
-    spec.reasons = {"hibernation"};
-    spec.scope_kind = "unit";
-    spec.scope = kLogindUnit;
-    spec.cgroups = {unit.control_group};
-    spec.holder_uid = 0;
-    spec.origin = "hibernation";
-    d_.grants.add(std::move(spec), kLogindGrantSeconds);
+    if (!have)
+        grant_unit(d_.grants, d_.units, kLogindUnit, kLogindGrantSeconds);
 }
 
 const HibernationState& HibernationGate::refresh()
@@ -108,17 +113,7 @@ const Exception& HibernationGate::begin(const std::string& unit)
     for (const auto& [id, e] : d_.grants.all())
         if (is_hibernation_grant(e, unit.c_str()))
             return e;
-    const auto u = d_.units.unit(unit);
-    if (!u.running || u.control_group.empty())
-        throw Error(ErrorKind::InvalidArgument, unit + " is not running");
-    Exception spec;
-    spec.reasons = {"hibernation"};
-    spec.scope_kind = "unit";
-    spec.scope = unit;
-    spec.cgroups = {u.control_group};
-    spec.holder_uid = 0;
-    spec.origin = "hibernation";
-    return d_.grants.add(std::move(spec), kSleepGrantSeconds);
+    return grant_unit(d_.grants, d_.units, unit, kSleepGrantSeconds);
 }
 
 void HibernationGate::resumed()

@@ -173,7 +173,7 @@ TEST_F(Gate, LogindUnreachableOrNotRunningMeansNa)
     sessions.fail = false;
     units.units[kLogindUnit].running = false;
     EXPECT_EQ(gate->refresh().can_hibernate, "na");
-    EXPECT_THAT(gate->state().blocker, HasSubstr("systemd-logind is not running"));
+    EXPECT_THAT(gate->state().blocker, HasSubstr("systemd-logind.service is not running"));
     EXPECT_TRUE(kernel.keys.empty());
 }
 

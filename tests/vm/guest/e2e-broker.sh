@@ -26,17 +26,6 @@ MID_REVOKED=f5cca6defcaa437f8bd238f08c72bc01
 WORK=/var/lib/ldvm-e2e
 mkdir -p "$WORK"
 
-t_start=${EPOCHREALTIME/./}
-section() {
-    local now=${EPOCHREALTIME/./}
-    echo "# --- $* (t+$(((now - t_start) / 1000)) ms)"
-}
-abort() { # a missing prerequisite: nothing after it can be meaningful
-    not_ok "$*"
-    echo "# ABORTED: later checks need this"
-    finish
-    exit 1
-}
 
 
 # Kernel grant ids are decimal in ld-testctl, exception ids hex in lockdownctl.

@@ -37,17 +37,6 @@ IMAGE_SIZE=$((200 * 1024 * 1024))
 WORK=/var/lib/ldvm-e2e
 mkdir -p "$WORK"
 
-t_start=${EPOCHREALTIME/./}
-section() {
-    local now=${EPOCHREALTIME/./}
-    echo "# --- $* (t+$(((now - t_start) / 1000)) ms)"
-}
-abort() {
-    not_ok "$*"
-    echo "# ABORTED: later checks need this"
-    finish
-    exit 1
-}
 
 prop() { busctl get-property "$BUS_NAME" "$BUS_PATH" "$BUS_NAME" "$1" | sed -E 's/^s "(.*)"$/\1/'; }
 can_is() { [[ $(prop CanHibernate) == "$1" ]]; }

@@ -55,6 +55,20 @@ in_cgroup() {
     bash -c 'echo $$ > "/sys/fs/cgroup/$0/cgroup.procs" && exec "$@"' "$cg" "$@"
 }
 
+# section TITLE: a heading with the time since the script started.
+_lib_t_start=${EPOCHREALTIME/./}
+section() {
+    local now=${EPOCHREALTIME/./}
+    echo "# --- $* (t+$(((now - _lib_t_start) / 1000)) ms)"
+}
+# abort WHY: a missing prerequisite: nothing after it can be meaningful.
+abort() {
+    not_ok "$*"
+    echo "# ABORTED: later checks need this"
+    finish
+    exit 1
+}
+
 finish() {
     echo "# ${SUITE:-suite} on $(uname -r)"
     for n in "${FAILED_NAMES[@]}"; do echo "# FAILED: $n"; done
