@@ -15,6 +15,7 @@
 #include "bus_service.hpp"
 #include "cgroup.hpp"
 #include "config.hpp"
+#include "debug_runtime.hpp"
 #include "error.hpp"
 #include "event_loop.hpp"
 #include "event_reader.hpp"
@@ -182,6 +183,7 @@ private:
     LogindSessions sessions_;
     SystemdUnits units_;
     PolkitAuthority authority_;
+    DebugRuntime debug_;
     BusService service_;
     StandingExceptions standing_;
     CgroupNames cgroup_names_;
@@ -201,10 +203,15 @@ Daemon::Daemon(const DaemonOptions& o, Inputs in)
               Clocks::system(),
               {[this](const Exception& e) { granted(e); },
                [this](const Exception& e, const std::string& why) { revoked(e, why); }}),
-      sessions_(*bus_, {[this](const std::string& id, SessionChange c) { grants_.end_session(id, to_string(c)); },
+      sessions_(*bus_, {[this](const std::string& id, SessionChange c) {
+                            grants_.end_session(id, to_string(c));
+                            debug_.end_session(id, to_string(c));
+                        },
                         [this](bool going_to_sleep) {
-                            if (!going_to_sleep)
+                            if (!going_to_sleep) {
                                 grants_.end_all_sessions("resumed");
+                                debug_.end_all_sessions("resumed");
+                            }
                         }}),
       units_(*bus_, {[this](const std::string& unit, bool running) {
                          if (!running)
@@ -214,8 +221,10 @@ Daemon::Daemon(const DaemonOptions& o, Inputs in)
                      },
                      [this](const std::string& unit) { standing_.unit_changed(unit); }}),
       authority_(*bus_),
+      debug_({o.dynamic_debug_control, o.runtime_dir, o.pins, o.cgroup_root}, in_.config, enforcer_, kernel_, sessions_,
+             loop_, journal_send),
       service_(*bus_, BusService::Deps{grants_, sessions_, units_, authority_, in_.catalog, in_.policy, in_.config,
-                                       [this] { return probe_status(); }}),
+                                       [this] { return probe_status(); }, debug_}),
       standing_(in_.rules, grants_, units_, in_.policy),
       cgroup_names_(o.cgroup_root), sink_(in_.catalog, {journal_send, [this](const DeniedNotice& n) { service_.denied(n); }, monotonic_ms,
                           [this](uint64_t id, uint32_t pid) { return cgroup_names_.path_of(id, pid); }}),
@@ -320,6 +329,7 @@ void Daemon::tick()
     grants_.renew();
     arm_expiry();
     standing_.apply_all();
+    debug_.tick();
     service_.refresh_status();
     sink_.note_kernel_drops(enforcer_.counters().dropped_events);
     notify_status();
@@ -333,6 +343,7 @@ int Daemon::run()
     bus_->requestName(kBusName);
     grants_.restore([this](const Exception& e) { return still_valid(e, sessions_, units_, o_.cgroup_root); });
     log_info("%zu exception(s) still valid after start", grants_.all().size());
+    debug_.start();
     arm_expiry();
     standing_.apply_all();
 
