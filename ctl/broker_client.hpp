@@ -35,6 +35,9 @@ public:
                    uint64_t seconds);
     void release(uint64_t id);
     void revoke(uint64_t id);
+    // SetDebug: (file, line, module, function, old_flags, new_flags) changed.
+    std::vector<sdbus::Struct<std::string, uint32_t, std::string, std::string, std::string, std::string>>
+    set_debug(const std::string& query);
 
 private:
     sdbus::MethodReply call_authorizing(sdbus::MethodCall& call);

@@ -37,6 +37,12 @@ void usage(FILE* f)
                "  grant REASON... SCOPE       give an exception to a unit, cgroup or\n"
                "                              session (administrators)\n"
                "  monitor                     print denials and exception changes live\n"
+               "  debug enable MATCH...       turn dynamic debug messages on for this session,\n"
+               "                              e.g. 'debug enable module virtio_net'\n"
+               "  debug disable MATCH...      turn them off\n"
+               "  debug set QUERY             apply a whole query, e.g. 'module m =pf'\n"
+               "  debug list [MATCH...]       list dynamic debug callsites\n"
+               "  debug reset                 put back what this session changed\n"
                "\n"
                "Options:\n"
                "  --for DURATION              how long the exception lasts (request, grant),\n"
@@ -44,6 +50,7 @@ void usage(FILE* f)
                "  --unit UNIT                 grant: to a systemd unit\n"
                "  --cgroup PATH               grant: to a cgroup below the cgroup2 root\n"
                "  --session ID                grant: to a logind session\n"
+               "  --flags LETTERS             debug enable/disable: the flags (default p)\n"
                "  --json                      machine-readable output\n"
                "  --no-ask-password           do not ask for a password (polkit)\n"
                "  -h, --help                  show this help\n"
@@ -53,7 +60,7 @@ void usage(FILE* f)
                f);
 }
 
-enum LongOpt { OptJson = 256, OptNoAsk, OptVersion, OptFor, OptUnit, OptCgroup, OptSession, OptNames, OptIds };
+enum LongOpt { OptJson = 256, OptNoAsk, OptVersion, OptFor, OptUnit, OptCgroup, OptSession, OptNames, OptIds, OptFlags };
 
 const option long_options[] = {
     {"json", no_argument, nullptr, OptJson},
@@ -66,6 +73,7 @@ const option long_options[] = {
     {"session", required_argument, nullptr, OptSession},
     {"names-only", no_argument, nullptr, OptNames},
     {"ids-only", no_argument, nullptr, OptIds},
+    {"flags", required_argument, nullptr, OptFlags},
     {},
 };
 
@@ -88,6 +96,7 @@ const Command commands[] = {
     {"revoke", cmd_release, 1, 1, "revoke ID"},
     {"grant", cmd_grant, 1, many, "grant REASON... (--unit UNIT | --cgroup PATH | --session ID) [--for DURATION]"},
     {"monitor", cmd_monitor, 0, 0, "monitor"},
+    {"debug", cmd_debug, 0, many, "debug enable|disable|set|list|reset ..."},
 };
 
 // Sets `o.scope_kind`; a second scope option is a mistake.
@@ -146,6 +155,11 @@ const Command* parse(int argc, char** argv, Options& o)
         case OptIds:
             o.ids_only = true;
             break;
+        case OptFlags:
+            if (!*optarg)
+                throw UsageError("--flags needs letters, e.g. --flags pmf");
+            o.debug_flags = optarg;
+            break;
         case ':':
             throw UsageError(std::string("option '") + argv[optind - 1] + "' needs a value");
         default:
@@ -177,7 +191,7 @@ const Command* parse(int argc, char** argv, Options& o)
             cmd = &k;
     if (!cmd)
         throw UsageError("unknown command '" + o.command + "'",
-                         "the commands are status, reasons, exceptions, request, release, revoke, grant, monitor");
+                         "the commands are status, reasons, exceptions, request, release, revoke, grant, monitor, debug");
 
     const std::string usage_line = std::string("usage: lockdownctl ") + cmd->args_usage;
     if (o.args.size() < cmd->min_args)
@@ -197,6 +211,8 @@ const Command* parse(int argc, char** argv, Options& o)
         throw UsageError("--names-only only applies to reasons");
     if (o.ids_only && cmd->run != cmd_exceptions)
         throw UsageError("--ids-only only applies to exceptions");
+    if (!o.debug_flags.empty() && o.command != "debug")
+        throw UsageError("--flags only applies to debug enable and debug disable");
     return cmd;
 }
 
