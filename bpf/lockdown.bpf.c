@@ -13,6 +13,7 @@
  */
 #include <linux/types.h>
 #include <linux/bpf.h>
+#include <bpf/bpf_core_read.h>
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
 
@@ -44,8 +45,8 @@ struct inode {
     struct super_block *i_sb;
 } __attribute__((preserve_access_index));
 
-/* d_iname holds names shorter than DNAME_INLINE_LEN (32 or more on 64-bit
- * kernels up to 6.13); the names we compare are far shorter. */
+/* d_iname holds names shorter than DNAME_INLINE_LEN: 32 bytes on 6.1, 40 on
+ * 6.12 (64-bit). We compare names far shorter than either. */
 #define LD_DNAME_INLINE 32
 
 struct dentry {
@@ -241,11 +242,21 @@ int BPF_PROG(ld_locked_down, int what, int ret)
 
 static __always_inline int dname_is(const struct dentry *d, const char *want, int len)
 {
+    /* The array's size differs between kernels, and libbpf refuses to
+     * relocate a load from an array field whose size changed. So relocate
+     * only its offset and read the bytes through a plain pointer into the
+     * dentry (still a BTF-checked load, no bpf_probe_read_kernel). */
+    __u64 off = bpf_core_field_offset(struct dentry, d_iname);
+    const unsigned char *name;
     int i;
+
+    /* Keep clang from folding the offset back into a relocated load. */
+    asm volatile("" : "+r"(off));
+    name = (const unsigned char *)d + off;
 
     /* len counts the terminating NUL, so "controlX" does not match. */
     for (i = 0; i < len && i < LD_DNAME_INLINE; i++)
-        if (d->d_iname[i] != (unsigned char)want[i])
+        if (name[i] != (unsigned char)want[i])
             return 0;
     return 1;
 }
