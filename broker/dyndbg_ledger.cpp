@@ -11,6 +11,7 @@ namespace {
 
 using Index = std::map<SiteKey, std::vector<const Callsite*>>;
 
+// Points into `sites`, which must outlive the index.
 Index index_of(const std::vector<Callsite>& sites)
 {
     Index idx;
@@ -107,7 +108,8 @@ RevertOutcome Ledger::revert(uint64_t id, ControlPort& port)
 
     if (!queries.empty()) {
         const std::vector<int> errs = port.write(queries);
-        const Index after = index_of(parse_control(port.read()));
+        const auto sites_after = parse_control(port.read());
+        const Index after = index_of(sites_after); // points into sites_after
         for (size_t i = 0; i < planned.size(); i++) {
             const int err = i < errs.size() ? errs[i] : EIO;
             if (err != 0)

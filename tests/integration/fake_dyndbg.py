@@ -24,7 +24,10 @@ import sys
 import threading
 import time
 
-from fuse import FUSE, FuseOSError, Operations
+try:
+    from fusepy import FUSE, FuseOSError, Operations  # Debian's python3-fusepy
+except ImportError:
+    from fuse import FUSE, FuseOSError, Operations  # the same module under its upstream name
 
 LINE = re.compile(r'^(?P<file>\S+):(?P<line>\d+) \[(?P<module>[^\]]+)\](?P<func>\S+) =(?P<flags>\S+) "(?P<rest>.*)$')
 
