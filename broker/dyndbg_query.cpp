@@ -382,7 +382,7 @@ Query parse_query(std::string_view text, const Grammar& grammar)
         const char c = f.text[i];
         if (grammar.flags.find(c) == std::string::npos)
             bad("unknown flag " + quoted(std::string(1, c)) + " in " + quoted(f.text) +
-                    ": this kernel knows '" + grammar.flags + "'",
+                    " (known: '" + grammar.flags + "')",
                 "p prints, m f l t add module, function, line and thread id to each message; _ means none");
         seen.push_back(c);
     }

@@ -170,6 +170,16 @@ wait_for 10 eval "dmesg | grep -q 'register: interpreter: {/bin/true}'" &&
     not_ok "no debug message from $MOD in the kernel log :: $(dmesg | tail -3)"
 printf -- '-1' >/proc/sys/fs/binfmt_misc/ldbtest
 
+# The flag letters are the running kernel's: 's' (source file name) came in 6.6.
+out=$(as_user "$LDCTL --no-ask-password --json debug set 'module ldb_no_such_module +s'")
+rc=$?
+case $(uname -r) in
+6.1.*) [[ $rc -eq 2 && $out == *"unknown flag 's'"* ]] && ok "6.1 has no flag 's': refused after asking the kernel" ||
+    not_ok "flag 's' on 6.1: rc=$rc :: $out" ;;
+*) [[ $rc -eq 0 ]] && jq -e '.changed == []' <<<"$out" >/dev/null && ok "$(uname -r) knows the flag 's' (nothing matched)" ||
+    not_ok "flag 's' on $(uname -r): rc=$rc :: $out" ;;
+esac
+
 section "reset: ResetDebug puts it back"
 out=$(as_user "$LDCTL --json debug reset")
 n=$(jq '.restored | length' <<<"$out" 2>/dev/null)
