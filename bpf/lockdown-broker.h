@@ -107,4 +107,17 @@ struct ld_event {
 #define LD_PIN_DIR "/sys/fs/bpf/lockdown-broker"
 #define LD_PIN_LINK "link_locked_down"
 
+/* Pseudo-reasons: what lockdown-broker locks although the kernel's lockdown
+ * does not check it. They take policy slots and grant keys like a reason,
+ * from the top of the table down, so that they never collide with a value of
+ * the kernel's enum lockdown_reason: userspace refuses a kernel whose
+ * LOCKDOWN_CONFIDENTIALITY_MAX reaches LD_PSEUDO_REASON_FIRST.
+ *
+ * dynamic-debug: opening a dynamic_debug control file for writing, through
+ * /proc/dynamic_debug/control (which the kernel never lockdown-checks) or
+ * <debugfs>/dynamic_debug/control (which it checks for "debugfs" only). */
+#define LD_PSEUDO_REASON_FIRST 63
+#define LD_REASON_DYNAMIC_DEBUG 63
+#define LD_PIN_LINK_DYNDBG "link_dyndbg_open"
+
 #endif

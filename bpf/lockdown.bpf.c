@@ -13,6 +13,7 @@
  */
 #include <linux/types.h>
 #include <linux/bpf.h>
+#include <bpf/bpf_core_read.h>
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
 
@@ -36,6 +37,7 @@ const volatile __u32 protect_dev = 0;     /* st_dev of the bpffs, kernel encodin
 /* Only the fields we read; CO-RE relocates them against the running kernel. */
 struct super_block {
     __u32 s_dev;
+    unsigned long s_magic;
 } __attribute__((preserve_access_index));
 
 struct inode {
@@ -43,8 +45,25 @@ struct inode {
     struct super_block *i_sb;
 } __attribute__((preserve_access_index));
 
+/* d_iname holds names shorter than DNAME_INLINE_LEN: 32 bytes on 6.1, 40 on
+ * 6.12 (64-bit). We compare names far shorter than either. */
+#define LD_DNAME_INLINE 32
+
 struct dentry {
     struct inode *d_inode;
+    struct dentry *d_parent;
+    struct super_block *d_sb;
+    unsigned char d_iname[LD_DNAME_INLINE];
+} __attribute__((preserve_access_index));
+
+struct path {
+    struct vfsmount *mnt;
+    struct dentry *dentry;
+} __attribute__((preserve_access_index));
+
+struct file {
+    unsigned int f_mode;
+    struct path f_path;
 } __attribute__((preserve_access_index));
 
 struct vfsmount {
@@ -153,17 +172,14 @@ static __always_inline void find_grant(__u32 reason, struct grant_match *m)
     check_cgroup(bpf_get_current_cgroup_id(), reason, now, m);
 }
 
-SEC("lsm/locked_down")
-int BPF_PROG(ld_locked_down, int what, int ret)
+/* The decision for one reason (or pseudo-reason) in the caller's context:
+ * policy first, then the caller's grants. 0 or -EPERM. */
+static __always_inline int decide(__u32 reason)
 {
     struct grant_match m = {};
     struct ld_control *ctl;
-    __u32 zero = 0, reason = (__u32)what;
+    __u32 zero = 0;
     __u8 action;
-
-    /* An earlier LSM already refused: keep its answer. */
-    if (ret != 0)
-        return ret;
 
     ctl = bpf_map_lookup_elem(&ld_control, &zero);
     if (!ctl)
@@ -200,6 +216,73 @@ int BPF_PROG(ld_locked_down, int what, int ret)
     count(reason * LD_DECISION__COUNT + LD_DECISION_DENY);
     emit(reason, LD_DECISION_DENY, 0);
     return -EPERM;
+}
+
+SEC("lsm/locked_down")
+int BPF_PROG(ld_locked_down, int what, int ret)
+{
+    /* An earlier LSM already refused: keep its answer. */
+    if (ret != 0)
+        return ret;
+    return decide((__u32)what);
+}
+
+/*
+ * The dynamic-debug pseudo-reason. The kernel never lockdown-checks
+ * /proc/dynamic_debug/control, and checks <debugfs>/dynamic_debug/control
+ * only as "debugfs". Opening either for writing is decided here like a
+ * reason: policy, then grants. Reading stays open to everyone. The files are
+ * recognised by name (control in dynamic_debug) on procfs or debugfs, so
+ * every mount of either, bind mounts and /proc/PID/fd re-opens included,
+ * and whatever is mounted when enforcement starts.
+ */
+#define LD_FMODE_WRITE 0x2
+#define LD_PROC_SUPER_MAGIC 0x9fa0
+#define LD_DEBUGFS_MAGIC 0x64626720
+
+static __always_inline int dname_is(const struct dentry *d, const char *want, int len)
+{
+    /* The array's size differs between kernels, and libbpf refuses to
+     * relocate a load from an array field whose size changed. So relocate
+     * only its offset and read the bytes through a plain pointer into the
+     * dentry (still a BTF-checked load, no bpf_probe_read_kernel). */
+    __u64 off = bpf_core_field_offset(struct dentry, d_iname);
+    const unsigned char *name;
+    int i;
+
+    /* Keep clang from folding the offset back into a relocated load. */
+    asm volatile("" : "+r"(off));
+    name = (const unsigned char *)d + off;
+
+    /* len counts the terminating NUL, so "controlX" does not match. */
+    for (i = 0; i < len && i < LD_DNAME_INLINE; i++)
+        if (name[i] != (unsigned char)want[i])
+            return 0;
+    return 1;
+}
+
+SEC("lsm/file_open")
+int BPF_PROG(ld_dyndbg_open, struct file *file, int ret)
+{
+    struct dentry *d, *parent;
+    unsigned long magic;
+
+    if (ret != 0)
+        return ret;
+    if (!(file->f_mode & LD_FMODE_WRITE))
+        return 0;
+    d = file->f_path.dentry;
+    if (!d)
+        return 0;
+    magic = d->d_sb->s_magic;
+    if (magic != LD_PROC_SUPER_MAGIC && magic != LD_DEBUGFS_MAGIC)
+        return 0;
+    if (!dname_is(d, "control", sizeof("control")))
+        return 0;
+    parent = d->d_parent;
+    if (!parent || !dname_is(parent, "dynamic_debug", sizeof("dynamic_debug")))
+        return 0;
+    return decide(LD_REASON_DYNAMIC_DEBUG);
 }
 
 static __always_inline int is_pin_dir(struct inode *dir)

@@ -5,6 +5,7 @@
 
 #include "bus_errors.hpp"
 #include "cgroup.hpp"
+#include "bus_replying.hpp"
 #include "error.hpp"
 #include "log.hpp"
 #include "request_checks.hpp"
@@ -33,37 +34,6 @@ std::vector<std::string> option_keys(const std::map<std::string, sdbus::Variant>
     for (const auto& [k, v] : options)
         keys.push_back(k);
     return keys;
-}
-
-// Runs `f`, turning any error into the method's error reply.
-template <typename R, typename F>
-void replying(R& result, F&& f)
-{
-    try {
-        f();
-    } catch (const Error& e) {
-        result.returnError(to_bus_error(e));
-    } catch (const sdbus::Error& e) {
-        log_error("D-Bus call failed: %s: %s", e.getName().c_str(), e.getMessage().c_str());
-        result.returnError(sdbus::Error(std::string(kErrorPrefix) + "Failed", e.getMessage()));
-    } catch (const std::exception& e) {
-        result.returnError(to_bus_error(e));
-    }
-}
-
-// The same for synchronous handlers: sdbus-c++ replies with a thrown sdbus::Error.
-template <typename F>
-auto sync_replying(F&& f) -> decltype(f())
-{
-    try {
-        return f();
-    } catch (const Error& e) {
-        throw to_bus_error(e);
-    } catch (const sdbus::Error&) {
-        throw;
-    } catch (const std::exception& e) {
-        throw to_bus_error(e);
-    }
 }
 
 } // namespace
@@ -200,6 +170,7 @@ void BusService::RequestException(sdbus::Result<uint64_t>&& result, std::vector<
 {
     replying(result, [&] {
         check_reasons(reasons, d_.reasons, d_.policy);
+        check_requestable(reasons, d_.reasons);
         check_seconds(seconds, d_.config.exceptions.max_seconds);
         check_option_keys(option_keys(options), {});
         const Caller c = caller();
@@ -470,5 +441,10 @@ void BusService::refresh_status()
     if (!changed.empty())
         getObject().emitPropertiesChangedSignal(kIface, changed);
 }
+
+// For the dynamic debug methods, in bus_debug.cpp.
+template void BusService::authorize<sdbus::Result<DebugSites>>(sdbus::Result<DebugSites>&&, const Caller&, const char*,
+                                                                std::map<std::string, std::string>,
+                                                                std::function<void(sdbus::Result<DebugSites>&)>);
 
 } // namespace ldb

@@ -13,6 +13,7 @@
 
 #include "authority.hpp"
 #include "config.hpp"
+#include "debug_runtime.hpp"
 #include "events.hpp"
 #include "grants.hpp"
 #include "hibernation.hpp"
@@ -26,6 +27,12 @@ namespace ldb {
 
 inline constexpr const char* kBusName = "org.freedesktop.LockdownBroker1";
 inline constexpr const char* kObjectPath = "/org/freedesktop/LockdownBroker1";
+
+// (file, line, module, function, flags, flags): SetDebug and ResetDebug.
+using DebugSites = std::vector<sdbus::Struct<std::string, uint32_t, std::string, std::string, std::string, std::string>>;
+// (file, line, module, function, flags, format, class, session): ListDebug.
+using DebugCallsites = std::vector<
+    sdbus::Struct<std::string, uint32_t, std::string, std::string, std::string, std::string, std::string, std::string>>;
 
 // What can change under us without a method call.
 struct ServiceStatus {
@@ -49,6 +56,7 @@ public:
         HibernationGate& hibernation;
         // Asks logind to hibernate; `done` gets "" or logind's error.
         std::function<void(std::function<void(const std::string& error)> done)> logind_hibernate;
+        DebugRuntime& debug;
     };
     BusService(sdbus::IConnection& bus, Deps deps);
     ~BusService();
@@ -106,6 +114,10 @@ private:
     std::vector<sdbus::Struct<uint64_t, std::vector<std::string>, std::string, std::string, uint32_t, std::string,
                               uint64_t, std::string>>
     Exceptions() override;
+    // Dynamic debug (bus_debug.cpp).
+    void SetDebug(sdbus::Result<DebugSites>&& result, std::string query) override;
+    DebugCallsites ListDebug(const std::string& filter) override;
+    DebugSites ResetDebug() override;
 
     sdbus::IConnection& bus_;
     Deps d_;

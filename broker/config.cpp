@@ -104,11 +104,82 @@ void apply_hibernation_entry(Config& cfg, const IniEntry& e)
     cfg.hibernation.require_authenticated_image = *b;
 }
 
+// A systemd-style time span: "3600", "90s", "15min", "8h", "1h 30min", "2d".
+uint64_t parse_timespan(const IniEntry& e, uint64_t ceiling)
+{
+    const auto fail = [&]() -> uint64_t {
+        throw Error(ErrorKind::Config, at(e.file, e.line, "invalid " + e.key + " '" + e.value + "'"),
+                    "use a duration from 1s to " + std::to_string(ceiling / 86400) + "d, e.g. 8h or 1h 30min");
+    };
+    const std::string& v = e.value;
+    uint64_t total = 0;
+    size_t i = 0;
+    bool any = false;
+    while (i < v.size()) {
+        while (i < v.size() && v[i] == ' ')
+            i++;
+        if (i == v.size())
+            break;
+        uint64_t n = 0;
+        const size_t start = i;
+        while (i < v.size() && v[i] >= '0' && v[i] <= '9') {
+            n = n * 10 + static_cast<uint64_t>(v[i] - '0');
+            if (n > ceiling)
+                return fail();
+            i++;
+        }
+        if (i == start)
+            return fail();
+        const size_t ustart = i;
+        while (i < v.size() && v[i] >= 'a' && v[i] <= 'z')
+            i++;
+        const std::string unit = v.substr(ustart, i - ustart);
+        uint64_t mult;
+        if (unit.empty() || unit == "s" || unit == "sec")
+            mult = 1;
+        else if (unit == "min" || unit == "m")
+            mult = 60;
+        else if (unit == "h")
+            mult = 3600;
+        else if (unit == "d")
+            mult = 86400;
+        else
+            return fail();
+        total += n * mult;
+        if (total > ceiling)
+            return fail();
+        any = true;
+    }
+    if (!any || total == 0)
+        return fail();
+    return total;
+}
+
+void apply_dynamic_debug_entry(Config& cfg, const IniEntry& e)
+{
+    if (e.key == "MaxDuration") {
+        cfg.dynamic_debug.max_duration_seconds = parse_timespan(e, kDebugMaxDurationCeiling);
+    } else if (e.key == "AllowGlobalQueries") {
+        const auto b = parse_bool(e.value);
+        if (!b)
+            throw Error(ErrorKind::Config, at(e.file, e.line, "invalid AllowGlobalQueries '" + e.value + "'"),
+                        "use yes or no");
+        cfg.dynamic_debug.allow_global_queries = *b;
+    } else {
+        throw Error(ErrorKind::Config, at(e.file, e.line, "unknown key '" + e.key + "' in [DynamicDebug]"),
+                    "known keys: MaxDuration=, AllowGlobalQueries=");
+    }
+}
+
 } // namespace
 
 void apply_entries(Config& cfg, const std::vector<IniEntry>& entries)
 {
     for (const auto& e : entries) {
+        if (e.section == "DynamicDebug") {
+            apply_dynamic_debug_entry(cfg, e);
+            continue;
+        }
         if (e.section == "Exceptions") {
             apply_exceptions_entry(cfg, e);
             continue;
@@ -119,7 +190,7 @@ void apply_entries(Config& cfg, const std::vector<IniEntry>& entries)
         }
         if (e.section != "Lockdown")
             throw Error(ErrorKind::Config, at(e.file, e.line, "unknown section [" + e.section + "]"),
-                        "broker.conf has the sections [Lockdown], [Exceptions] and [Hibernation]");
+                        "broker.conf has the sections [Lockdown], [Exceptions], [Hibernation] and [DynamicDebug]");
         const Located where{e.file, e.line};
         if (e.key == "Mode") {
             auto m = parse_mode(e.value);

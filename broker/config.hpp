@@ -46,6 +46,13 @@ struct HibernationSettings {
     bool require_authenticated_image = true;
 };
 
+// [DynamicDebug]: changes made through SetDebug.
+inline constexpr uint64_t kDebugMaxDurationCeiling = 7 * 24 * 3600;
+struct DynamicDebugLimits {
+    uint64_t max_duration_seconds = 8 * 3600; // MaxDuration=: a change is put back this long after it was made
+    bool allow_global_queries = false;         // AllowGlobalQueries=: queries that name no module, file, func or class
+};
+
 struct Config {
     Mode mode = Mode::Integrity; // built-in default when no file sets Mode=
     std::optional<Located> mode_set_at;
@@ -53,6 +60,7 @@ struct Config {
     bool protect_pins = true;                  // ProtectPins=: seal the BPF pins (takes effect when first attached)
     ExceptionLimits exceptions;
     HibernationSettings hibernation;
+    DynamicDebugLimits dynamic_debug;
     std::vector<std::string> files;            // files read, in order
 };
 

@@ -17,6 +17,7 @@
 #include "bus_service.hpp"
 #include "cgroup.hpp"
 #include "config.hpp"
+#include "debug_runtime.hpp"
 #include "error.hpp"
 #include "event_loop.hpp"
 #include "event_reader.hpp"
@@ -190,6 +191,7 @@ private:
     std::unique_ptr<CryptInspector> crypt_;
     HibernationGate hibernation_;
     PolkitAuthority authority_;
+    DebugRuntime debug_;
     BusService service_;
     StandingExceptions standing_;
     CgroupNames cgroup_names_;
@@ -210,11 +212,15 @@ Daemon::Daemon(const DaemonOptions& o, Inputs in)
               Clocks::system(),
               {[this](const Exception& e) { granted(e); },
                [this](const Exception& e, const std::string& why) { revoked(e, why); }}),
-      sessions_(*bus_, {[this](const std::string& id, SessionChange c) { grants_.end_session(id, to_string(c)); },
+      sessions_(*bus_, {[this](const std::string& id, SessionChange c) {
+                            grants_.end_session(id, to_string(c));
+                            debug_.end_session(id, to_string(c));
+                        },
                         [this](bool going_to_sleep) {
                             if (going_to_sleep)
                                 return;
                             grants_.end_all_sessions("resumed");
+                            debug_.end_all_sessions("resumed");
                             hibernation_.resumed();
                             hibernation_.refresh();
                         },
@@ -235,11 +241,14 @@ Daemon::Daemon(const DaemonOptions& o, Inputs in)
                     },
                     [this](const HibernationState&) { service_.hibernation_changed(); }}),
       authority_(*bus_),
+      debug_({o.dynamic_debug_control, o.runtime_dir, o.pins, o.cgroup_root}, in_.config, enforcer_, kernel_, sessions_,
+             loop_, journal_send),
       service_(*bus_, BusService::Deps{grants_, sessions_, units_, authority_, in_.catalog, in_.policy, in_.config,
                                        [this] { return probe_status(); }, hibernation_,
                                        [this](std::function<void(const std::string&)> done) {
                                            sessions_.hibernate(std::move(done));
-                                       }}),
+                                       },
+                                       debug_}),
       standing_(in_.rules, grants_, units_, in_.policy),
       cgroup_names_(o.cgroup_root), sink_(in_.catalog, {journal_send, [this](const DeniedNotice& n) { service_.denied(n); }, monotonic_ms,
                           [this](uint64_t id, uint32_t pid) { return cgroup_names_.path_of(id, pid); }}),
@@ -372,6 +381,7 @@ void Daemon::tick()
     arm_expiry();
     standing_.apply_all();
     hibernation_.refresh();
+    debug_.tick();
     service_.refresh_status();
     sink_.note_kernel_drops(enforcer_.counters().dropped_events);
     notify_status();
@@ -385,6 +395,7 @@ int Daemon::run()
     bus_->requestName(kBusName);
     grants_.restore([this](const Exception& e) { return still_valid(e, sessions_, units_, o_.cgroup_root); });
     log_info("%zu exception(s) still valid after start", grants_.all().size());
+    debug_.start();
     arm_expiry();
     standing_.apply_all();
     hibernation_.refresh();

@@ -14,6 +14,8 @@ struct DaemonOptions {
     std::string cgroup_root = "/sys/fs/cgroup";
     std::string runtime_dir = "/run/lockdown-broker";
     std::string exceptions_dir = "/etc/lockdown-broker/exceptions.d";
+    // For tests: another file in the place of /proc/dynamic_debug/control.
+    std::string dynamic_debug_control = "/proc/dynamic_debug/control";
     bool verbose = false;
 };
 

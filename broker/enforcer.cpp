@@ -332,6 +332,10 @@ EnforceReport Enforcer::enforce(const Policy& policy, uint32_t reason_count, boo
         break;
     }
 
+    // The dynamic-debug pseudo-reason: opening a dynamic_debug control file
+    // for writing. Attached like the main program, next to it.
+    ensure_link(skel->progs.ld_dyndbg_open, pins.path(LD_PIN_LINK_DYNDBG), !protected_now);
+
     if (protect_pins || protected_now) {
         for (const auto& p : protectors)
             ensure_link(p.prog, pins.path(p.pin), !protected_now);
@@ -362,9 +366,9 @@ void Enforcer::create_maps_only(const PinLayout& pins)
         throw Error(ErrorKind::Kernel, "creating the BPF maps failed: " + last_libbpf_line());
 }
 
-bool Enforcer::link_pinned(const PinLayout& pins)
+bool Enforcer::link_pinned(const PinLayout& pins, const char* name)
 {
-    const int fd = bpf_obj_get(pins.path(LD_PIN_LINK).c_str());
+    const int fd = bpf_obj_get(pins.path(name).c_str());
     if (fd < 0)
         return false;
     UniqueFd link(fd);

@@ -86,8 +86,9 @@ public:
     // works on real kernel maps.
     static void create_maps_only(const PinLayout& pins);
 
-    // True when the locked_down program's link is pinned, i.e. enforcing.
-    static bool link_pinned(const PinLayout& pins = {});
+    // True when the locked_down program's link is pinned, i.e. enforcing
+    // (or, with `name`, another of our links, e.g. LD_PIN_LINK_DYNDBG).
+    static bool link_pinned(const PinLayout& pins = {}, const char* name = LD_PIN_LINK);
 
     // Grants. add_grant either adds every (cgroup, reason) key or none.
     uint64_t add_grant(const GrantRequest& req);

@@ -61,6 +61,8 @@ void usage(FILE* f)
                  "  --runtime-dir DIR  exception records (default /run/lockdown-broker)\n"
                  "  --exceptions-dir DIR  standing exceptions\n"
                  "                     (default /etc/lockdown-broker/exceptions.d)\n"
+                 "  --dynamic-debug-control FILE  for tests: FILE instead of\n"
+                 "                     /proc/dynamic_debug/control\n"
                  "  --verbose          show libbpf's log\n"
                  "  --version, --help\n");
 }
@@ -122,7 +124,7 @@ int main(int argc, char** argv)
 {
     enum {
         OPT_ENFORCE = 1000, OPT_CHECK, OPT_LIST, OPT_CONFIG, OPT_BTF, OPT_JSON, OPT_VERBOSE, OPT_VERSION,
-        OPT_PIN_DIR, OPT_CGROUP_ROOT, OPT_RUNTIME_DIR, OPT_EXCEPTIONS_DIR,
+        OPT_PIN_DIR, OPT_CGROUP_ROOT, OPT_RUNTIME_DIR, OPT_EXCEPTIONS_DIR, OPT_DYNDBG_CONTROL,
     };
     static const option longopts[] = {
         {"enforce-only", no_argument, nullptr, OPT_ENFORCE}, {"check-config", no_argument, nullptr, OPT_CHECK},
@@ -133,6 +135,7 @@ int main(int argc, char** argv)
         {"cgroup-root", required_argument, nullptr, OPT_CGROUP_ROOT},
         {"runtime-dir", required_argument, nullptr, OPT_RUNTIME_DIR},
         {"exceptions-dir", required_argument, nullptr, OPT_EXCEPTIONS_DIR},
+        {"dynamic-debug-control", required_argument, nullptr, OPT_DYNDBG_CONTROL},
         {"help", no_argument, nullptr, 'h'},                 {nullptr, 0, nullptr, 0},
     };
     Options o;
@@ -178,6 +181,9 @@ int main(int argc, char** argv)
             break;
         case OPT_EXCEPTIONS_DIR:
             o.daemon.exceptions_dir = optarg;
+            break;
+        case OPT_DYNDBG_CONTROL:
+            o.daemon.dynamic_debug_control = optarg;
             break;
         case OPT_VERSION:
             std::printf("lockdown-brokerd %s\n", LDB_VERSION);

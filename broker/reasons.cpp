@@ -79,11 +79,11 @@ ReasonCatalog ReasonCatalog::from_btf(const struct btf* btf)
                     "LOCKDOWN_CONFIDENTIALITY_MAX");
     if (*imax > *cmax)
         throw Error(ErrorKind::Kernel, "enum lockdown_reason: INTEGRITY_MAX above CONFIDENTIALITY_MAX");
-    if (*cmax > LD_MAX_REASONS)
+    if (*cmax > LD_PSEUDO_REASON_FIRST)
         throw Error(ErrorKind::Kernel,
                     "this kernel has " + std::to_string(*cmax) +
                         " lockdown reasons, more than this build can hold (" +
-                        std::to_string(LD_MAX_REASONS) + ")",
+                        std::to_string(LD_PSEUDO_REASON_FIRST) + ", below its own pseudo-reasons)",
                     "update lockdown-broker");
 
     ReasonCatalog cat;
@@ -101,6 +101,13 @@ ReasonCatalog ReasonCatalog::from_btf(const struct btf* btf)
         r.level = val < *imax ? Level::Integrity : Level::Confidentiality;
         cat.reasons_.push_back(std::move(r));
     }
+    // lockdown-broker's own, above every kernel value (checked above).
+    Reason dyndbg;
+    dyndbg.name = kDynamicDebugReason;
+    dyndbg.value = LD_REASON_DYNAMIC_DEBUG;
+    dyndbg.level = Level::Integrity;
+    dyndbg.pseudo = true;
+    cat.reasons_.push_back(std::move(dyndbg));
     std::sort(cat.reasons_.begin(), cat.reasons_.end(),
               [](const Reason& a, const Reason& b) { return a.value < b.value; });
     for (size_t i = 1; i < cat.reasons_.size(); i++)

@@ -23,7 +23,14 @@ struct Reason {
     std::string kernel_name; // "LOCKDOWN_DEV_MEM"
     uint32_t value = 0;      // this kernel's enum value
     Level level = Level::Integrity;
+    // Not a value of the kernel's enum but one of lockdown-broker's own
+    // (LD_PSEUDO_REASON_FIRST and up, see bpf/lockdown-broker.h); kernel_name
+    // is empty.
+    bool pseudo = false;
 };
+
+// The pseudo-reasons every catalogue ends with.
+inline constexpr const char* kDynamicDebugReason = "dynamic-debug";
 
 class ReasonCatalog {
 public:

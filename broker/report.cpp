@@ -18,7 +18,7 @@ std::string render_reasons(const ReasonCatalog& cat, bool json)
             out += first ? "" : ",";
             first = false;
             out += "{\"name\":" + json_str(r.name) + ",\"kernel_name\":" + json_str(r.kernel_name) +
-                   ",\"value\":" + std::to_string(r.value) + ",\"level\":" + json_str(to_string(r.level)) + "}";
+                   ",\"value\":" + std::to_string(r.value) + ",\"level\":" + json_str(to_string(r.level)) + (r.pseudo ? ",\"pseudo\":true" : "") + "}";
         }
         return out + "]}\n";
     }
@@ -27,7 +27,8 @@ std::string render_reasons(const ReasonCatalog& cat, bool json)
     out += line;
     for (const auto& r : cat.all()) {
         std::snprintf(line, sizeof(line), "%-22s %-16s %5u  %s\n", r.name.c_str(),
-                      std::string(to_string(r.level)).c_str(), r.value, r.kernel_name.c_str());
+                      std::string(to_string(r.level)).c_str(), r.value,
+                      r.pseudo ? "(lockdown-broker's own)" : r.kernel_name.c_str());
         out += line;
     }
     return out;

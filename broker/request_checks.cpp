@@ -73,6 +73,18 @@ void check_reasons(const std::vector<std::string>& reasons, const ReasonCatalog&
     }
 }
 
+void check_requestable(const std::vector<std::string>& reasons, const ReasonCatalog& catalog)
+{
+    for (const auto& r : reasons) {
+        const Reason* reason = catalog.find(r);
+        if (reason && reason->pseudo)
+            throw Error(ErrorKind::InvalidArgument,
+                        "'" + r + "' cannot be requested for a session: the broker applies dynamic debug queries "
+                        "itself, checks them and puts them back",
+                        "use SetDebug (lockdownctl debug enable ...)");
+    }
+}
+
 void check_seconds(uint64_t seconds, uint64_t max_seconds)
 {
     if (seconds == 0)

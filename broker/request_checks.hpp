@@ -20,6 +20,9 @@ inline constexpr size_t kMaxExceptionsPerUser = 16;
 // Known, listed once, and locked by policy (deny or audit): an exception for
 // an allowed reason would change nothing.
 void check_reasons(const std::vector<std::string>& reasons, const ReasonCatalog& catalog, const Policy& policy);
+// RequestException: not the pseudo-reasons, which the broker exercises on
+// the caller's behalf (dynamic-debug: SetDebug, validated and put back).
+void check_requestable(const std::vector<std::string>& reasons, const ReasonCatalog& catalog);
 void check_seconds(uint64_t seconds, uint64_t max_seconds);
 // Refuses keys not in `known`, so that a misspelt option is not ignored.
 void check_option_keys(const std::vector<std::string>& keys, const std::set<std::string>& known);

@@ -95,6 +95,17 @@ void BrokerClient::hibernate()
     call_authorizing(call);
 }
 
+std::vector<sdbus::Struct<std::string, uint32_t, std::string, std::string, std::string, std::string>>
+BrokerClient::set_debug(const std::string& query)
+{
+    auto call = getProxy().createMethodCall(INTERFACE_NAME, "SetDebug");
+    call << query;
+    auto reply = call_authorizing(call);
+    std::vector<sdbus::Struct<std::string, uint32_t, std::string, std::string, std::string, std::string>> out;
+    reply >> out;
+    return out;
+}
+
 void BrokerClient::onExceptionGranted(const uint64_t& id, const std::vector<std::string>& reasons,
                                       const std::string& scope_kind, const std::string& scope)
 {

@@ -36,6 +36,9 @@ public:
     void release(uint64_t id);
     void revoke(uint64_t id);
     void hibernate();
+    // SetDebug: (file, line, module, function, old_flags, new_flags) changed.
+    std::vector<sdbus::Struct<std::string, uint32_t, std::string, std::string, std::string, std::string>>
+    set_debug(const std::string& query);
 
 private:
     sdbus::MethodReply call_authorizing(sdbus::MethodCall& call);

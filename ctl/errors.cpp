@@ -47,6 +47,9 @@ Failure bus_failure(const sdbus::Error& e, const Options& o)
                 return {ExitNotAuthorized, msg, "an administrator can end it with 'lockdownctl revoke'"};
             return {ExitNotAuthorized, msg, auth_hint(o)};
         }
+        if (kind == "NoSession" && o.command == "debug")
+            return {ExitNotAuthorized, msg,
+                    "dynamic debug changes belong to a login session: run this from a local, logged-in session"};
         if (kind == "NoSession")
             return {ExitNotAuthorized, msg,
                     "an exception belongs to a login session: run this from a local, logged-in session, "

@@ -39,6 +39,12 @@ void usage(FILE* f)
                "  monitor                     print denials and exception changes live\n"
                "  hibernate                   hibernate, if the image would be protected\n"
                "  hibernate --check           say whether hibernation is possible, and why not\n"
+               "  debug enable MATCH...       turn dynamic debug messages on for this session,\n"
+               "                              e.g. 'debug enable module virtio_net'\n"
+               "  debug disable MATCH...      turn them off\n"
+               "  debug set QUERY             apply a whole query, e.g. 'module m =pf'\n"
+               "  debug list [MATCH...]       list dynamic debug callsites\n"
+               "  debug reset                 put back what this session changed\n"
                "\n"
                "Options:\n"
                "  --for DURATION              how long the exception lasts (request, grant),\n"
@@ -47,6 +53,7 @@ void usage(FILE* f)
                "  --cgroup PATH               grant: to a cgroup below the cgroup2 root\n"
                "  --session ID                grant: to a logind session\n"
                "  --check                     hibernate: only check, do not hibernate\n"
+               "  --flags LETTERS             debug enable/disable: the flags (default p)\n"
                "  --json                      machine-readable output\n"
                "  --no-ask-password           do not ask for a password (polkit)\n"
                "  -h, --help                  show this help\n"
@@ -56,7 +63,7 @@ void usage(FILE* f)
                f);
 }
 
-enum LongOpt { OptJson = 256, OptNoAsk, OptVersion, OptFor, OptUnit, OptCgroup, OptSession, OptNames, OptIds, OptCheck };
+enum LongOpt { OptJson = 256, OptNoAsk, OptVersion, OptFor, OptUnit, OptCgroup, OptSession, OptNames, OptIds, OptCheck, OptFlags };
 
 const option long_options[] = {
     {"json", no_argument, nullptr, OptJson},
@@ -70,6 +77,7 @@ const option long_options[] = {
     {"names-only", no_argument, nullptr, OptNames},
     {"ids-only", no_argument, nullptr, OptIds},
     {"check", no_argument, nullptr, OptCheck},
+    {"flags", required_argument, nullptr, OptFlags},
     {},
 };
 
@@ -93,6 +101,7 @@ const Command commands[] = {
     {"grant", cmd_grant, 1, many, "grant REASON... (--unit UNIT | --cgroup PATH | --session ID) [--for DURATION]"},
     {"monitor", cmd_monitor, 0, 0, "monitor"},
     {"hibernate", cmd_hibernate, 0, 0, "hibernate [--check]"},
+    {"debug", cmd_debug, 0, many, "debug enable|disable|set|list|reset ..."},
 };
 
 // Sets `o.scope_kind`; a second scope option is a mistake.
@@ -154,6 +163,11 @@ const Command* parse(int argc, char** argv, Options& o)
         case OptCheck:
             o.check = true;
             break;
+        case OptFlags:
+            if (!*optarg)
+                throw UsageError("--flags needs letters, e.g. --flags pmf");
+            o.debug_flags = optarg;
+            break;
         case ':':
             throw UsageError(std::string("option '") + argv[optind - 1] + "' needs a value");
         default:
@@ -186,7 +200,7 @@ const Command* parse(int argc, char** argv, Options& o)
     if (!cmd)
         throw UsageError("unknown command '" + o.command + "'",
                          "the commands are status, reasons, exceptions, request, release, revoke, grant, monitor, "
-                         "hibernate");
+                         "hibernate, debug");
 
     const std::string usage_line = std::string("usage: lockdownctl ") + cmd->args_usage;
     if (o.args.size() < cmd->min_args)
@@ -210,6 +224,8 @@ const Command* parse(int argc, char** argv, Options& o)
         throw UsageError("--check only applies to hibernate");
     if (o.json && o.command == "hibernate" && !o.check)
         throw UsageError("--json only applies to hibernate --check");
+    if (!o.debug_flags.empty() && o.command != "debug")
+        throw UsageError("--flags only applies to debug enable and debug disable");
     return cmd;
 }
 

@@ -39,6 +39,7 @@ struct Options {
     bool seconds_given = false;
     std::string scope_kind; // grant: "unit", "cgroup" or "session"
     std::string scope;
+    std::string debug_flags; // debug enable/disable --flags
 };
 
 // A mistake on the command line, found before anything is sent.
@@ -77,6 +78,7 @@ int cmd_grant(const Options& o);
 int cmd_release(const Options& o); // release and revoke
 int cmd_monitor(const Options& o);
 int cmd_hibernate(const Options& o);
+int cmd_debug(const Options& o);
 
 // Reason arguments: each may also be a comma-separated list.
 std::vector<std::string> reason_args(const std::vector<std::string>& args);

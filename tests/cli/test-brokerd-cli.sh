@@ -54,7 +54,10 @@ d = json.load(sys.stdin)
 names = {r["name"]: r for r in d["reasons"]}
 assert names["dev-mem"]["level"] == "integrity", names["dev-mem"]
 assert names["kcore"]["level"] == "confidentiality"
-assert all(r["value"] < d["confidentiality_max"] for r in d["reasons"])
+assert all(r["value"] < d["confidentiality_max"] for r in d["reasons"] if not r.get("pseudo"))
+dd = names["dynamic-debug"]
+assert dd["pseudo"] is True and dd["level"] == "integrity" and dd["kernel_name"] == "", dd
+assert dd["value"] >= d["confidentiality_max"], dd
 '; then ok "--list-reasons --json parses"; else bad "--list-reasons --json"; fi
 if "$BROKERD" --check-config --config "$d/good.conf" --json | /usr/bin/python3 -c '
 import json, sys

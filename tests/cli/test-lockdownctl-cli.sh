@@ -66,6 +66,14 @@ run 2 "unknown option '--frob'" --frob status
 run 2 "unknown option '-x'" -x status
 run 2 "'request' needs at least one REASON" request
 run 2 'usage: lockdownctl request REASON' request
+run 2 "'debug' needs a subcommand" debug
+run 2 "unknown debug subcommand 'frob'" debug frob
+run 2 "'debug enable' needs what to match" debug enable
+run 2 "'debug set' needs a query" debug set
+run 2 "unexpected argument 'now'" debug reset now
+run 2 '--flags only applies to debug enable and debug disable' debug list --flags p
+run 2 '--flags only applies to debug enable and debug disable' status --flags p
+run 2 "option '--flags' needs a value" debug enable module m --flags
 run 2 "'release' needs an exception ID" release
 run 2 "'revoke' needs an exception ID" revoke
 run 2 "unexpected argument 'extra'" status extra
@@ -409,6 +417,9 @@ completes '00000000deadbeef 0123456789abcdef' release ''
 completes '' release deadbeef ''
 completes '00000000deadbeef 0123456789abcdef' revoke --no-ask-password ''
 completes '15min 1h' request dev-mem --for 1
+completes 'disable enable list reset set' debug ''
+completes 'file format func' debug enable f
+completes 'pmf pmfl pmflt' debug enable module m --flags pmf
 
 # The bus goes away under monitor: exit 5, not a hang.
 "$CTL" monitor >"$d/mon2.txt" 2>"$d/mon2.err" </dev/null &

@@ -404,3 +404,39 @@ TEST(ConfigError, InvalidProtectPins)
     EXPECT_THAT(err.hint(), HasSubstr("yes or no"));
     EXPECT_TRUE(cfg.protect_pins); // unchanged
 }
+
+TEST(Config, DynamicDebugDefaultsAndValues)
+{
+    Config cfg;
+    EXPECT_EQ(cfg.dynamic_debug.max_duration_seconds, 8u * 3600);
+    EXPECT_FALSE(cfg.dynamic_debug.allow_global_queries);
+    apply(cfg, "[DynamicDebug]\nMaxDuration=1h 30min\nAllowGlobalQueries=yes\n");
+    EXPECT_EQ(cfg.dynamic_debug.max_duration_seconds, 5400u);
+    EXPECT_TRUE(cfg.dynamic_debug.allow_global_queries);
+    for (const auto& [text, secs] : std::vector<std::pair<std::string, uint64_t>>{
+             {"90", 90}, {"90s", 90}, {"15min", 900}, {"8h", 28800}, {"2d", 172800}, {"1h30min", 5400}}) {
+        (apply)(cfg, "[DynamicDebug]\nMaxDuration=" + text + "\n");
+        EXPECT_EQ(cfg.dynamic_debug.max_duration_seconds, secs) << text;
+    }
+}
+
+TEST(ConfigError, DynamicDebug)
+{
+    for (const auto& [text, what] : std::vector<std::pair<std::string, std::string>>{
+             {"[DynamicDebug]\nMaxDuration=0\n", "a.conf:2: invalid MaxDuration '0'"},
+             {"[DynamicDebug]\nMaxDuration=8x\n", "invalid MaxDuration '8x'"},
+             {"[DynamicDebug]\nMaxDuration=8d\n", "invalid MaxDuration '8d'"},
+             {"[DynamicDebug]\nMaxDuration=h\n", "invalid MaxDuration 'h'"},
+             {"[DynamicDebug]\nMaxDuration=\n", "invalid MaxDuration ''"},
+             {"[DynamicDebug]\nMaxDuration=99999999999999999999\n", "invalid MaxDuration"},
+             {"[DynamicDebug]\nAllowGlobalQueries=sometimes\n", "invalid AllowGlobalQueries 'sometimes'"},
+             {"[DynamicDebug]\nMaxSeconds=5\n", "unknown key 'MaxSeconds' in [DynamicDebug]"},
+         }) {
+        SCOPED_TRACE(text);
+        Config cfg;
+        const auto err = catch_error([&] { (apply)(cfg, text); });
+        EXPECT_EQ(err.kind(), ErrorKind::Config);
+        EXPECT_THAT(err.what(), HasSubstr(what));
+        EXPECT_EQ(cfg.dynamic_debug.max_duration_seconds, 8u * 3600) << "unchanged";
+    }
+}

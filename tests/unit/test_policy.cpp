@@ -267,8 +267,9 @@ TEST(PolicyTable, ReasonSlotsGetTheirActionOthersDeny)
     EXPECT_EQ(t[20], LD_ACTION_DENY) << "LOCKDOWN_INTEGRITY_MAX";
     EXPECT_EQ(t[21], LD_ACTION_AUDIT) << "kcore";
     EXPECT_EQ(t[28], LD_ACTION_AUDIT) << "xfrm-secret";
-    for (uint32_t v = 29; v < LD_MAX_REASONS; v++)
+    for (uint32_t v = 29; v < LD_PSEUDO_REASON_FIRST; v++)
         EXPECT_EQ(t[v], LD_ACTION_DENY) << "slot " << v << " past CONFIDENTIALITY_MAX";
+    EXPECT_EQ(t[LD_REASON_DYNAMIC_DEBUG], LD_ACTION_ALLOW) << "dynamic-debug follows Mode=none";
     expect_table_matches(p, cat61());
 }
 
@@ -292,8 +293,23 @@ TEST(PolicyTable, ShuffledLayoutGapsStayDenied)
     const Policy p = Policy::build(cat_shuffled(), config_of({"[Lockdown]\nMode=none\n"}));
     const auto t = p.action_table();
     // Gaps between reasons, the markers, and 31 (an enum value past the end).
-    for (uint32_t v : {0u, 4u, 6u, 10u, 21u, 24u, 30u, 31u, 63u})
+    for (uint32_t v : {0u, 4u, 6u, 10u, 21u, 24u, 30u, 31u, 62u})
         EXPECT_EQ(t[v], LD_ACTION_DENY) << "slot " << v;
     for (const auto& r : cat_shuffled().all())
         EXPECT_EQ(t[r.value], LD_ACTION_ALLOW) << r.name;
+}
+
+// The dynamic-debug pseudo-reason is configured like a reason: an integrity
+// one, so Mode=integrity locks it, and Allow=/Deny=/Audit= name it.
+TEST(PolicyTable, DynamicDebugPseudoReason)
+{
+    const auto dd = [](const Policy& p) { return p.action_table()[LD_REASON_DYNAMIC_DEBUG]; };
+    EXPECT_EQ(dd(build({"[Lockdown]\nMode=integrity\n"})), LD_ACTION_DENY);
+    EXPECT_EQ(dd(build({"[Lockdown]\nMode=confidentiality\n"})), LD_ACTION_DENY);
+    EXPECT_EQ(dd(build({"[Lockdown]\nMode=none\n"})), LD_ACTION_ALLOW);
+    EXPECT_EQ(dd(build({"[Lockdown]\nMode=integrity\nAllow=dynamic-debug\n"})), LD_ACTION_ALLOW);
+    EXPECT_EQ(dd(build({"[Lockdown]\nMode=none\nAudit=dynamic-debug\n"})), LD_ACTION_AUDIT);
+    const Policy p = build({"[Lockdown]\nMode=integrity\nAllow=dynamic-debug\n"});
+    EXPECT_EQ(p.action_for("dynamic-debug"), Action::Allow);
+    EXPECT_EQ(p.action_for("debugfs"), Action::Deny) << "the debugfs reason stays separate";
 }

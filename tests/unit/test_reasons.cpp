@@ -51,6 +51,8 @@ void expect_matches_layout(const ReasonCatalog& cat, const std::vector<EnumValue
                             v.name == "LOCKDOWN_CONFIDENTIALITY_MAX";
         const Reason* r = cat.by_value(static_cast<uint32_t>(v.value));
         if (marker || v.value >= cmax) {
+            if (v.value == LD_REASON_DYNAMIC_DEBUG)
+                continue; // the pseudo-reason's slot, checked below
             EXPECT_EQ(r, nullptr);
             continue;
         }
@@ -62,7 +64,14 @@ void expect_matches_layout(const ReasonCatalog& cat, const std::vector<EnumValue
         EXPECT_EQ(cat.find(r->name), r);
         EXPECT_EQ(cat.name_of(r->value), r->name);
     }
-    EXPECT_EQ(cat.all().size(), expected);
+    // ... plus lockdown-broker's own pseudo-reason, last.
+    EXPECT_EQ(cat.all().size(), expected + 1);
+    ASSERT_FALSE(cat.all().empty());
+    EXPECT_EQ(cat.all().back().name, ldb::kDynamicDebugReason);
+    EXPECT_EQ(cat.all().back().value, uint32_t{LD_REASON_DYNAMIC_DEBUG});
+    EXPECT_TRUE(cat.all().back().pseudo);
+    EXPECT_EQ(cat.all().back().level, Level::Integrity);
+    EXPECT_TRUE(cat.all().back().kernel_name.empty());
     for (size_t i = 1; i < cat.all().size(); i++)
         EXPECT_LT(cat.all()[i - 1].value, cat.all()[i].value) << "reasons must be sorted by value";
 }
@@ -85,7 +94,7 @@ TEST(ReasonCatalog, Linux61Before168)
     const auto layout = ldb_test::layout_6_1();
     const auto cat = catalog_of(layout);
     expect_matches_layout(cat, layout, 20, 29);
-    EXPECT_EQ(cat.all().size(), 27u); // 19 integrity + 8 confidentiality reasons
+    EXPECT_EQ(cat.all().size(), 28u); // 19 integrity + 8 confidentiality reasons + dynamic-debug
 
     const Reason* dev_mem = cat.find("dev-mem");
     ASSERT_NE(dev_mem, nullptr);
@@ -113,7 +122,8 @@ TEST(ReasonCatalog, Linux61Before168)
     EXPECT_EQ(cat.find("confidentiality-max"), nullptr);
     EXPECT_EQ(cat.find("LOCKDOWN_DEV_MEM"), nullptr) << "find() takes the short name";
     EXPECT_EQ(cat.all().front().name, "module-signature");
-    EXPECT_EQ(cat.all().back().name, "xfrm-secret");
+    EXPECT_EQ(cat.all().back().name, "dynamic-debug");
+    EXPECT_EQ(cat.all()[cat.all().size() - 2].name, "xfrm-secret");
 }
 
 TEST(ReasonCatalog, ShuffledFutureLayout)
@@ -127,7 +137,7 @@ TEST(ReasonCatalog, ShuffledFutureLayout)
         names.push_back(r.name);
     EXPECT_THAT(names, ::testing::ElementsAre("module-signature", "device-tree", "dev-mem", "xen-user-actions",
                                               "hibernation", "xmon-wr", "future-integrity-thing", "kcore",
-                                              "xfrm-secret", "perf", "future-secret"));
+                                              "xfrm-secret", "perf", "future-secret", "dynamic-debug"));
 
     const Reason* dev_mem = cat.find("dev-mem");
     ASSERT_NE(dev_mem, nullptr);
@@ -157,12 +167,13 @@ TEST(ReasonCatalog, ShuffledFutureLayout)
 TEST(ReasonCatalog, LookupsOfUnknownValues)
 {
     const auto cat = catalog_of(ldb_test::layout_shuffled());
-    for (uint32_t v : {0u, 4u, 21u, 30u, 31u, 63u, 64u, 4000000000u}) {
+    for (uint32_t v : {0u, 4u, 21u, 30u, 31u, 62u, 64u, 4000000000u}) {
         SCOPED_TRACE(v);
         EXPECT_EQ(cat.by_value(v), nullptr);
         EXPECT_EQ(cat.name_of(v), "reason-" + std::to_string(v));
     }
     EXPECT_EQ(cat.name_of(3), "dev-mem");
+    EXPECT_EQ(cat.name_of(LD_REASON_DYNAMIC_DEBUG), "dynamic-debug");
     EXPECT_EQ(cat.find(""), nullptr);
     EXPECT_EQ(cat.find("dev_mem"), nullptr);
     EXPECT_EQ(cat.find("DEV-MEM"), nullptr);
@@ -173,10 +184,24 @@ TEST(ReasonCatalog, ConfidentialityMaxAtTheLimitIsAccepted)
     const auto cat = catalog_of({{"LOCKDOWN_NONE", 0},
                                  {"LOCKDOWN_DEV_MEM", 1},
                                  {"LOCKDOWN_INTEGRITY_MAX", 2},
-                                 {"LOCKDOWN_LAST", LD_MAX_REASONS - 1},
-                                 {"LOCKDOWN_CONFIDENTIALITY_MAX", LD_MAX_REASONS}});
-    ASSERT_EQ(cat.all().size(), 2u);
-    EXPECT_EQ(cat.all().back().value, uint32_t{LD_MAX_REASONS - 1});
+                                 {"LOCKDOWN_LAST", LD_PSEUDO_REASON_FIRST - 1},
+                                 {"LOCKDOWN_CONFIDENTIALITY_MAX", LD_PSEUDO_REASON_FIRST}});
+    ASSERT_EQ(cat.all().size(), 3u);
+    EXPECT_EQ(cat.all()[1].value, uint32_t{LD_PSEUDO_REASON_FIRST - 1});
+    EXPECT_EQ(cat.all()[2].value, uint32_t{LD_REASON_DYNAMIC_DEBUG});
+}
+
+// A kernel whose reasons reach our pseudo-reasons' slots is refused, never
+// confused with them.
+TEST(ReasonCatalogError, KernelReasonsReachingThePseudoReasons)
+{
+    const auto err = catalog_error({{"LOCKDOWN_NONE", 0},
+                                    {"LOCKDOWN_DEV_MEM", 1},
+                                    {"LOCKDOWN_INTEGRITY_MAX", 2},
+                                    {"LOCKDOWN_LAST", LD_PSEUDO_REASON_FIRST},
+                                    {"LOCKDOWN_CONFIDENTIALITY_MAX", LD_PSEUDO_REASON_FIRST + 1}});
+    EXPECT_EQ(err.kind(), ErrorKind::Kernel);
+    EXPECT_THAT(err.what(), HasSubstr("more than this build can hold"));
 }
 
 TEST(ReasonCatalogError, NullBtf)
@@ -241,7 +266,7 @@ TEST(ReasonCatalogError, TooManyReasons)
     const auto err = catalog_error(layout);
     EXPECT_EQ(err.kind(), ErrorKind::Kernel);
     EXPECT_THAT(err.what(), HasSubstr("has " + std::to_string(LD_MAX_REASONS + 1) + " lockdown reasons"));
-    EXPECT_THAT(err.what(), HasSubstr("(" + std::to_string(LD_MAX_REASONS) + ")"));
+    EXPECT_THAT(err.what(), HasSubstr("(" + std::to_string(LD_PSEUDO_REASON_FIRST) + ", below its own pseudo-reasons)"));
     EXPECT_THAT(err.hint(), HasSubstr("update lockdown-broker"));
 }
 

@@ -433,11 +433,13 @@ static int debugfs_candidate_ok(const char *p)
 
 static int debugfs_find(char *out, size_t outlen)
 {
+	/* Not dynamic_debug/control first: opening it for writing is also the
+	 * dynamic-debug pseudo-reason, which would mix into a debugfs check. */
 	const char *known[] = {
-		"/sys/kernel/debug/dynamic_debug/control",
 		"/sys/kernel/debug/sched/verbose",
 		"/sys/kernel/debug/fault_around_bytes",
 		"/sys/kernel/debug/sched/features",
+		"/sys/kernel/debug/dynamic_debug/control",
 		NULL
 	};
 	const char *top = "/sys/kernel/debug";

@@ -1,0 +1,283 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+#include "dyndbg_store.hpp"
+
+#include <cerrno>
+#include <cstdio>
+#include <fcntl.h>
+#include <filesystem>
+#include <set>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "error.hpp"
+#include "unique_fd.hpp"
+
+namespace fs = std::filesystem;
+
+namespace ldb::dyndbg {
+
+namespace {
+
+constexpr const char* kSuffix = ".change";
+constexpr std::string_view kHeader = "# lockdown-brokerd dynamic debug change; do not edit";
+
+// Printable ASCII, no spaces: one field of a line.
+bool is_field(std::string_view s)
+{
+    if (s.empty())
+        return false;
+    for (char c : s)
+        if (c <= ' ' || c > '~')
+            return false;
+    return true;
+}
+
+bool is_text(std::string_view s)
+{
+    for (char c : s)
+        if (c < ' ' || c > '~')
+            return false;
+    return true;
+}
+
+bool is_flags(std::string_view s)
+{
+    if (s.empty() || s.size() > 16)
+        return false;
+    for (char c : s)
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_'))
+            return false;
+    return true;
+}
+
+template <typename T>
+T number(std::string_view v, const std::string& file, const char* what, int base = 10)
+{
+    if (v.empty() || v.size() > 20)
+        throw Error(ErrorKind::Config, file + ": invalid " + what);
+    unsigned long long n = 0;
+    for (char c : v) {
+        int d;
+        if (c >= '0' && c <= '9')
+            d = c - '0';
+        else if (base == 16 && c >= 'a' && c <= 'f')
+            d = c - 'a' + 10;
+        else
+            throw Error(ErrorKind::Config, file + ": invalid " + what);
+        if (n > (~0ull - static_cast<unsigned>(d)) / static_cast<unsigned>(base))
+            throw Error(ErrorKind::Config, file + ": " + what + " out of range");
+        n = n * static_cast<unsigned>(base) + static_cast<unsigned>(d);
+    }
+    if (n > static_cast<unsigned long long>(static_cast<T>(~T{0})))
+        throw Error(ErrorKind::Config, file + ": " + what + " out of range");
+    return static_cast<T>(n);
+}
+
+std::vector<std::string_view> fields(std::string_view s)
+{
+    std::vector<std::string_view> out;
+    size_t pos = 0;
+    while (pos <= s.size()) {
+        const size_t sp = std::min(s.find(' ', pos), s.size());
+        out.push_back(s.substr(pos, sp - pos));
+        pos = sp + 1;
+    }
+    return out;
+}
+
+std::string hex16(uint64_t v)
+{
+    char buf[17];
+    std::snprintf(buf, sizeof(buf), "%016llx", static_cast<unsigned long long>(v));
+    return buf;
+}
+
+} // namespace
+
+bool storable(const SiteChange& s)
+{
+    return is_flags(s.old_flags) && is_flags(s.new_flags) && is_field(s.key.module) && is_field(s.key.function) &&
+           is_field(s.key.file) && (s.key.cls.empty() || is_field(s.key.cls));
+}
+
+std::string serialize(const ChangeRecord& r)
+{
+    if (!is_field(r.holder.session.empty() ? "-" : r.holder.session) ||
+        !is_field(r.holder.unit.empty() ? "-" : r.holder.unit) || r.query.empty() || !is_text(r.query) || r.id == 0)
+        throw Error(ErrorKind::Internal, "a dynamic debug change record with an unwritable field");
+    std::string out(kHeader);
+    out += "\nid " + hex16(r.id) + "\nseq " + std::to_string(r.seq) + "\nuid " + std::to_string(r.holder.uid) +
+           "\nsession " + r.holder.session + "\nunit " + r.holder.unit + "\ncreated " +
+           std::to_string(r.created_realtime_usec) + "\nexpires-boot " + std::to_string(r.expires_boot_ns) +
+           "\nexpires-real " + std::to_string(r.expires_realtime_usec) + "\nquery " + r.query + "\n";
+    for (const auto& s : r.sites) {
+        if (!storable(s))
+            throw Error(ErrorKind::Internal, "a dynamic debug callsite with an unwritable name");
+        out += "site " + s.old_flags + " " + s.new_flags + " " + std::to_string(s.key.line) + " " + s.key.module +
+               " " + s.key.function + " " + s.key.file + (s.key.cls.empty() ? "" : " " + s.key.cls) + "\n";
+    }
+    return out;
+}
+
+ChangeRecord parse_change_record(std::string_view text, const std::string& file)
+{
+    if (text.size() > kMaxRecordBytes)
+        throw Error(ErrorKind::Config, file + ": larger than " + std::to_string(kMaxRecordBytes) + " bytes");
+    if (!text.starts_with(kHeader) || text.size() == kHeader.size() || text[kHeader.size()] != '\n')
+        throw Error(ErrorKind::Config, file + ": not a dynamic debug change record");
+    if (text.back() != '\n')
+        throw Error(ErrorKind::Config, file + ": cut short");
+    ChangeRecord r;
+    std::set<std::string> seen;
+    size_t pos = kHeader.size() + 1;
+    while (pos < text.size()) {
+        const size_t nl = text.find('\n', pos);
+        const std::string_view line = text.substr(pos, nl - pos);
+        pos = nl + 1;
+        const size_t sp = line.find(' ');
+        if (sp == std::string_view::npos)
+            throw Error(ErrorKind::Config, file + ": a line without a value: '" + shown_token(line) + "'");
+        const std::string key(line.substr(0, sp));
+        const std::string_view v = line.substr(sp + 1);
+        if (key != "site" && !seen.insert(key).second)
+            throw Error(ErrorKind::Config, file + ": '" + shown_token(key) + "' given twice");
+        if (key == "id") {
+            if (v.size() != 16)
+                throw Error(ErrorKind::Config, file + ": invalid id");
+            r.id = number<uint64_t>(v, file, "id", 16);
+        } else if (key == "seq") {
+            r.seq = number<uint64_t>(v, file, "seq");
+        } else if (key == "uid") {
+            r.holder.uid = number<uint32_t>(v, file, "uid");
+        } else if (key == "session" || key == "unit") {
+            if (!v.empty() && !is_field(v))
+                throw Error(ErrorKind::Config, file + ": invalid " + key);
+            (key == "session" ? r.holder.session : r.holder.unit) = std::string(v);
+        } else if (key == "created") {
+            r.created_realtime_usec = number<uint64_t>(v, file, "created");
+        } else if (key == "expires-boot") {
+            r.expires_boot_ns = number<uint64_t>(v, file, "expires-boot");
+        } else if (key == "expires-real") {
+            r.expires_realtime_usec = number<uint64_t>(v, file, "expires-real");
+        } else if (key == "query") {
+            if (v.empty() || !is_text(v))
+                throw Error(ErrorKind::Config, file + ": invalid query");
+            r.query = std::string(v);
+        } else if (key == "site") {
+            const auto f = fields(v);
+            if (f.size() != 6 && f.size() != 7)
+                throw Error(ErrorKind::Config, file + ": a site needs 6 or 7 fields");
+            SiteChange s;
+            s.old_flags = std::string(f[0]);
+            s.new_flags = std::string(f[1]);
+            s.key.line = number<uint32_t>(f[2], file, "site line");
+            s.key.module = std::string(f[3]);
+            s.key.function = std::string(f[4]);
+            s.key.file = std::string(f[5]);
+            if (f.size() == 7)
+                s.key.cls = std::string(f[6]);
+            if (!storable(s))
+                throw Error(ErrorKind::Config, file + ": invalid site '" + shown_token(v) + "'");
+            if (r.sites.size() >= kMaxRecordSites)
+                throw Error(ErrorKind::Config, file + ": more than " + std::to_string(kMaxRecordSites) + " sites");
+            r.sites.push_back(std::move(s));
+        } else {
+            throw Error(ErrorKind::Config, file + ": unknown key '" + shown_token(key) + "'");
+        }
+    }
+    for (const char* k : {"id", "seq", "uid", "session", "unit", "created", "expires-boot", "expires-real", "query"})
+        if (!seen.count(k))
+            throw Error(ErrorKind::Config, file + ": no " + k);
+    if (r.id == 0)
+        throw Error(ErrorKind::Config, file + ": id 0");
+    return r;
+}
+
+void ChangeStore::open()
+{
+    if (::mkdir(dir_.c_str(), 0700) < 0 && errno != EEXIST)
+        throw errno_error(errno, "creating " + dir_);
+}
+
+std::string ChangeStore::path_of(uint64_t id) const
+{
+    return dir_ + "/" + hex16(id) + kSuffix;
+}
+
+void ChangeStore::save(const ChangeRecord& r)
+{
+    const std::string text = serialize(r);
+    const std::string path = path_of(r.id);
+    const std::string tmp = path + ".tmp";
+    UniqueFd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
+    if (!fd)
+        throw errno_error(errno, "writing " + tmp);
+    for (size_t off = 0; off < text.size();) {
+        const ssize_t n = ::write(fd.get(), text.data() + off, text.size() - off);
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            const int err = errno;
+            ::unlink(tmp.c_str());
+            throw errno_error(err, "writing " + tmp);
+        }
+        off += static_cast<size_t>(n);
+    }
+    if (::rename(tmp.c_str(), path.c_str()) < 0) {
+        const int err = errno;
+        ::unlink(tmp.c_str());
+        throw errno_error(err, "renaming " + tmp);
+    }
+}
+
+void ChangeStore::erase(uint64_t id)
+{
+    const std::string path = path_of(id);
+    if (::unlink(path.c_str()) < 0 && errno != ENOENT)
+        throw errno_error(errno, "removing " + path);
+}
+
+std::vector<ChangeRecord> ChangeStore::load_all(std::vector<std::string>& bad)
+{
+    std::vector<ChangeRecord> out;
+    std::error_code ec;
+    for (const auto& entry : fs::directory_iterator(dir_, ec)) {
+        const std::string path = entry.path().string();
+        if (!path.ends_with(kSuffix)) {
+            if (path.ends_with(".tmp"))
+                ::unlink(path.c_str()); // a write cut short by a crash
+            continue;
+        }
+        try {
+            UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+            if (!fd)
+                throw errno_error(errno, "reading " + path);
+            std::string text;
+            char buf[65536];
+            while (true) {
+                const ssize_t n = ::read(fd.get(), buf, sizeof(buf));
+                if (n < 0 && errno == EINTR)
+                    continue;
+                if (n < 0)
+                    throw errno_error(errno, "reading " + path);
+                if (n == 0)
+                    break;
+                text.append(buf, static_cast<size_t>(n));
+                if (text.size() > kMaxRecordBytes)
+                    throw Error(ErrorKind::Config, path + ": larger than " + std::to_string(kMaxRecordBytes) + " bytes");
+            }
+            ChangeRecord r = parse_change_record(text, path);
+            if (path_of(r.id) != path)
+                throw Error(ErrorKind::Config, path + ": id does not match the file name");
+            out.push_back(std::move(r));
+        } catch (const Error& err) {
+            bad.push_back(err.what());
+            ::unlink(path.c_str());
+        }
+    }
+    if (ec && ec != std::errc::no_such_file_or_directory)
+        throw Error(ErrorKind::Internal, "listing " + dir_ + ": " + ec.message());
+    return out;
+}
+
+} // namespace ldb::dyndbg

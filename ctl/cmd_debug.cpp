@@ -1,0 +1,134 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+// lockdownctl debug enable|disable|set|list|reset: dynamic debug through
+// the broker, which checks the query, asks polkit, writes it, and puts it
+// back when the session ends.
+
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "broker_client.hpp"
+#include "json_writer.hpp"
+#include "lockdownctl.hpp"
+#include "output.hpp"
+
+namespace ldctl {
+
+namespace {
+
+using ldb::json_str;
+
+constexpr const char* kUsage =
+    "usage: lockdownctl debug enable MATCH... [--flags LETTERS] | disable MATCH... [--flags LETTERS] | "
+    "set QUERY | list [MATCH...] | reset";
+
+// The words as one query: a word with a space in it (a format) is quoted
+// unless it already is.
+std::string join_words(const std::vector<std::string>& words, size_t from)
+{
+    std::string out;
+    for (size_t i = from; i < words.size(); i++) {
+        std::string w = words[i];
+        const bool quoted = !w.empty() && (w.front() == '"' || w.front() == '\'');
+        if (!quoted && w.find(' ') != std::string::npos)
+            w = (w.find('"') == std::string::npos ? "\"" + w + "\"" : "'" + w + "'");
+        out += (out.empty() ? "" : " ") + w;
+    }
+    return out;
+}
+
+template <typename List>
+void print_changes(const Options& o, const List& list, const char* key, const char* none)
+{
+    if (o.json) {
+        std::string out = std::string("{\"") + key + "\":[";
+        for (size_t i = 0; i < list.size(); i++) {
+            const auto& c = list[i];
+            out += std::string(i ? "," : "") + "{\"file\":" + json_str(c.template get<0>()) +
+                   ",\"line\":" + std::to_string(c.template get<1>()) + ",\"module\":" + json_str(c.template get<2>()) +
+                   ",\"function\":" + json_str(c.template get<3>()) + ",\"old_flags\":" + json_str(c.template get<4>()) +
+                   ",\"new_flags\":" + json_str(c.template get<5>()) + "}";
+        }
+        std::printf("%s]}\n", out.c_str());
+        return;
+    }
+    if (list.empty()) {
+        std::printf("%s\n", none);
+        return;
+    }
+    Table t({{"CALLSITE", true}, {"MODULE"}, {"FUNCTION", true}, {"FLAGS"}});
+    for (const auto& c : list)
+        t.add_row({c.template get<0>() + ":" + std::to_string(c.template get<1>()), c.template get<2>(),
+                   c.template get<3>(), c.template get<4>() + " -> " + c.template get<5>()});
+    t.print();
+}
+
+int list(const Options& o, BrokerClient& broker)
+{
+    const auto sites = broker.ListDebug(join_words(o.args, 1));
+    if (o.json) {
+        std::string out = "{\"callsites\":[";
+        for (size_t i = 0; i < sites.size(); i++) {
+            const auto& c = sites[i];
+            out += std::string(i ? "," : "") + "{\"file\":" + json_str(c.get<0>()) +
+                   ",\"line\":" + std::to_string(c.get<1>()) + ",\"module\":" + json_str(c.get<2>()) +
+                   ",\"function\":" + json_str(c.get<3>()) + ",\"flags\":" + json_str(c.get<4>()) +
+                   ",\"format\":" + json_str(c.get<5>()) + ",\"class\":" + json_str(c.get<6>()) +
+                   ",\"session\":" + json_str(c.get<7>()) + "}";
+        }
+        std::printf("%s]}\n", out.c_str());
+        return ExitOk;
+    }
+    if (sites.empty()) {
+        std::printf("No callsite matches.\n");
+        return ExitOk;
+    }
+    Table t({{"CALLSITE", true}, {"MODULE"}, {"FUNCTION", true}, {"FLAGS"}, {"SESSION"}, {"FORMAT", true}});
+    for (const auto& c : sites) {
+        std::string flags = c.get<4>();
+        if (!c.get<6>().empty())
+            flags += " class:" + c.get<6>();
+        t.add_row({c.get<0>() + ":" + std::to_string(c.get<1>()), c.get<2>(), c.get<3>(), flags,
+                   c.get<7>().empty() ? "-" : c.get<7>(), "\"" + c.get<5>() + "\""});
+    }
+    t.print();
+    return ExitOk;
+}
+
+} // namespace
+
+int cmd_debug(const Options& o)
+{
+    if (o.args.empty())
+        throw UsageError("'debug' needs a subcommand: enable, disable, set, list or reset", kUsage);
+    const std::string& sub = o.args[0];
+    const bool changes = sub == "enable" || sub == "disable" || sub == "set";
+    if (!changes && sub != "list" && sub != "reset")
+        throw UsageError("unknown debug subcommand '" + sub + "'", kUsage);
+    if (!o.debug_flags.empty() && sub != "enable" && sub != "disable")
+        throw UsageError("--flags only applies to debug enable and debug disable", kUsage);
+    if (changes && o.args.size() < 2)
+        throw UsageError("'debug " + sub + "' needs " +
+                             (sub == "set" ? std::string("a query, e.g. 'module virtio_net =pf'")
+                                           : std::string("what to match, e.g. 'module virtio_net'")),
+                         kUsage);
+    if (sub == "reset" && o.args.size() > 1)
+        throw UsageError("unexpected argument '" + o.args[1] + "'", kUsage);
+    auto conn = connect_system_bus();
+    BrokerClient broker(*conn, o.ask_password);
+    if (sub == "list")
+        return list(o, broker);
+    if (sub == "reset") {
+        print_changes(o, broker.ResetDebug(), "restored", "Nothing to put back.");
+        return ExitOk;
+    }
+    std::string query = join_words(o.args, 1);
+    if (sub != "set") {
+        const std::string letters = o.debug_flags.empty() ? "p" : o.debug_flags;
+        query += std::string(" ") + (sub == "enable" ? "+" : "-") + letters;
+    }
+    print_changes(o, broker.set_debug(query), "changed", "No callsite changed.");
+    return ExitOk;
+}
+
+} // namespace ldctl
