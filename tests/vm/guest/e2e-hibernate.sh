@@ -109,6 +109,7 @@ if ldvm_is_check_run; then
     [[ $(header_sig "$LDVM_SWAP_DEV") == SWAPSPACE2 ]] && ok "the swap header reads SWAPSPACE2" ||
         not_ok "swap header '$(header_sig "$LDVM_SWAP_DEV")'"
     swapon "$LDVM_SWAP_DEV" && ok "the swap is usable again (swapon)" || not_ok "swapon $LDVM_SWAP_DEV"
+    echo "$IMAGE_SIZE" >/sys/power/image_size || not_ok "cannot set /sys/power/image_size"
     session_wait 60 || abort "no session agent answers in the check boot"
     wait_can yes
     finish
