@@ -11,7 +11,9 @@
 # The guest really hibernates twice: once through `lockdownctl hibernate`,
 # once through logind's own Hibernate() as the desktop's button calls it
 # (the drop-in runs lockdown-hibernate). run-vm starts a new QEMU on the
-# same disks each time; this script goes on in the resumed system.
+# same disks each time; this script goes on in the resumed system. Then the
+# resumed system powers off, and a fresh boot on the same disks (ldvm.check=1)
+# must find a clean swap: no stale image, no integrity errors.
 # Runs as root from ldvm-test.service, in no session.
 # Needs: LDB_BUILD, LDB_SRC, and run-vm's LDVM_SWAP_* (lib/hibernate.sh).
 set -u
@@ -91,6 +93,28 @@ refused_everywhere() {
         not_ok "$what: $3 header says '$(header_sig "$3")'"
     [[ $(as_user 'echo alive') == alive ]] && ok "$what: still running, session answers" || not_ok "$what: the session does not answer"
 }
+
+# The last run: a fresh boot on the same disks after the resumed system
+# powered off (run-vm --check-boots): the durability check of the writer's
+# flushes and of the swap renewal after each resume.
+if ldvm_is_check_run; then
+    section "9. the next boot after the resumed system powered off"
+    ldvm_swap_info || abort "the check boot has no swap facts from the initramfs"
+    [[ ${LDVM_SWAP_CHECK:-} == clean ]] &&
+        ok "the initramfs found no stale image on $LDVM_SWAP_DEV (header ${LDVM_SWAP_HEADER:-?}), so nothing resumed" ||
+        not_ok "check boot: LDVM_SWAP_CHECK='${LDVM_SWAP_CHECK:-}', header '${LDVM_SWAP_HEADER:-}': a stale image would have resumed"
+    errs=$(journalctl -k -b --no-pager -o cat | grep -ci 'integrity.*error\|AEAD ERROR')
+    [[ $errs -eq 0 ]] && ok "no integrity errors in the kernel log" ||
+        not_ok "$errs integrity error(s): $(journalctl -k -b --no-pager -o cat | grep -i 'integrity.*error\|AEAD ERROR' | head -3)"
+    [[ $(header_sig "$LDVM_SWAP_DEV") == SWAPSPACE2 ]] && ok "the swap header reads SWAPSPACE2" ||
+        not_ok "swap header '$(header_sig "$LDVM_SWAP_DEV")'"
+    swapon "$LDVM_SWAP_DEV" && ok "the swap is usable again (swapon)" || not_ok "swapon $LDVM_SWAP_DEV"
+    echo "$IMAGE_SIZE" >/sys/power/image_size || not_ok "cannot set /sys/power/image_size"
+    session_wait 60 || abort "no session agent answers in the check boot"
+    wait_can yes
+    finish
+    exit
+fi
 
 section "0. prerequisites"
 ldvm_swap_info || abort "the guest has no swap disk from the initramfs (run-vm --swap-drive)"
@@ -239,5 +263,14 @@ section "8. the journal"
 # (What the writer logs after the snapshot, up to the power-off, is not in
 # the resumed system's log: it was written by the system that powered off.)
 journalctl -b --no-pager -o cat -t lockdown-hibernate | sed 's/^/#   /'
+
+# Power off the resumed system and let run-vm boot the same disks afresh:
+# the check run above is the verdict on what this system left behind.
+echo "# this boot: $PASS passed, $FAIL failed; rebooting for the check"
+if [[ $FAIL -ne 0 ]]; then
+    finish
+    exit 1
+fi
+ldvm_reboot_for_check
 
 finish

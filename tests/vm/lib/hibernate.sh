@@ -19,13 +19,30 @@
 #                             reason (and the kernel's last PM messages) if
 #                             the kernel refused or failed, in which case
 #                             this same guest goes on.
+#   ldvm_reboot_for_check     end this boot for run-vm's check boot: prints
+#                             LDVM-REBOOTING and powers the guest off
+#                             cleanly (systemctl poweroff: units stopped,
+#                             swaps off, mappings closed); does not return.
+#                             run-vm then boots the same disks afresh with
+#                             ldvm.check=1, where the initramfs refuses to
+#                             resume any image it finds (a stale one) and
+#                             says so in /run/ldvm/swap (LDVM_SWAP_CHECK), and
+#                             the same test script runs again from the start.
+#   ldvm_is_check_run         true in that check boot (ldvm.check=1 in
+#                             /proc/cmdline; also after a resume in it): the
+#                             script then does only its verification, e.g.
+#                               ldvm_swap_info
+#                               [[ $LDVM_SWAP_CHECK == clean ]]  # else stale
+#                             and ends as usual (LDVM-EXIT, the final rc).
 #
 # The markers are run-vm's contract: LDVM-HIBERNATING, on a line of its own,
 # right before the hibernation, tells run-vm that the next qemu exit is one to
 # resume from (--resumes); LDVM-RESUMED, printed once the test runs again in
 # the resumed system, gives run-vm the resume time. A test that hibernates
 # some other way (a userspace writer, systemctl hibernate) prints them
-# itself; ldvm_marker does it with the console drained.
+# itself; ldvm_marker does it with the console drained. LDVM-REBOOTING, on a
+# line of its own, tells run-vm that the next qemu exit (without LDVM-EXIT) is
+# one to boot again for a check (run-vm --check-boots, default 1).
 #   LDVM_HIB_IMAGE_SIZE  if set, written to /sys/power/image_size first
 #                        (bytes; 0 = as small as possible)
 #   LDVM_HIB_PRINTK      if set (e.g. 7), the console log level while the
@@ -111,5 +128,47 @@ ldvm_hibernate() {
     fi
     echo "ldvm_hibernate: writing disk to /sys/power/state FAILED (status $rc); the kernel says:"
     _ldvm_pm_log 20
+    return 1
+}
+
+# True in run-vm's check boot (ldvm.check=1 on the kernel command line).
+ldvm_is_check_run() {
+    local w words
+    read -r -a words </proc/cmdline
+    for w in "${words[@]}"; do
+        [[ $w == ldvm.check=1 ]] && return 0
+    done
+    return 1
+}
+
+# The flag tells lib/systemd-driver not to report an exit status (which
+# would end run-vm's runs) if the script ends before the power-off kills it.
+LDVM_REBOOT_FLAG=/run/ldvm/reboot-for-check
+
+ldvm_reboot_for_check() {
+    local i
+    mkdir -p /run/ldvm && : >"$LDVM_REBOOT_FLAG"
+    sync
+    ldvm_marker LDVM-REBOOTING
+    if [[ -d /run/systemd/system ]]; then
+        # A clean shutdown, as the next boot on real hardware would follow.
+        # The power-off stops ldvm-test.service, which ends this script.
+        if systemctl poweroff; then
+            for ((i = 0; i < 300; i++)); do sleep 1; done
+            echo "ldvm_reboot_for_check: still running 300 s after systemctl poweroff; forcing the power-off"
+        else
+            echo "ldvm_reboot_for_check: systemctl poweroff failed; forcing the power-off"
+        fi
+        sync
+        systemctl --force --force poweroff
+    else
+        # PID 1 is guest-init: nothing to stop.
+        sync
+        poweroff -f 2>/dev/null
+    fi
+    stty -F /dev/console -ixon 2>/dev/null || true
+    echo o >/proc/sysrq-trigger 2>/dev/null
+    sleep 30
+    echo "ldvm_reboot_for_check: the guest did not power off"
     return 1
 }

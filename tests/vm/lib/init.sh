@@ -36,7 +36,18 @@
 # and /run/ldvm/swap (shell syntax) tells the booted system: LDVM_SWAP_DISK,
 # LDVM_SWAP_DEV (what to swapon), LDVM_SWAP_MAJMIN, LDVM_SWAP_TYPE (plain or
 # luks), LDVM_SWAP_INTEGRITY (the dm-integrity algorithm, or empty),
-# LDVM_SWAP_RESUME (none or failed), LDVM_SWAP_HEADER.
+# LDVM_SWAP_RESUME (none, failed, or skipped: see ldvm.check=1),
+# LDVM_SWAP_HEADER, LDVM_SWAP_CHECK (empty unless ldvm.check=1).
+#
+# ldvm.check=1 (run-vm's check boot, after the guest printed LDVM-REBOOTING):
+# the boot after a hibernated system resumed and then shut down must find a
+# clean swap. An image there now is a stale one and must NOT be resumed: the
+# header is not SWAPSPACE2, so instead of writing /sys/power/resume this says
+#   ldvm-init: STALE IMAGE on MAJ:MIN (DEV) (header S1SUSPEND): ldvm.check=1, not resuming it; booting on
+# leaves /sys/power/resume alone (0:0) and records LDVM_SWAP_RESUME=skipped,
+# LDVM_SWAP_CHECK=stale for the test to fail on. A clean swap boots as
+# always (the "no image" line, /sys/power/resume written) with
+# LDVM_SWAP_CHECK=clean.
 #
 # Parameters come from the kernel command line. Words with a dot (ld.x=y) are
 # treated by the kernel as (unused) module parameters and are NOT put in our
@@ -74,6 +85,7 @@ root=9p
 swap=
 swapname=ldvmswap
 swapkey=
+check=
 set -f  # no globbing of cmdline words
 # shellcheck disable=SC2013 # word splitting of the cmdline is intended
 for w in $(cat /proc/cmdline); do
@@ -86,6 +98,7 @@ for w in $(cat /proc/cmdline); do
         ld.swap=*)    swap=${w#ld.swap=} ;;
         ld.swapname=*) swapname=${w#ld.swapname=} ;;
         ld.swapkey=*) swapkey=${w#ld.swapkey=} ;;
+        ldvm.check=*) check=${w#ldvm.check=} ;;
     esac
 done
 set +f
@@ -282,19 +295,28 @@ if [ -n "$swap" ]; then
     fi
     [ -n "$majmin" ] || fatal "cannot find the device number of $sdev in sysfs"
     hdr=$(swap_header "$nr$sdev")
+    swcheck=
     if [ "$hdr" = SWAPSPACE2 ]; then
         resume=none
+        [ "$check" != 1 ] || swcheck=clean
+    elif [ "$check" = 1 ]; then
+        # A check boot: whatever is there is stale, and resuming it would
+        # hide exactly what the check is for.
+        echo "ldvm-init: STALE IMAGE on $majmin ($sdev) (header $hdr): ldvm.check=1, not resuming it; booting on"
+        resume=skipped swcheck=stale
     else
         echo "ldvm-init: resume from $majmin ($sdev): image found (header $hdr), resuming"
         resume=failed
     fi
     # With an image the kernel does not come back from this write: it
     # restores the image and the hibernated system carries on.
-    echo "$majmin" >"$nr/sys/power/resume" ||
-        fatal "writing $majmin to /sys/power/resume failed: the kernel does not accept $sdev as a resume device"
+    if [ "$resume" != skipped ]; then
+        echo "$majmin" >"$nr/sys/power/resume" ||
+            fatal "writing $majmin to /sys/power/resume failed: the kernel does not accept $sdev as a resume device"
+    fi
     if [ "$resume" = none ]; then
         echo "ldvm-init: resume from $majmin ($sdev): no image (header SWAPSPACE2)"
-    else
+    elif [ "$resume" = failed ]; then
         echo "ldvm-init: resume from $majmin ($sdev): RESUME FAILED (header $hdr): the kernel did not restore the image; booting afresh"
         dmesg | grep -iE 'PM: |hibernat|swsusp|resume' | tail -n 10
     fi
@@ -309,6 +331,7 @@ if [ -n "$swap" ]; then
         echo "LDVM_SWAP_INTEGRITY='$integ'"
         echo "LDVM_SWAP_RESUME='$resume'"
         echo "LDVM_SWAP_HEADER='$hdr'"
+        echo "LDVM_SWAP_CHECK='$swcheck'"
     } >"$nr/run/ldvm/swap"
 fi
 
