@@ -22,10 +22,13 @@ constexpr const char* kUsage =
     "usage: lockdownctl debug enable MATCH... [--flags LETTERS] | disable MATCH... [--flags LETTERS] | "
     "set QUERY | list [MATCH...] | reset";
 
-// The words as one query: a word with a space in it (a format) is quoted
-// unless it already is.
+// The words as one query. A single word is the whole query (or match spec)
+// as typed: "debug set 'module m =pf'". Of several, a word with a space in
+// it (a format) is quoted unless it already is.
 std::string join_words(const std::vector<std::string>& words, size_t from)
 {
+    if (words.size() == from + 1)
+        return words[from];
     std::string out;
     for (size_t i = from; i < words.size(); i++) {
         std::string w = words[i];

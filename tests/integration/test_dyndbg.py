@@ -329,6 +329,14 @@ class DebugTests(DebugTestCase):
                                         cgroup=self.session_cg['1'])
         self.assertEqual(rc, 2, 'InvalidArgument is exit 2')
         self.assertIn('all over the kernel', err)
+        rc, out, err = self.lockdownctl(['--json', 'debug', 'set', 'module binfmt_misc +t'], uid=USER_UID,
+                                        cgroup=self.session_cg['1'])
+        self.assertEqual(rc, 0, 'a whole query in one argument: ' + err)
+        self.assertEqual(json.loads(out)['changed'][0]['new_flags'], 'pt')
+        rc, out, err = self.lockdownctl(['--json', 'debug', 'enable', 'module', 'binfmt_misc', 'format',
+                                         'interpreter: {%s}'], uid=USER_UID, cgroup=self.session_cg['1'])
+        self.assertEqual(rc, 0, 'a format with spaces, quoted by lockdownctl: ' + err)
+        self.assertEqual(self.user_writes()[-1], 'module binfmt_misc format "interpreter: {%s}" +p')
         rc, out, err = self.lockdownctl(['--json', 'debug', 'reset'], uid=USER_UID, cgroup=self.session_cg['1'])
         self.assertEqual(rc, 0, err)
         self.assertEqual(self.flags()['create_entry'], '_')
