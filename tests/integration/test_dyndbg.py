@@ -340,6 +340,9 @@ class DebugTests(DebugTestCase):
         rc, out, err = self.lockdownctl(['--json', 'debug', 'reset'], uid=USER_UID, cgroup=self.session_cg['1'])
         self.assertEqual(rc, 0, err)
         self.assertEqual(self.flags()['create_entry'], '_')
+        # pf, -f, +t: four changes of one callsite unwound to where it started.
+        self.assertEqual([(c['old_flags'], c['new_flags']) for c in json.loads(out)['restored']],
+                         [('pt', 'p'), ('p', 'pf'), ('pf', '_')], 'reset prints what each step put back, newest first')
         rc, out, err = self.lockdownctl(['debug', 'enable', 'module', 'binfmt_misc'], uid=USER_UID,
                                         cgroup=self.nosession_cg)
         self.assertEqual(rc, 3, 'NoSession is exit 3')
