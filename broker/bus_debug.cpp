@@ -29,13 +29,7 @@ void BusService::SetDebug(sdbus::Result<DebugSites>&& result, std::string query)
         const std::string text = d_.debug.precheck(query).text();
         const Caller c = caller();
         const SessionInfo s = caller_session(c);
-        size_t held = 0;
-        for (const auto& [id, r] : d_.debug.debug().records())
-            held += r.holder.session == s.id;
-        if (held >= d_.debug.debug().settings().max_changes_per_session)
-            throw Error(ErrorKind::InvalidArgument,
-                        "session " + s.id + " already holds " + std::to_string(held) + " dynamic debug changes",
-                        "put them back first (lockdownctl debug reset)");
+        d_.debug.debug().check_room(s.id);
 
         const std::string session_id = s.id;
         authorize<sdbus::Result<DebugSites>>(

@@ -7,6 +7,7 @@
 #include <sys/random.h>
 
 #include "error.hpp"
+#include "grant_store.hpp"
 #include "log.hpp"
 #include "message_ids.hpp"
 
@@ -25,13 +26,6 @@ uint64_t random_id()
     return id;
 }
 
-std::string hex(uint64_t v)
-{
-    char buf[17];
-    std::snprintf(buf, sizeof(buf), "%016llx", static_cast<unsigned long long>(v));
-    return buf;
-}
-
 std::string who(const Holder& h)
 {
     return "uid " + std::to_string(h.uid) + ", session " + (h.session.empty() ? "-" : h.session) +
@@ -40,7 +34,7 @@ std::string who(const Holder& h)
 
 std::vector<std::pair<std::string, std::string>> holder_fields(const ChangeRecord& r)
 {
-    return {{"LOCKDOWN_DEBUG_CHANGE_ID", hex(r.id)},
+    return {{"LOCKDOWN_DEBUG_CHANGE_ID", hex_id(r.id)},
             {"LOCKDOWN_DEBUG_QUERY", r.query},
             {"LOCKDOWN_UID", std::to_string(r.holder.uid)},
             {"LOCKDOWN_SESSION", r.holder.session},
@@ -57,15 +51,20 @@ DynamicDebug::DynamicDebug(ControlPort& port, ChangeStore& store, Grammar gramma
 {
 }
 
-std::vector<FlagChange> DynamicDebug::set(const Query& q, const Holder& holder)
+void DynamicDebug::check_room(const std::string& session) const
 {
     size_t held = 0;
     for (const auto& [id, r] : ledger_.records())
-        held += r.holder.session == holder.session;
+        held += r.holder.session == session;
     if (held >= settings_.max_changes_per_session)
         throw Error(ErrorKind::InvalidArgument,
-                    "session " + holder.session + " already holds " + std::to_string(held) + " dynamic debug changes",
+                    "session " + session + " already holds " + std::to_string(held) + " dynamic debug changes",
                     "put them back first (lockdownctl debug reset)");
+}
+
+std::vector<FlagChange> DynamicDebug::set(const Query& q, const Holder& holder)
+{
+    check_room(holder.session);
 
     const std::string text = q.text();
     const auto before = parse_control(port_.read());
@@ -114,7 +113,7 @@ std::vector<FlagChange> DynamicDebug::set(const Query& q, const Holder& holder)
         } catch (const Error& e) {
             // Without its record the change could not be put back after a
             // restart: put it back now instead, and fail.
-            log_error("dynamic debug change %s: %s; putting it back", hex(r.id).c_str(), e.what());
+            log_error("dynamic debug change %s: %s; putting it back", hex_id(r.id).c_str(), e.what());
             revert(r.id, "not-recorded");
             throw;
         }
@@ -148,7 +147,7 @@ bool DynamicDebug::revert(uint64_t id, const std::string& why, RevertOutcome* to
         out = ledger_.revert(id, port_);
     } catch (const Error& e) {
         log_error("dynamic debug change %s (%s) could not be put back (%s): %s; trying again later",
-                  hex(id).c_str(), copy.query.c_str(), why.c_str(), e.what());
+                  hex_id(id).c_str(), copy.query.c_str(), why.c_str(), e.what());
         return false;
     }
     try {
@@ -262,7 +261,7 @@ void DynamicDebug::restore(const std::function<std::string(const ChangeRecord&)>
         try {
             ledger_.add(std::move(r));
         } catch (const Error& e) {
-            log_warning("dropped dynamic debug record %s: %s", hex(id).c_str(), e.what());
+            log_warning("dropped dynamic debug record %s: %s", hex_id(id).c_str(), e.what());
         }
     }
     for (const auto& b : bad)

@@ -40,6 +40,9 @@ public:
     const DebugSettings& settings() const noexcept { return settings_; }
     const std::map<uint64_t, dyndbg::ChangeRecord>& records() const noexcept { return ledger_.records(); }
 
+    // Throws InvalidArgument when `session` already holds as many changes as
+    // it may (checked before polkit is asked, and again by set()).
+    void check_room(const std::string& session) const;
     // Writes `q` for `holder`; returns the callsites whose flags it changed.
     // A query that changes nothing leaves no record.
     std::vector<dyndbg::FlagChange> set(const dyndbg::Query& q, const dyndbg::Holder& holder);

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "error.hpp"
+#include "grant_store.hpp"
 #include "unique_fd.hpp"
 
 namespace fs = std::filesystem;
@@ -85,13 +86,6 @@ std::vector<std::string_view> fields(std::string_view s)
     return out;
 }
 
-std::string hex16(uint64_t v)
-{
-    char buf[17];
-    std::snprintf(buf, sizeof(buf), "%016llx", static_cast<unsigned long long>(v));
-    return buf;
-}
-
 } // namespace
 
 bool storable(const SiteChange& s)
@@ -106,7 +100,7 @@ std::string serialize(const ChangeRecord& r)
         !is_field(r.holder.unit.empty() ? "-" : r.holder.unit) || r.query.empty() || !is_text(r.query) || r.id == 0)
         throw Error(ErrorKind::Internal, "a dynamic debug change record with an unwritable field");
     std::string out(kHeader);
-    out += "\nid " + hex16(r.id) + "\nseq " + std::to_string(r.seq) + "\nuid " + std::to_string(r.holder.uid) +
+    out += "\nid " + hex_id(r.id) + "\nseq " + std::to_string(r.seq) + "\nuid " + std::to_string(r.holder.uid) +
            "\nsession " + r.holder.session + "\nunit " + r.holder.unit + "\ncreated " +
            std::to_string(r.created_realtime_usec) + "\nexpires-boot " + std::to_string(r.expires_boot_ns) +
            "\nexpires-real " + std::to_string(r.expires_realtime_usec) + "\nquery " + r.query + "\n";
@@ -201,7 +195,7 @@ void ChangeStore::open()
 
 std::string ChangeStore::path_of(uint64_t id) const
 {
-    return dir_ + "/" + hex16(id) + kSuffix;
+    return dir_ + "/" + hex_id(id) + kSuffix;
 }
 
 void ChangeStore::save(const ChangeRecord& r)

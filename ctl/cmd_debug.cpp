@@ -22,10 +22,13 @@ constexpr const char* kUsage =
     "usage: lockdownctl debug enable MATCH... [--flags LETTERS] | disable MATCH... [--flags LETTERS] | "
     "set QUERY | list [MATCH...] | reset";
 
-// The words as one query: a word with a space in it (a format) is quoted
-// unless it already is.
+// The words as one query. A single word is the whole query (or match spec)
+// as typed: "debug set 'module m =pf'". Of several, a word with a space in
+// it (a format) is quoted unless it already is.
 std::string join_words(const std::vector<std::string>& words, size_t from)
 {
+    if (words.size() == from + 1)
+        return words[from];
     std::string out;
     for (size_t i = from; i < words.size(); i++) {
         std::string w = words[i];
@@ -37,17 +40,22 @@ std::string join_words(const std::vector<std::string>& words, size_t from)
     return out;
 }
 
+// SetDebug's (file, line, module, function, old, new), or with `restored`
+// ResetDebug's (file, line, module, function, now, replaced).
 template <typename List>
-void print_changes(const Options& o, const List& list, const char* key, const char* none)
+void print_changes(const Options& o, const List& list, bool restored, const char* none)
 {
+    const char* key = restored ? "restored" : "changed";
     if (o.json) {
         std::string out = std::string("{\"") + key + "\":[";
         for (size_t i = 0; i < list.size(); i++) {
             const auto& c = list[i];
+            const std::string& before = restored ? c.template get<5>() : c.template get<4>();
+            const std::string& after = restored ? c.template get<4>() : c.template get<5>();
             out += std::string(i ? "," : "") + "{\"file\":" + json_str(c.template get<0>()) +
                    ",\"line\":" + std::to_string(c.template get<1>()) + ",\"module\":" + json_str(c.template get<2>()) +
-                   ",\"function\":" + json_str(c.template get<3>()) + ",\"old_flags\":" + json_str(c.template get<4>()) +
-                   ",\"new_flags\":" + json_str(c.template get<5>()) + "}";
+                   ",\"function\":" + json_str(c.template get<3>()) + ",\"old_flags\":" + json_str(before) +
+                   ",\"new_flags\":" + json_str(after) + "}";
         }
         std::printf("%s]}\n", out.c_str());
         return;
@@ -57,9 +65,12 @@ void print_changes(const Options& o, const List& list, const char* key, const ch
         return;
     }
     Table t({{"CALLSITE", true}, {"MODULE"}, {"FUNCTION", true}, {"FLAGS"}});
-    for (const auto& c : list)
+    for (const auto& c : list) {
+        const std::string& before = restored ? c.template get<5>() : c.template get<4>();
+        const std::string& after = restored ? c.template get<4>() : c.template get<5>();
         t.add_row({c.template get<0>() + ":" + std::to_string(c.template get<1>()), c.template get<2>(),
-                   c.template get<3>(), c.template get<4>() + " -> " + c.template get<5>()});
+                   c.template get<3>(), before + " -> " + after});
+    }
     t.print();
 }
 
@@ -119,7 +130,7 @@ int cmd_debug(const Options& o)
     if (sub == "list")
         return list(o, broker);
     if (sub == "reset") {
-        print_changes(o, broker.ResetDebug(), "restored", "Nothing to put back.");
+        print_changes(o, broker.ResetDebug(), true, "Nothing to put back.");
         return ExitOk;
     }
     std::string query = join_words(o.args, 1);
@@ -127,7 +138,7 @@ int cmd_debug(const Options& o)
         const std::string letters = o.debug_flags.empty() ? "p" : o.debug_flags;
         query += std::string(" ") + (sub == "enable" ? "+" : "-") + letters;
     }
-    print_changes(o, broker.set_debug(query), "changed", "No callsite changed.");
+    print_changes(o, broker.set_debug(query), false, "No callsite changed.");
     return ExitOk;
 }
 

@@ -329,9 +329,20 @@ class DebugTests(DebugTestCase):
                                         cgroup=self.session_cg['1'])
         self.assertEqual(rc, 2, 'InvalidArgument is exit 2')
         self.assertIn('all over the kernel', err)
+        rc, out, err = self.lockdownctl(['--json', 'debug', 'set', 'module binfmt_misc +t'], uid=USER_UID,
+                                        cgroup=self.session_cg['1'])
+        self.assertEqual(rc, 0, 'a whole query in one argument: ' + err)
+        self.assertEqual(json.loads(out)['changed'][0]['new_flags'], 'pt')
+        rc, out, err = self.lockdownctl(['--json', 'debug', 'enable', 'module', 'binfmt_misc', 'format',
+                                         'interpreter: {%s}'], uid=USER_UID, cgroup=self.session_cg['1'])
+        self.assertEqual(rc, 0, 'a format with spaces, quoted by lockdownctl: ' + err)
+        self.assertEqual(self.user_writes()[-1], 'module binfmt_misc format "interpreter: {%s}" +p')
         rc, out, err = self.lockdownctl(['--json', 'debug', 'reset'], uid=USER_UID, cgroup=self.session_cg['1'])
         self.assertEqual(rc, 0, err)
         self.assertEqual(self.flags()['create_entry'], '_')
+        # pf, -f, +t: four changes of one callsite unwound to where it started.
+        self.assertEqual([(c['old_flags'], c['new_flags']) for c in json.loads(out)['restored']],
+                         [('pt', 'p'), ('p', 'pf'), ('pf', '_')], 'reset prints what each step put back, newest first')
         rc, out, err = self.lockdownctl(['debug', 'enable', 'module', 'binfmt_misc'], uid=USER_UID,
                                         cgroup=self.nosession_cg)
         self.assertEqual(rc, 3, 'NoSession is exit 3')

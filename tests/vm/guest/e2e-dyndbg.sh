@@ -193,6 +193,15 @@ ldvm_sleep 0.5
 ! dmesg | grep -q 'register: ' && ok "after the reset, no debug message" || not_ok "debug messages still appear after the reset"
 printf -- '-1' >/proc/sys/fs/binfmt_misc/ldbtest
 
+section "locking the session puts the flags back"
+out=$(as_user "$LDCTL --no-ask-password --json debug enable module $MOD")
+[[ $(jq '.changed | length' <<<"$out" 2>/dev/null) -eq $n_sites ]] && ok "enabled again: $n_sites callsites" ||
+    abort "enable before the lock :: $out"
+loginctl lock-session "$LDVM_SESSION_ID"
+wait_for 20 all_off && ok "lock-session: all $n_sites callsites are back to =_" || not_ok "lock-session: $(mod_flags)"
+journal_has 10 ".LOCKDOWN_WHY == \"session-locked\" and .LOCKDOWN_DEBUG_RESTORED == \"$n_sites\"" MESSAGE_ID=$MID_RESTORED &&
+    ok "journal: put back (session-locked)" || not_ok "no journal record of the revert at lock"
+
 section "4. ending the session puts the flags back"
 out=$(as_user "$LDCTL --no-ask-password --json debug enable module $MOD --flags pmf")
 jq -e '.changed | length > 0 and all(.new_flags == "pmf")' <<<"$out" >/dev/null &&
