@@ -266,7 +266,9 @@ journalctl -b --no-pager -o cat -t lockdown-hibernate | sed 's/^/#   /'
 
 # Power off the resumed system and let run-vm boot the same disks afresh:
 # the check run above is the verdict on what this system left behind.
-echo "# this boot: $PASS passed, $FAIL failed; rebooting for the check"
+# The closing line of this boot; scripts/test-summary adds it to the check
+# boot's own.
+echo "$PASS passed, $FAIL failed, before the check boot"
 if [[ $FAIL -ne 0 ]]; then
     finish
     exit 1
