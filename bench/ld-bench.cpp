@@ -5,6 +5,9 @@
 //   ld-bench stats PIN             print run_cnt and run_time_ns of PIN's program
 //   ld-bench reads FILE N [CHUNKS] read FILE N times in CHUNKS chunks; print the
 //                                  fastest chunk's ns per read
+//   ld-bench opens FILE N CHUNKS r|w  open FILE (read-only or write-only) and
+//                                  close it, N times in CHUNKS chunks; print the
+//                                  fastest chunk's ns per open
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -105,6 +108,28 @@ int reads(const char* file, long n, long chunks)
     return 0;
 }
 
+// The same for open()+close(): every open() runs the file_open LSM hook.
+int opens(const char* file, long n, long chunks, bool write)
+{
+    const int flags = (write ? O_WRONLY : O_RDONLY) | O_CLOEXEC;
+    const long per_chunk = n / chunks;
+    double best = 1e300;
+    for (long c = 0; c < chunks; c++) {
+        const uint64_t t0 = now_ns();
+        for (long i = 0; i < per_chunk; i++) {
+            const int fd = open(file, flags);
+            if (fd < 0)
+                return die("open");
+            close(fd);
+        }
+        const double ns = double(now_ns() - t0) / double(per_chunk);
+        if (ns < best)
+            best = ns;
+    }
+    std::printf("%.1f\n", best);
+    return 0;
+}
+
 } // namespace
 
 int main(int argc, char** argv)
@@ -120,6 +145,13 @@ int main(int argc, char** argv)
             return std::fprintf(stderr, "ld-bench: bad N or CHUNKS\n"), 2;
         return reads(argv[2], n, chunks);
     }
-    std::fprintf(stderr, "usage: ld-bench attach OBJ PIN | stats PIN | reads FILE N [CHUNKS]\n");
+    if (cmd == "opens" && argc == 6) {
+        const long n = std::atol(argv[3]), chunks = std::atol(argv[4]);
+        const std::string mode = argv[5];
+        if (n <= 0 || chunks <= 0 || chunks > n || (mode != "r" && mode != "w"))
+            return std::fprintf(stderr, "ld-bench: bad N, CHUNKS or mode (r or w)\n"), 2;
+        return opens(argv[2], n, chunks, mode == "w");
+    }
+    std::fprintf(stderr, "usage: ld-bench attach OBJ PIN | stats PIN | reads FILE N [CHUNKS] | opens FILE N CHUNKS r|w\n");
     return 2;
 }
