@@ -11,6 +11,7 @@
 
 #include "error.hpp"
 #include "grant_store.hpp"
+#include "record_files.hpp"
 #include "unique_fd.hpp"
 
 namespace fs = std::filesystem;
@@ -189,8 +190,7 @@ ChangeRecord parse_change_record(std::string_view text, const std::string& file)
 
 void ChangeStore::open()
 {
-    if (::mkdir(dir_.c_str(), 0700) < 0 && errno != EEXIST)
-        throw errno_error(errno, "creating " + dir_);
+    make_record_dir(dir_);
 }
 
 std::string ChangeStore::path_of(uint64_t id) const
@@ -200,67 +200,20 @@ std::string ChangeStore::path_of(uint64_t id) const
 
 void ChangeStore::save(const ChangeRecord& r)
 {
-    const std::string text = serialize(r);
-    const std::string path = path_of(r.id);
-    const std::string tmp = path + ".tmp";
-    UniqueFd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
-    if (!fd)
-        throw errno_error(errno, "writing " + tmp);
-    for (size_t off = 0; off < text.size();) {
-        const ssize_t n = ::write(fd.get(), text.data() + off, text.size() - off);
-        if (n < 0) {
-            if (errno == EINTR)
-                continue;
-            const int err = errno;
-            ::unlink(tmp.c_str());
-            throw errno_error(err, "writing " + tmp);
-        }
-        off += static_cast<size_t>(n);
-    }
-    if (::rename(tmp.c_str(), path.c_str()) < 0) {
-        const int err = errno;
-        ::unlink(tmp.c_str());
-        throw errno_error(err, "renaming " + tmp);
-    }
+    write_record(path_of(r.id), serialize(r));
 }
 
 void ChangeStore::erase(uint64_t id)
 {
-    const std::string path = path_of(id);
-    if (::unlink(path.c_str()) < 0 && errno != ENOENT)
-        throw errno_error(errno, "removing " + path);
+    erase_record(path_of(id));
 }
 
 std::vector<ChangeRecord> ChangeStore::load_all(std::vector<std::string>& bad)
 {
     std::vector<ChangeRecord> out;
-    std::error_code ec;
-    for (const auto& entry : fs::directory_iterator(dir_, ec)) {
-        const std::string path = entry.path().string();
-        if (!path.ends_with(kSuffix)) {
-            if (path.ends_with(".tmp"))
-                ::unlink(path.c_str()); // a write cut short by a crash
-            continue;
-        }
+    for (const auto& path : record_paths(dir_, kSuffix)) {
         try {
-            UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-            if (!fd)
-                throw errno_error(errno, "reading " + path);
-            std::string text;
-            char buf[65536];
-            while (true) {
-                const ssize_t n = ::read(fd.get(), buf, sizeof(buf));
-                if (n < 0 && errno == EINTR)
-                    continue;
-                if (n < 0)
-                    throw errno_error(errno, "reading " + path);
-                if (n == 0)
-                    break;
-                text.append(buf, static_cast<size_t>(n));
-                if (text.size() > kMaxRecordBytes)
-                    throw Error(ErrorKind::Config, path + ": larger than " + std::to_string(kMaxRecordBytes) + " bytes");
-            }
-            ChangeRecord r = parse_change_record(text, path);
+            ChangeRecord r = parse_change_record(read_record(path, kMaxRecordBytes), path);
             if (path_of(r.id) != path)
                 throw Error(ErrorKind::Config, path + ": id does not match the file name");
             out.push_back(std::move(r));
@@ -269,8 +222,6 @@ std::vector<ChangeRecord> ChangeStore::load_all(std::vector<std::string>& bad)
             ::unlink(path.c_str());
         }
     }
-    if (ec && ec != std::errc::no_such_file_or_directory)
-        throw Error(ErrorKind::Internal, "listing " + dir_ + ": " + ec.message());
     return out;
 }
 

@@ -12,6 +12,7 @@
 
 #include "error.hpp"
 #include "ini_parser.hpp"
+#include "record_files.hpp"
 #include "unique_fd.hpp"
 
 namespace fs = std::filesystem;
@@ -118,8 +119,7 @@ Exception parse_exception(const std::string& text, const std::string& file)
 
 void GrantStore::open()
 {
-    if (::mkdir(dir_.c_str(), 0700) < 0 && errno != EEXIST)
-        throw errno_error(errno, "creating " + dir_);
+    make_record_dir(dir_);
 }
 
 std::string GrantStore::path_of(uint64_t id) const
@@ -129,57 +129,20 @@ std::string GrantStore::path_of(uint64_t id) const
 
 void GrantStore::save(const Exception& e)
 {
-    const std::string text = serialize(e);
-    const std::string path = path_of(e.id);
-    const std::string tmp = path + ".tmp";
-    UniqueFd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
-    if (fd.get() < 0)
-        throw errno_error(errno, "writing " + tmp);
-    size_t off = 0;
-    while (off < text.size()) {
-        const ssize_t n = ::write(fd.get(), text.data() + off, text.size() - off);
-        if (n < 0) {
-            if (errno == EINTR)
-                continue;
-            const int err = errno;
-            ::unlink(tmp.c_str());
-            throw errno_error(err, "writing " + tmp);
-        }
-        off += static_cast<size_t>(n);
-    }
-    if (::rename(tmp.c_str(), path.c_str()) < 0) {
-        const int err = errno;
-        ::unlink(tmp.c_str());
-        throw errno_error(err, "renaming " + tmp);
-    }
+    write_record(path_of(e.id), serialize(e));
 }
 
 void GrantStore::erase(uint64_t id)
 {
-    const std::string path = path_of(id);
-    if (::unlink(path.c_str()) < 0 && errno != ENOENT)
-        throw errno_error(errno, "removing " + path);
+    erase_record(path_of(id));
 }
 
 std::vector<Exception> GrantStore::load_all(std::vector<std::string>& bad)
 {
     std::vector<Exception> out;
-    std::error_code ec;
-    for (const auto& entry : fs::directory_iterator(dir_, ec)) {
-        const std::string path = entry.path().string();
-        if (!path.ends_with(kSuffix)) {
-            if (path.ends_with(".tmp"))
-                ::unlink(path.c_str()); // a write cut short by a crash
-            continue;
-        }
+    for (const auto& path : record_paths(dir_, kSuffix)) {
         try {
-            std::ifstream f(path);
-            if (!f)
-                throw errno_error(errno, "reading " + path);
-            std::string text(kIniMaxBytes + 1, '\0');
-            f.read(text.data(), static_cast<std::streamsize>(text.size()));
-            text.resize(static_cast<size_t>(f.gcount()));
-            Exception e = parse_exception(text, path);
+            Exception e = parse_exception(read_record(path, kIniMaxBytes), path);
             if (path_of(e.id) != path)
                 throw Error(ErrorKind::Config, path + ": Id= does not match the file name");
             out.push_back(std::move(e));
@@ -188,8 +151,6 @@ std::vector<Exception> GrantStore::load_all(std::vector<std::string>& bad)
             ::unlink(path.c_str());
         }
     }
-    if (ec && ec != std::errc::no_such_file_or_directory)
-        throw Error(ErrorKind::Internal, "listing " + dir_ + ": " + ec.message());
     return out;
 }
 
