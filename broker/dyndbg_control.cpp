@@ -20,17 +20,6 @@ constexpr std::string_view kClassUnknown = "\" class unknown, _id:";
 
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
 
-// Printable ASCII without spaces: file, module and function names.
-bool is_name(std::string_view s)
-{
-    if (s.empty())
-        return false;
-    for (char c : s)
-        if (c <= ' ' || c > '~')
-            return false;
-    return true;
-}
-
 bool is_flags(std::string_view s)
 {
     if (s.empty())
@@ -130,7 +119,7 @@ Callsite parse_control_line(std::string_view line)
         bad_line(line, "no ':' between file and line");
     c.file = std::string(where.substr(0, colon));
     const auto ln = number(where.substr(colon + 1), UINT32_MAX);
-    if (!is_name(c.file) || !ln)
+    if (!is_word(c.file) || !ln)
         bad_line(line, "bad file or line number");
     c.line = static_cast<uint32_t>(*ln);
 
@@ -142,7 +131,7 @@ Callsite parse_control_line(std::string_view line)
     if (eq == std::string_view::npos)
         bad_line(line, "no ' =' before the flags");
     c.function = std::string(line.substr(close + 1, eq - close - 1));
-    if (!is_name(c.module) || c.module.find(']') != std::string::npos || !is_name(c.function))
+    if (!is_word(c.module) || c.module.find(']') != std::string::npos || !is_word(c.function))
         bad_line(line, "bad module or function name");
     const size_t sp = line.find(' ', eq + 2);
     if (sp == std::string_view::npos)
@@ -309,6 +298,16 @@ std::optional<std::string> site_query(const SiteKey& k, const std::string& flags
         return std::nullopt;
     }
     return text;
+}
+
+bool is_word(std::string_view s)
+{
+    if (s.empty())
+        return false;
+    for (char c : s)
+        if (c <= ' ' || c > '~')
+            return false;
+    return true;
 }
 
 } // namespace ldb::dyndbg

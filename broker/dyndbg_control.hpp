@@ -18,6 +18,10 @@
 
 namespace ldb::dyndbg {
 
+// Printable ASCII without spaces: a file, module or function name, or one
+// field of a change record.
+bool is_word(std::string_view s);
+
 // A control file larger than this is refused (a full distribution kernel
 // with every module loaded prints a few MiB at most).
 inline constexpr size_t kMaxControlBytes = 64 * 1024 * 1024;

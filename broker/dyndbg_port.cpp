@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "error.hpp"
+#include "record_files.hpp"
 #include "log.hpp"
 
 namespace ldb::dyndbg {
@@ -64,28 +65,10 @@ UniqueFd GrantedOpener::open(const std::string& path)
 
 std::string ProcControl::read()
 {
-    UniqueFd fd(::open(path_.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY));
-    if (!fd) {
-        const int err = errno;
-        if (err == ENOENT)
-            throw Error(ErrorKind::Kernel, path_ + " does not exist: this kernel has no dynamic debug",
-                        "it needs CONFIG_DYNAMIC_DEBUG (or CONFIG_DYNAMIC_DEBUG_CORE)");
-        throw errno_error(err, "reading " + path_);
-    }
-    std::string text;
-    char buf[65536];
-    while (true) {
-        const ssize_t n = ::read(fd.get(), buf, sizeof(buf));
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0)
-            throw errno_error(errno, "reading " + path_);
-        if (n == 0)
-            return text;
-        text.append(buf, static_cast<size_t>(n));
-        if (text.size() > kMaxControlBytes)
-            throw Error(ErrorKind::Kernel, path_ + " is larger than " + std::to_string(kMaxControlBytes) + " bytes");
-    }
+    if (::access(path_.c_str(), F_OK) < 0 && errno == ENOENT)
+        throw Error(ErrorKind::Kernel, path_ + " does not exist: this kernel has no dynamic debug",
+                    "it needs CONFIG_DYNAMIC_DEBUG (or CONFIG_DYNAMIC_DEBUG_CORE)");
+    return read_record(path_, kMaxControlBytes, ErrorKind::Kernel);
 }
 
 std::vector<int> ProcControl::write(const std::vector<std::string>& queries)

@@ -23,17 +23,6 @@ namespace {
 constexpr const char* kSuffix = ".change";
 constexpr std::string_view kHeader = "# lockdown-brokerd dynamic debug change; do not edit";
 
-// Printable ASCII, no spaces: one field of a line.
-bool is_field(std::string_view s)
-{
-    if (s.empty())
-        return false;
-    for (char c : s)
-        if (c <= ' ' || c > '~')
-            return false;
-    return true;
-}
-
 bool is_text(std::string_view s)
 {
     for (char c : s)
@@ -91,14 +80,14 @@ std::vector<std::string_view> fields(std::string_view s)
 
 bool storable(const SiteChange& s)
 {
-    return is_flags(s.old_flags) && is_flags(s.new_flags) && is_field(s.key.module) && is_field(s.key.function) &&
-           is_field(s.key.file) && (s.key.cls.empty() || is_field(s.key.cls));
+    return is_flags(s.old_flags) && is_flags(s.new_flags) && is_word(s.key.module) && is_word(s.key.function) &&
+           is_word(s.key.file) && (s.key.cls.empty() || is_word(s.key.cls));
 }
 
 std::string serialize(const ChangeRecord& r)
 {
-    if (!is_field(r.holder.session.empty() ? "-" : r.holder.session) ||
-        !is_field(r.holder.unit.empty() ? "-" : r.holder.unit) || r.query.empty() || !is_text(r.query) || r.id == 0)
+    if (!is_word(r.holder.session.empty() ? "-" : r.holder.session) ||
+        !is_word(r.holder.unit.empty() ? "-" : r.holder.unit) || r.query.empty() || !is_text(r.query) || r.id == 0)
         throw Error(ErrorKind::Internal, "a dynamic debug change record with an unwritable field");
     std::string out(kHeader);
     out += "\nid " + hex_id(r.id) + "\nseq " + std::to_string(r.seq) + "\nuid " + std::to_string(r.holder.uid) +
@@ -145,7 +134,7 @@ ChangeRecord parse_change_record(std::string_view text, const std::string& file)
         } else if (key == "uid") {
             r.holder.uid = number<uint32_t>(v, file, "uid");
         } else if (key == "session" || key == "unit") {
-            if (!v.empty() && !is_field(v))
+            if (!v.empty() && !is_word(v))
                 throw Error(ErrorKind::Config, file + ": invalid " + key);
             (key == "session" ? r.holder.session : r.holder.unit) = std::string(v);
         } else if (key == "created") {

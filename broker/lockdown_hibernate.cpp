@@ -26,6 +26,7 @@
 #include "crypt_inspect.hpp"
 #include "error.hpp"
 #include "hibernation_check.hpp"
+#include "record_files.hpp"
 #include "sleep_hooks.hpp"
 #include "snapshot_writer.hpp"
 #include "swap_renewal.hpp"
@@ -84,21 +85,6 @@ Grant begin_with_broker()
     return g;
 }
 
-std::string read_file(const std::string& path)
-{
-    ldb::UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-    if (!fd)
-        throw ldb::errno_error(errno, "reading " + path);
-    std::string out;
-    char buf[4096];
-    ssize_t n;
-    while ((n = ::read(fd.get(), buf, sizeof buf)) > 0)
-        out.append(buf, static_cast<size_t>(n));
-    if (n < 0)
-        throw ldb::errno_error(errno, "reading " + path);
-    return out;
-}
-
 // What must hold for the writer, beyond the broker's check, and what the
 // resumed system will need: the swap's priority and its dm-integrity layers.
 ldb::SwapRenewal prepare(const Grant& g)
@@ -122,7 +108,7 @@ ldb::SwapRenewal prepare(const Grant& g)
 
     // After the resume the swap is switched off and on again; its pages
     // must fit into RAM meanwhile.
-    const auto meminfo = read_file("/proc/meminfo");
+    const auto meminfo = ldb::read_record("/proc/meminfo", 1 << 20, ldb::ErrorKind::Kernel);
     const auto available = ldb::parse_meminfo_kib(meminfo, "MemAvailable");
     if (!available)
         throw ldb::Error(ldb::ErrorKind::Kernel, "/proc/meminfo has no MemAvailable");

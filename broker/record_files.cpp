@@ -70,7 +70,7 @@ std::vector<std::string> record_paths(const std::string& dir, std::string_view s
     return out;
 }
 
-std::string read_record(const std::string& path, size_t max_bytes)
+std::string read_record(const std::string& path, size_t max_bytes, ErrorKind too_big)
 {
     UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
     if (!fd)
@@ -87,7 +87,7 @@ std::string read_record(const std::string& path, size_t max_bytes)
             break;
         text.append(buf, static_cast<size_t>(n));
         if (text.size() > max_bytes)
-            throw Error(ErrorKind::Config, path + ": larger than " + std::to_string(max_bytes) + " bytes");
+            throw Error(too_big, path + ": larger than " + std::to_string(max_bytes) + " bytes");
     }
     return text;
 }

@@ -9,6 +9,8 @@
 #include <string_view>
 #include <vector>
 
+#include "error.hpp"
+
 namespace ldb {
 
 // Creates `dir` (mode 0700) unless it exists.
@@ -20,7 +22,8 @@ void erase_record(const std::string& path);
 // The files in `dir` whose names end in `suffix`; removes the temporary
 // files of writes that a crash cut short. An absent directory has none.
 std::vector<std::string> record_paths(const std::string& dir, std::string_view suffix);
-// The whole of `path`; a file over `max_bytes` is an Error (Config).
-std::string read_record(const std::string& path, size_t max_bytes);
+// The whole of `path`; a file over `max_bytes` is an Error of `too_big`
+// (Config for the stores' records, Kernel for files the kernel writes).
+std::string read_record(const std::string& path, size_t max_bytes, ErrorKind too_big = ErrorKind::Config);
 
 } // namespace ldb

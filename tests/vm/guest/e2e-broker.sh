@@ -74,16 +74,7 @@ command -v jq >/dev/null || abort "jq is missing on the host image (apt-get inst
 
 # The polkit rule of this test: request-exception for ldbuser's active local
 # session only. polkitd reads rules.d when it starts.
-mkdir -p /etc/polkit-1/rules.d
-cat >/etc/polkit-1/rules.d/50-ldvm-e2e.rules <<'EOF'
-polkit.addRule(function(action, subject) {
-    if (action.id == "org.freedesktop.LockdownBroker1.request-exception" &&
-        subject.user == "ldbuser" && subject.active && subject.local) {
-        return polkit.Result.YES;
-    }
-});
-EOF
-systemctl try-restart polkit.service
+polkit_allow org.freedesktop.LockdownBroker1.request-exception 50-ldvm-e2e
 
 section "1. enforcement from boot"
 state=$(systemctl show -p ActiveState -p Result -p ExecMainStatus lockdown-enforce.service | tr '\n' ' ')

@@ -75,16 +75,7 @@ assert "link of the dynamic-debug hook pinned" test -e /sys/fs/bpf/lockdown-brok
 out=$("$CTL" policy 2>&1)
 assert_grep "default policy: dynamic-debug=deny (Mode=integrity)" '^dynamic-debug=deny$' "$out"
 
-mkdir -p /etc/polkit-1/rules.d
-cat >/etc/polkit-1/rules.d/50-ldvm-e2e-dyndbg.rules <<'EOF'
-polkit.addRule(function(action, subject) {
-    if (action.id == "org.freedesktop.LockdownBroker1.dynamic-debug" &&
-        subject.user == "ldbuser" && subject.active && subject.local) {
-        return polkit.Result.YES;
-    }
-});
-EOF
-systemctl try-restart polkit.service
+polkit_allow org.freedesktop.LockdownBroker1.dynamic-debug 50-ldvm-e2e-dyndbg
 
 section "5. nobody writes the control file directly"
 before=$(sha256sum <"$CONTROL")

@@ -34,6 +34,22 @@ wait_for() {
     done
 }
 
+# polkit_allow ACTION NAME: a rules.d file NAME.rules that says yes to
+# ACTION for the session user's active local session; polkitd reads
+# rules.d when it starts, so it is restarted.
+polkit_allow() {
+    mkdir -p /etc/polkit-1/rules.d
+    cat >"/etc/polkit-1/rules.d/$2.rules" <<EOF
+polkit.addRule(function(action, subject) {
+    if (action.id == "$1" &&
+        subject.user == "$LDVM_USER" && subject.active && subject.local) {
+        return polkit.Result.YES;
+    }
+});
+EOF
+    systemctl try-restart polkit.service
+}
+
 _ldvm_now() { local u; read -r u _ </proc/uptime; echo "${u/./}"; } # centiseconds
 
 session_wait() {
