@@ -45,15 +45,26 @@ struct inode {
     struct super_block *i_sb;
 } __attribute__((preserve_access_index));
 
-/* d_iname holds names shorter than DNAME_INLINE_LEN: 32 bytes on 6.1, 40 on
- * 6.12 (64-bit). We compare names far shorter than either. */
+/* A dentry keeps names shorter than DNAME_INLINE_LEN inline: 32 bytes on
+ * 6.1, 40 on 6.12 (64-bit). We compare names far shorter than either. */
 #define LD_DNAME_INLINE 32
 
 struct dentry {
     struct inode *d_inode;
     struct dentry *d_parent;
     struct super_block *d_sb;
-    unsigned char d_iname[LD_DNAME_INLINE];
+    unsigned char d_iname[LD_DNAME_INLINE]; /* up to 6.13 */
+} __attribute__((preserve_access_index));
+
+/* 6.14 renamed the inline name to d_shortname and made it a union
+ * (shortname_store: string[] and words[]). A flavour of struct dentry names
+ * the new field; CO-RE matches "dentry___ld614" to the kernel's dentry. */
+union shortname_store___ld614 {
+    unsigned char string[LD_DNAME_INLINE];
+};
+
+struct dentry___ld614 {
+    union shortname_store___ld614 d_shortname;
 } __attribute__((preserve_access_index));
 
 struct path {
@@ -246,8 +257,17 @@ static __always_inline int dname_is(const struct dentry *d, const char *want, in
      * relocate a load from an array field whose size changed. So relocate
      * only its offset and read the bytes through a plain pointer into the
      * dentry (still a BTF-checked load, no bpf_probe_read_kernel). */
-    __u64 off = bpf_core_field_offset(struct dentry, d_iname);
+    __u64 off;
     const unsigned char *name;
+
+    /* The branch is a constant after relocation, so the relocation of the
+     * field this kernel lacks is never reached. On a kernel with neither
+     * field the d_iname one is, the program fails to load, and the loader
+     * reports dynamic-debug protection as missing: never a silent no-match. */
+    if (bpf_core_field_exists(struct dentry___ld614, d_shortname))
+        off = bpf_core_field_offset(struct dentry___ld614, d_shortname);
+    else
+        off = bpf_core_field_offset(struct dentry, d_iname);
     int i;
 
     /* Keep clang from folding the offset back into a relocated load. */

@@ -32,6 +32,7 @@
 #include "message_ids.hpp"
 #include "policy.hpp"
 #include "reasons.hpp"
+#include "record_files.hpp"
 #include "request_checks.hpp"
 #include "sessions.hpp"
 #include "standing_exceptions.hpp"
@@ -280,10 +281,22 @@ ServiceStatus Daemon::probe_status() const
     ServiceStatus s;
     s.kernel_lockdown = env.kernel_lockdown ? to_string(*env.kernel_lockdown) : "unknown";
     s.enforcing = Enforcer::link_pinned(o_.pins);
-    s.notice = kernel_lockdown_notice(env);
-    if (!s.enforcing && s.notice.empty())
-        s.notice = "Lockdown enforcement is not loaded, so nothing is locked: start lockdown-enforce.service "
-                   "(lockdown-brokerd --enforce-only).";
+    // The pins say what runs; --enforce-only's record says why a part is not.
+    std::vector<PartState> record;
+    try {
+        record = parse_enforcement_record(read_record(enforcement_record_path(o_.runtime_dir), 8192));
+    } catch (const Error& e) {
+        if (e.kind() != ErrorKind::NotFound)
+            log_debug("no enforcement record: %s", e.what());
+    }
+    const auto missing = missing_parts(
+        [this](const char* link) { return Enforcer::link_pinned(o_.pins, link); },
+        in_.config.protect_pins, record);
+    // Not enforcing outweighs the kernel's own lockdown; a missing optional
+    // part is said after it.
+    const std::string parts = enforcement_notice(missing);
+    const std::string kernel = kernel_lockdown_notice(env);
+    s.notice = !s.enforcing ? parts : kernel.empty() ? parts : parts.empty() ? kernel : kernel + " " + parts;
     return s;
 }
 

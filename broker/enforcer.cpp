@@ -3,7 +3,9 @@
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+#include <algorithm>
 #include <cerrno>
+#include <cstdlib>
 #include <cstdarg>
 #include <cstdio>
 #include <cstring>
@@ -35,15 +37,21 @@ int libbpf_print(enum libbpf_print_level level, const char* fmt, va_list ap)
 {
     if (level == LIBBPF_DEBUG && !g_libbpf_verbose)
         return 0;
-    char buf[1024];
+    // A program's verifier log comes as one call and can be long; the line
+    // that names a failed CO-RE relocation is near its end.
     va_list copy;
     va_copy(copy, ap);
-    const int n = std::vsnprintf(buf, sizeof(buf), fmt, copy);
+    const int n = std::vsnprintf(nullptr, 0, fmt, copy);
     va_end(copy);
     if (n > 0) {
+        std::string buf(static_cast<size_t>(n) + 1, '\0');
+        va_copy(copy, ap);
+        std::vsnprintf(buf.data(), buf.size(), fmt, copy);
+        va_end(copy);
+        buf.resize(static_cast<size_t>(n));
         g_libbpf_log.append(buf);
-        if (g_libbpf_log.size() > 16384)
-            g_libbpf_log.erase(0, g_libbpf_log.size() - 16384);
+        if (g_libbpf_log.size() > 65536)
+            g_libbpf_log.erase(0, g_libbpf_log.size() - 65536);
     }
     if (g_libbpf_verbose)
         std::vfprintf(stderr, fmt, ap);
@@ -57,6 +65,25 @@ std::string last_libbpf_line()
         s.pop_back();
     const size_t nl = s.rfind('\n');
     return nl == std::string::npos ? s : s.substr(nl + 1);
+}
+
+// The line of libbpf's log that says why a load failed: a CO-RE relocation
+// or a missing hook if one is named, else the last line.
+std::string libbpf_cause()
+{
+    static const char* const telling[] = {"failed to resolve CO-RE relocation", "failed to find kernel BTF type ID",
+                                          "invalid CO-RE relocation"};
+    for (const char* t : telling) {
+        const size_t at = g_libbpf_log.rfind(t);
+        if (at == std::string::npos)
+            continue;
+        const size_t start = g_libbpf_log.rfind('\n', at);
+        const size_t end = g_libbpf_log.find('\n', at);
+        return g_libbpf_log.substr(start == std::string::npos ? 0 : start + 1,
+                                   end == std::string::npos ? std::string::npos
+                                                            : end - (start == std::string::npos ? 0 : start + 1));
+    }
+    return last_libbpf_line();
 }
 
 struct SkelDeleter {
@@ -256,6 +283,96 @@ bool exists(const std::string& path)
 
 } // namespace
 
+namespace {
+
+using SkelPtr = std::unique_ptr<lockdown_bpf, SkelDeleter>;
+
+std::vector<bpf_program*> programs_of(lockdown_bpf* s, EnforcementPart p)
+{
+    switch (p) {
+    case EnforcementPart::LockedDown:
+        return {s->progs.ld_locked_down};
+    case EnforcementPart::DynamicDebug:
+        return {s->progs.ld_dyndbg_open};
+    case EnforcementPart::PinProtection:
+        return {s->progs.ld_protect_unlink, s->progs.ld_protect_rename, s->progs.ld_protect_rmdir,
+                s->progs.ld_protect_umount};
+    }
+    return {};
+}
+
+// For tests: LOCKDOWN_BROKER_TEST_UNLOADABLE=<part name> points that part's
+// programs at a hook no kernel has, so that its load fails for real, as a
+// renamed kernel field would make it fail. It can only take parts away, and
+// what it takes away is reported like any other failure.
+bool test_unloadable(EnforcementPart p)
+{
+    const char* v = std::getenv("LOCKDOWN_BROKER_TEST_UNLOADABLE");
+    return v && std::strcmp(v, part_info(p).name) == 0;
+}
+
+// A skeleton in which only `part`'s programs load; its maps are the pinned
+// ones (libbpf reuses a compatible pinned map, or creates and pins it).
+SkelPtr open_part(EnforcementPart part, const PinLayout& pins, const struct stat& dir_st)
+{
+    SkelPtr skel(lockdown_bpf__open());
+    if (!skel)
+        throw errno_error(errno, "opening the embedded BPF object");
+    const auto mine = programs_of(skel.get(), part);
+    bpf_program* prog = nullptr;
+    bpf_object__for_each_program(prog, skel->obj)
+        bpf_program__set_autoload(prog, std::find(mine.begin(), mine.end(), prog) != mine.end());
+    bpf_map* maps[] = {skel->maps.ld_control, skel->maps.ld_grants, skel->maps.ld_events, skel->maps.ld_counters};
+    for (bpf_map* m : maps) {
+        const std::string path = pins.path(bpf_map__name(m));
+        if (bpf_map__set_pin_path(m, path.c_str()) < 0)
+            throw errno_error(errno, "setting pin path " + path);
+    }
+    // What the protection programs guard, fixed before load (.rodata is
+    // frozen by libbpf afterwards). The kernel encodes dev_t as major<<20|minor.
+    skel->rodata->protect_dir_ino = dir_st.st_ino;
+    skel->rodata->protect_dev = (major(dir_st.st_dev) << 20) | minor(dir_st.st_dev);
+    if (test_unloadable(part))
+        for (bpf_program* p : mine)
+            bpf_program__set_attach_target(p, 0, "ldb_test_no_such_hook");
+    return skel;
+}
+
+[[noreturn]] void throw_core_load_error(int err, const PinLayout& pins)
+{
+    const std::string line = last_libbpf_line();
+    if (g_libbpf_log.find("couldn't reuse pinned map") != std::string::npos)
+        throw Error(ErrorKind::Kernel,
+                    "the maps pinned under " + pins.dir + " come from an incompatible version of lockdown-broker",
+                    "reboot to switch versions; enforcement stays in place until then");
+    if (err == EPERM || err == EACCES)
+        throw Error(ErrorKind::Permission,
+                    "the kernel refused to load the BPF LSM program: " + std::string(std::strerror(err)),
+                    ::geteuid() == 0 ? "check that this kernel can load BPF LSM programs: "
+                                       "bpftool feature probe | grep -i lsm"
+                                     : "run as root (CAP_SYS_ADMIN and CAP_BPF are needed)");
+    const std::string cause = libbpf_cause();
+    throw Error(ErrorKind::Kernel, "loading the BPF LSM program failed: " + std::string(std::strerror(err)) +
+                                       (cause.empty() ? "" : " (" + cause + ")"),
+                "run with --verbose for the full libbpf log");
+}
+
+// Loads an optional part; on failure records why and returns null.
+SkelPtr load_optional(EnforcementPart part, const PinLayout& pins, const struct stat& dir_st, PartState& state)
+{
+    SkelPtr skel = open_part(part, pins, dir_st);
+    g_libbpf_log.clear();
+    if (lockdown_bpf__load(skel.get()) < 0) {
+        const int err = errno;
+        const std::string cause = libbpf_cause();
+        state.cause = cause.empty() ? std::strerror(err) : cause;
+        return nullptr;
+    }
+    return skel;
+}
+
+} // namespace
+
 EnforceReport Enforcer::enforce(const Policy& policy, uint32_t reason_count, bool protect_pins, const PinLayout& pins,
                                 bool verbose)
 {
@@ -265,63 +382,27 @@ EnforceReport Enforcer::enforce(const Policy& policy, uint32_t reason_count, boo
 
     ensure_bpffs(pins);
     EnforceReport report;
+    for (const char* m : {"ld_control", "ld_grants", "ld_events", "ld_counters"})
+        report.reused_maps = report.reused_maps || exists(pins.path(m));
 
-    std::unique_ptr<lockdown_bpf, SkelDeleter> skel(lockdown_bpf__open());
-    if (!skel)
-        throw errno_error(errno, "opening the embedded BPF object");
-
-    bpf_map* maps[] = {skel->maps.ld_control, skel->maps.ld_grants, skel->maps.ld_events, skel->maps.ld_counters};
-    for (bpf_map* m : maps) {
-        const std::string path = pins.path(bpf_map__name(m));
-        if (exists(path))
-            report.reused_maps = true;
-        // libbpf reuses a compatible pinned map, or creates and pins a new one.
-        if (bpf_map__set_pin_path(m, path.c_str()) < 0)
-            throw errno_error(errno, "setting pin path " + path);
-    }
-
-    // What the protection programs guard, fixed before load (.rodata is
-    // frozen by libbpf afterwards). The kernel encodes dev_t as major<<20|minor.
     struct stat dir_st{};
     if (::stat(pins.dir.c_str(), &dir_st) < 0)
         throw errno_error(errno, "stat " + pins.dir);
-    skel->rodata->protect_dir_ino = dir_st.st_ino;
-    skel->rodata->protect_dev = (major(dir_st.st_dev) << 20) | minor(dir_st.st_dev);
 
-    if (lockdown_bpf__load(skel.get()) < 0) {
-        const int err = errno;
-        const std::string line = last_libbpf_line();
-        if (line.find("couldn't reuse pinned map") != std::string::npos)
-            throw Error(ErrorKind::Kernel,
-                        "the maps pinned under " + pins.dir + " come from an incompatible version of lockdown-broker",
-                        "reboot to switch versions; enforcement stays in place until then");
-        if (err == EPERM || err == EACCES)
-            throw Error(ErrorKind::Permission,
-                        "the kernel refused to load the BPF LSM program: " + std::string(std::strerror(err)),
-                        ::geteuid() == 0 ? "check that this kernel can load BPF LSM programs: "
-                                           "bpftool feature probe | grep -i lsm"
-                                         : "run as root (CAP_SYS_ADMIN and CAP_BPF are needed)");
-        throw Error(ErrorKind::Kernel, "loading the BPF LSM program failed: " + std::string(std::strerror(err)) +
-                                           (line.empty() ? "" : " (" + line + ")"),
-                    "run with --verbose for the full libbpf log");
-    }
+    // 1. locked_down, the policy itself: without it nothing is enforced, so
+    // its failure is the command's failure. Its load creates or reuses the
+    // pinned maps that the other parts share.
+    SkelPtr core = open_part(EnforcementPart::LockedDown, pins, dir_st);
+    if (lockdown_bpf__load(core.get()) < 0)
+        throw_core_load_error(errno, pins);
 
-    write_policy(bpf_map__fd(skel->maps.ld_control), policy, reason_count, report.generation);
+    write_policy(bpf_map__fd(core->maps.ld_control), policy, reason_count, report.generation);
 
-    const struct {
-        bpf_program* prog;
-        const char* pin;
-    } protectors[] = {
-        {skel->progs.ld_protect_unlink, "link_protect_unlink"},
-        {skel->progs.ld_protect_rename, "link_protect_rename"},
-        {skel->progs.ld_protect_rmdir, "link_protect_rmdir"},
-        {skel->progs.ld_protect_umount, "link_protect_umount"},
-    };
-    bool protected_now = false;
-    for (const auto& p : protectors)
-        protected_now = protected_now || exists(pins.path(p.pin));
+    const auto& protect_links = part_info(EnforcementPart::PinProtection).links;
+    const bool protected_now = std::any_of(protect_links.begin(), protect_links.end(),
+                                           [&](const char* l) { return exists(pins.path(l)); });
 
-    switch (ensure_link(skel->progs.ld_locked_down, pins.path(LD_PIN_LINK), !protected_now)) {
+    switch (ensure_link(core->progs.ld_locked_down, pins.path(LD_PIN_LINK), !protected_now)) {
     case LinkOutcome::Reused:
         report.reused_link = true;
         break;
@@ -331,18 +412,41 @@ EnforceReport Enforcer::enforce(const Policy& policy, uint32_t reason_count, boo
     default:
         break;
     }
+    report.parts.push_back({part_info(EnforcementPart::LockedDown).name, true, ""});
+
+    // 2. The optional parts, each on its own: one that cannot load on this
+    // kernel is reported, and enforcement stands.
+    auto attach_optional = [&](EnforcementPart part) {
+        PartState state{part_info(part).name, false, ""};
+        SkelPtr skel = load_optional(part, pins, dir_st, state);
+        if (skel) {
+            const auto progs = programs_of(skel.get(), part);
+            const auto& links = part_info(part).links;
+            try {
+                for (size_t i = 0; i < progs.size(); i++)
+                    ensure_link(progs[i], pins.path(links[i]), !protected_now);
+                state.loaded = true;
+            } catch (const Error& e) {
+                if (e.kind() != ErrorKind::Kernel)
+                    throw;
+                state.cause = e.what();
+            }
+        }
+        report.parts.push_back(state);
+        return state.loaded;
+    };
 
     // The dynamic-debug pseudo-reason: opening a dynamic_debug control file
-    // for writing. Attached like the main program, next to it.
-    ensure_link(skel->progs.ld_dyndbg_open, pins.path(LD_PIN_LINK_DYNDBG), !protected_now);
+    // for writing.
+    attach_optional(EnforcementPart::DynamicDebug);
 
     if (protect_pins || protected_now) {
-        for (const auto& p : protectors)
-            ensure_link(p.prog, pins.path(p.pin), !protected_now);
-        report.pins_protected = true;
+        report.pins_protected = attach_optional(EnforcementPart::PinProtection) || protected_now;
         if (!protect_pins)
             report.note = "ProtectPins=no takes effect at the next boot: the pins of " + pins.dir +
                           " are protected until then";
+    } else {
+        report.parts.push_back({part_info(EnforcementPart::PinProtection).name, false, "ProtectPins=no"});
     }
     return report;
 }

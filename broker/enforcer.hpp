@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "../bpf/lockdown-broker.h"
+#include "enforcement_parts.hpp"
 #include "policy.hpp"
 #include "unique_fd.hpp"
 
@@ -24,6 +25,9 @@ struct EnforceReport {
     uint32_t generation = 0;    // policy generation now active
     bool pins_protected = false; // the pin protection programs are attached
     std::string note;            // something the admin should know, or empty
+    // Every part, loaded or not, with the cause when not. locked-down is
+    // always loaded when enforce() returns (else it throws).
+    std::vector<PartState> parts;
 };
 
 struct GrantRequest {
@@ -75,6 +79,9 @@ public:
     // protect_pins: attach the programs that refuse unlink/rename/rmdir in
     // the pin directory and unmounting its file system, to everyone. Once
     // attached they stay until reboot.
+    // Each part (enforcement_parts.hpp) is loaded on its own: an optional
+    // part that cannot load is reported in `parts`, and enforcement stands;
+    // if locked_down itself cannot load this throws.
     static EnforceReport enforce(const Policy& policy, uint32_t reason_count, bool protect_pins,
                                  const PinLayout& pins = {}, bool verbose = false);
 

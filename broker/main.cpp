@@ -10,6 +10,7 @@
 
 #include "config.hpp"
 #include "daemon.hpp"
+#include "enforce_command.hpp"
 #include "enforcer.hpp"
 #include "error.hpp"
 #include "kernel_env.hpp"
@@ -87,35 +88,13 @@ ldb::Config config_for(const Options& o)
 
 int enforce_only(const Options& o)
 {
-    const auto env = ldb::KernelEnv::probe();
-    ldb::require_enforceable(env);
-    const auto cat = ldb::ReasonCatalog::from_running_kernel();
-    // Everything is parsed and checked before the kernel is touched.
-    const auto cfg = config_for(o);
-    const auto policy = ldb::Policy::build(cat, cfg);
-    const auto rep = ldb::Enforcer::enforce(policy, cat.confidentiality_max(), cfg.protect_pins, o.daemon.pins, o.verbose);
-
-    if (auto notice = ldb::kernel_lockdown_notice(env); !notice.empty())
-        std::fprintf(stderr, "lockdown-brokerd: warning: %s\n", notice.c_str());
-    if (!rep.note.empty())
-        std::fprintf(stderr, "lockdown-brokerd: note: %s\n", rep.note.c_str());
-    size_t deny = 0, audit = 0;
-    for (const auto& e : policy.entries()) {
-        deny += e.action == ldb::Action::Deny;
-        audit += e.action == ldb::Action::Audit;
-    }
-    const char* how = rep.reused_link ? "reused pinned program" : rep.replaced_link ? "replaced pinned program" : "attached new program";
-    if (o.json)
-        std::printf("{\"enforcing\":true,\"mode\":\"%s\",\"generation\":%u,\"program\":\"%s\",\"reused_maps\":%s,"
-                    "\"deny\":%zu,\"audit\":%zu,\"reasons\":%zu,\"pins_protected\":%s}\n",
-                    ldb::to_string(policy.mode()).c_str(), rep.generation, how, rep.reused_maps ? "true" : "false",
-                    deny, audit, policy.entries().size(), rep.pins_protected ? "true" : "false");
-    else
-        std::printf("lockdown-brokerd: enforcing Mode=%s (%zu reasons: %zu denied, %zu audited), policy generation %u, "
-                    "%s%s%s\n",
-                    ldb::to_string(policy.mode()).c_str(), policy.entries().size(), deny, audit, rep.generation, how,
-                    rep.reused_maps ? ", pinned maps reused" : "", rep.pins_protected ? ", pins protected" : "");
-    return 0;
+    ldb::EnforceCommand c;
+    c.config_file = o.config_file;
+    c.pins = o.daemon.pins;
+    c.runtime_dir = o.daemon.runtime_dir;
+    c.json = o.json;
+    c.verbose = o.verbose;
+    return ldb::run_enforce_command(c);
 }
 
 } // namespace

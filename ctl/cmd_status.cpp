@@ -1,11 +1,14 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 // lockdownctl status, lockdownctl reasons
 
+#include <cerrno>
 #include <cstdio>
+#include <unistd.h>
 #include <map>
 #include <string>
 
 #include "broker_client.hpp"
+#include "errors.hpp"
 #include "json_writer.hpp"
 #include "lockdownctl.hpp"
 #include "output.hpp"
@@ -55,13 +58,68 @@ std::string wrap(const std::string& text, size_t indent, size_t width)
     return out + line;
 }
 
+// The broker is not on the bus (it does not start when enforcement failed
+// to load): say what the kernel side shows, as far as we may read it. The
+// record is --enforce-only's: "part<TAB>loaded|missing<TAB>cause" lines.
+int offline_status(const Options& o, const Failure& why)
+{
+    const char* const record_path = "/run/lockdown-broker/enforcement";
+    const char* const link_pin = "/sys/fs/bpf/lockdown-broker/link_locked_down";
+    std::string enforcing = "unknown";
+    std::string cause;
+    if (::access(link_pin, F_OK) == 0) {
+        enforcing = "yes";
+    } else if (errno == ENOENT) {
+        enforcing = "no";
+    }
+    if (FILE* f = std::fopen(record_path, "re")) {
+        char line[1024];
+        while (std::fgets(line, sizeof(line), f)) {
+            std::string l(line);
+            if (!l.empty() && l.back() == '\n')
+                l.pop_back();
+            if (l.rfind("locked-down\tmissing\t", 0) == 0)
+                cause = l.substr(std::string("locked-down\tmissing\t").size());
+        }
+        std::fclose(f);
+    }
+    std::string notice = enforcing == "no" ? "Lockdown is not enforcing: nothing is locked." : "";
+    if (enforcing == "no")
+        notice += cause.empty() ? " lockdown-enforce.service has not loaded enforcement."
+                                : " The locked_down program did not load: " + cause + ".";
+    if (o.json) {
+        std::printf("{\"broker\":\"not running\",\"enforcing\":%s,\"cause\":%s,\"notice\":%s}\n",
+                    enforcing == "unknown" ? "null" : enforcing == "yes" ? "true" : "false",
+                    json_str(cause).c_str(), json_str(notice).c_str());
+    } else {
+        if (!notice.empty())
+            std::printf("Notice: %s\n\n", wrap(notice, 8, 80).c_str());
+        std::printf("      Enforcing: %s%s\n"
+                    "         Broker: not running (%s)\n",
+                    enforcing.c_str(),
+                    enforcing == "unknown" ? " (only root can read the pins; see systemctl status "
+                                             "lockdown-enforce.service)"
+                                           : "",
+                    why.what());
+    }
+    return ExitUnreachable;
+}
+
 } // namespace
 
 int cmd_status(const Options& o)
 {
     auto conn = connect_system_bus();
     BrokerClient broker(*conn, o.ask_password);
-    const std::string version = broker.Version();
+    std::string version;
+    try {
+        version = broker.Version();
+    } catch (const sdbus::Error& e) {
+        const Failure f = bus_failure(e, o);
+        if (f.exit_code() != ExitUnreachable)
+            throw;
+        return offline_status(o, f);
+    }
     const std::string kernel = broker.KernelLockdown();
     const std::string mode = broker.Mode();
     const bool enforcing = broker.Enforcing();

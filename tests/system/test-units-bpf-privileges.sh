@@ -20,8 +20,14 @@ bpftool=$1
 for tool in unshare setpriv findmnt "$bpftool"; do
     command -v "$tool" >/dev/null || fail "$tool is not installed"
 done
-[ "$(findmnt -n -o FSTYPE /sys/fs/bpf || true)" = bpf ] ||
-    fail "/sys/fs/bpf is not a mounted BPF file system (systemd mounts it at boot; mount -t bpf bpf /sys/fs/bpf)"
+# Run in a mount namespace of our own with a fresh BPF file system instance
+# on /sys/fs/bpf, so the check needs no host state (a fresh machine or a
+# container may have none mounted) and leaves none behind.
+if [ "${LDB_BPF_PRIV_NS:-}" != 1 ]; then
+    exec env LDB_BPF_PRIV_NS=1 unshare --mount --propagation private -- "$0" "$@"
+fi
+mount -t bpf bpf /sys/fs/bpf || fail "cannot mount a BPF file system on /sys/fs/bpf in a private mount namespace"
+[ "$(findmnt -n -o FSTYPE /sys/fs/bpf || true)" = bpf ] || fail "/sys/fs/bpf is not a BPF file system after mounting one"
 
 pins=$(mktemp -d -p /sys/fs/bpf ldb_test_XXXXXX)
 trap 'rm -rf "$pins"' EXIT
