@@ -16,6 +16,7 @@
 #            ldvm-proj  the project layer (stage, tests/vm, binaries),
 #                       optional, overlaid above ldvm-root;
 #            ldvm-kmod  the guest kernel's unpacked package (lib/modules,
+#                       which may be the symlink lib -> usr/lib, and
 #                       boot/config), required.
 #          Unlike 9p this survives a hibernation and a resume into a new
 #          QEMU process.
@@ -201,10 +202,14 @@ dst="/newroot/lib/modules/$kver"
 mkdir -p "$dst" || fatal "mkdir $dst"
 mount -o bind "$src" "$dst" || fatal "bind $src"
 
-# bpftool feature probe and friends look for the kernel config here.
-if [ -f "$kmod/boot/config-$kver" ]; then
-    mkdir -p /newroot/boot && cp "$kmod/boot/config-$kver" /newroot/boot/
-fi
+# bpftool feature probe and friends look for the kernel config in /boot.
+# Packages with /boot have it there; the split ones of 7.x (linux-base-*)
+# only as /usr/lib/modules/$kver/config.
+for c in "$kmod/boot/config-$kver" "$src/config"; do
+    [ -f "$c" ] || continue
+    mkdir -p /newroot/boot && cp "$c" "/newroot/boot/config-$kver"
+    break
+done
 
 [ -x "/newroot$ginit" ] || fatal "guest init not found/executable: $ginit"
 
