@@ -4,6 +4,7 @@
 // functions (relo_core.c) they mirror.
 #include "core_relocs.hpp"
 
+#include <bpf/libbpf.h>
 #include <linux/bpf.h>
 
 #include <algorithm>
@@ -26,6 +27,14 @@ template <typename T> T load(const uint8_t* p)
     T v;
     std::memcpy(&v, p, sizeof(v));
     return v;
+}
+
+// libbpf's functions return NULL and set errno, with libbpf's own codes too.
+std::string libbpf_error(int err)
+{
+    char buf[128];
+    libbpf_strerror(err, buf, sizeof(buf));
+    return buf;
 }
 
 std::string str(const struct btf* b, uint32_t off)
@@ -888,7 +897,7 @@ Object load_object(const std::string& path)
     o.sections = read_elf_sections(path); // IoError first for a missing file
     o.btf.reset(btf__parse_elf(path.c_str(), nullptr));
     if (!o.btf)
-        throw FormatError(path + ": no usable .BTF section (" + std::strerror(errno) + ")");
+        throw FormatError(path + ": no usable .BTF section (" + libbpf_error(errno) + ")");
     auto ext = o.sections.find(".BTF.ext");
     if (ext == o.sections.end())
         throw FormatError(path + ": no .BTF.ext section (built without -g?)");
@@ -906,7 +915,7 @@ BtfPtr load_target_btf(const std::string& path)
         throw IoError("cannot read " + path + " (empty or unreadable)");
     BtfPtr b(btf__parse(path.c_str(), nullptr));
     if (!b)
-        throw FormatError(path + ": not a BTF file nor an ELF file with .BTF (" + std::strerror(errno) + ")");
+        throw FormatError(path + ": not a BTF file nor an ELF file with .BTF (" + libbpf_error(errno) + ")");
     return b;
 }
 
