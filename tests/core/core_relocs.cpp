@@ -1077,7 +1077,7 @@ Report check(const struct btf* local, const std::vector<Relocation>& relos, cons
         Item item;
         item.relo = relo;
         item.res = resolve(local, relo, target, insn, avail);
-        if (sections && !insn && item.res.outcome != Outcome::Error) {
+        if (sections && !insn && item.res.outcome != Outcome::Error && item.res.outcome != Outcome::Unsupported) {
             item.res.outcome = Outcome::Error;
             item.res.detail = "no instruction at offset " + std::to_string(relo.insn_off) + " of section " + relo.section;
         }
