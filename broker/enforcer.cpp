@@ -67,21 +67,43 @@ std::string last_libbpf_line()
     return nl == std::string::npos ? s : s.substr(nl + 1);
 }
 
-// The line of libbpf's log that says why a load failed: a CO-RE relocation
-// or a missing hook if one is named, else the last line.
+// What libbpf's log says about why a load failed: a CO-RE relocation that
+// does not fit this kernel if one is named; else the program the kernel
+// refused and the verifier's last complaint; else the last line.
 std::string libbpf_cause()
 {
-    static const char* const telling[] = {"failed to resolve CO-RE relocation", "failed to find kernel BTF type ID",
-                                          "invalid CO-RE relocation"};
-    for (const char* t : telling) {
-        const size_t at = g_libbpf_log.rfind(t);
-        if (at == std::string::npos)
-            continue;
-        const size_t start = g_libbpf_log.rfind('\n', at);
-        const size_t end = g_libbpf_log.find('\n', at);
-        return g_libbpf_log.substr(start == std::string::npos ? 0 : start + 1,
-                                   end == std::string::npos ? std::string::npos
-                                                            : end - (start == std::string::npos ? 0 : start + 1));
+    const std::string& log = g_libbpf_log;
+    auto line_at = [&](size_t at) {
+        const size_t start = at == 0 ? 0 : log.rfind('\n', at - 1);
+        const size_t from = start == std::string::npos || at == 0 ? 0 : start + 1;
+        const size_t end = log.find('\n', at);
+        return log.substr(from, end == std::string::npos ? std::string::npos : end - from);
+    };
+    for (const char* t : {"failed to resolve CO-RE relocation", "failed to find kernel BTF type ID"})
+        if (const size_t at = log.rfind(t); at != std::string::npos)
+            return line_at(at);
+    const size_t failed = log.rfind("BPF program load failed");
+    const size_t end_log = log.rfind("-- END PROG LOAD LOG --");
+    if (failed != std::string::npos) {
+        std::string cause = line_at(failed);
+        if (end_log != std::string::npos && end_log > failed) {
+            // The verifier ends with statistics; its complaint is the line
+            // before them.
+            size_t pos = end_log;
+            while (pos > failed) {
+                const size_t prev = log.rfind('\n', pos - 1);
+                if (prev == std::string::npos || prev <= failed)
+                    break;
+                const std::string l = line_at(prev + 1);
+                pos = prev;
+                if (l.empty() || l.rfind("processed ", 0) == 0 || l.rfind("verification time", 0) == 0 ||
+                    l.rfind("stack depth", 0) == 0 || l.rfind("-- END", 0) == 0)
+                    continue;
+                cause += "; verifier: " + l;
+                break;
+            }
+        }
+        return cause;
     }
     return last_libbpf_line();
 }
@@ -302,9 +324,10 @@ std::vector<bpf_program*> programs_of(lockdown_bpf* s, EnforcementPart p)
 }
 
 // For tests: LOCKDOWN_BROKER_TEST_UNLOADABLE=<part name> points that part's
-// programs at a hook no kernel has, so that its load fails for real, as a
-// renamed kernel field would make it fail. It can only take parts away, and
-// what it takes away is reported like any other failure.
+// programs at an LSM hook that no kernel has, so that libbpf refuses them as
+// it refuses a program whose hook or field this kernel lacks. It can only
+// take parts away, and what it takes away is reported like any other
+// failure, with the variable named in the cause.
 bool test_unloadable(EnforcementPart p)
 {
     const char* v = std::getenv("LOCKDOWN_BROKER_TEST_UNLOADABLE");
@@ -313,7 +336,8 @@ bool test_unloadable(EnforcementPart p)
 
 // A skeleton in which only `part`'s programs load; its maps are the pinned
 // ones (libbpf reuses a compatible pinned map, or creates and pins it).
-SkelPtr open_part(EnforcementPart part, const PinLayout& pins, const struct stat& dir_st)
+// `refused` gets why libbpf refused the part before its load, if it did.
+SkelPtr open_part(EnforcementPart part, const PinLayout& pins, const struct stat& dir_st, std::string& refused)
 {
     SkelPtr skel(lockdown_bpf__open());
     if (!skel)
@@ -332,9 +356,15 @@ SkelPtr open_part(EnforcementPart part, const PinLayout& pins, const struct stat
     // frozen by libbpf afterwards). The kernel encodes dev_t as major<<20|minor.
     skel->rodata->protect_dir_ino = dir_st.st_ino;
     skel->rodata->protect_dev = (major(dir_st.st_dev) << 20) | minor(dir_st.st_dev);
-    if (test_unloadable(part))
-        for (bpf_program* p : mine)
-            bpf_program__set_attach_target(p, 0, "ldb_test_no_such_hook");
+    if (test_unloadable(part)) {
+        for (bpf_program* p : mine) {
+            const int err = bpf_program__set_attach_target(p, 0, "ldb_test_no_such_hook");
+            if (err < 0 && refused.empty())
+                refused = std::string("prog '") + bpf_program__name(p) +
+                          "': this kernel has no LSM hook ldb_test_no_such_hook (" + std::strerror(-err) +
+                          "; set by LOCKDOWN_BROKER_TEST_UNLOADABLE)";
+        }
+    }
     return skel;
 }
 
@@ -345,7 +375,8 @@ SkelPtr open_part(EnforcementPart part, const PinLayout& pins, const struct stat
         throw Error(ErrorKind::Kernel,
                     "the maps pinned under " + pins.dir + " come from an incompatible version of lockdown-broker",
                     "reboot to switch versions; enforcement stays in place until then");
-    if (err == EPERM || err == EACCES)
+    const bool verifier = g_libbpf_log.find("-- BEGIN PROG LOAD LOG --") != std::string::npos;
+    if ((err == EPERM || err == EACCES) && !verifier)
         throw Error(ErrorKind::Permission,
                     "the kernel refused to load the BPF LSM program: " + std::string(std::strerror(err)),
                     ::geteuid() == 0 ? "check that this kernel can load BPF LSM programs: "
@@ -360,7 +391,12 @@ SkelPtr open_part(EnforcementPart part, const PinLayout& pins, const struct stat
 // Loads an optional part; on failure records why and returns null.
 SkelPtr load_optional(EnforcementPart part, const PinLayout& pins, const struct stat& dir_st, PartState& state)
 {
-    SkelPtr skel = open_part(part, pins, dir_st);
+    std::string refused;
+    SkelPtr skel = open_part(part, pins, dir_st, refused);
+    if (!refused.empty()) {
+        state.cause = refused;
+        return nullptr;
+    }
     g_libbpf_log.clear();
     if (lockdown_bpf__load(skel.get()) < 0) {
         const int err = errno;
@@ -392,7 +428,10 @@ EnforceReport Enforcer::enforce(const Policy& policy, uint32_t reason_count, boo
     // 1. locked_down, the policy itself: without it nothing is enforced, so
     // its failure is the command's failure. Its load creates or reuses the
     // pinned maps that the other parts share.
-    SkelPtr core = open_part(EnforcementPart::LockedDown, pins, dir_st);
+    std::string refused;
+    SkelPtr core = open_part(EnforcementPart::LockedDown, pins, dir_st, refused);
+    if (!refused.empty())
+        throw Error(ErrorKind::Kernel, "loading the BPF LSM program failed: " + refused);
     if (lockdown_bpf__load(core.get()) < 0)
         throw_core_load_error(errno, pins);
 
