@@ -292,11 +292,13 @@ ServiceStatus Daemon::probe_status() const
     const auto missing = missing_parts(
         [this](const char* link) { return Enforcer::link_pinned(o_.pins, link); },
         in_.config.protect_pins, record);
-    // Not enforcing outweighs the kernel's own lockdown; a missing optional
-    // part is said after it.
+    // Not enforcing comes first; a missing optional part comes after the
+    // kernel's own lockdown.
     const std::string parts = enforcement_notice(missing);
     const std::string kernel = kernel_lockdown_notice(env);
-    s.notice = !s.enforcing ? parts : kernel.empty() ? parts : parts.empty() ? kernel : kernel + " " + parts;
+    const std::string& first = s.enforcing ? kernel : parts;
+    const std::string& second = s.enforcing ? parts : kernel;
+    s.notice = first.empty() ? second : second.empty() ? first : first + " " + second;
     return s;
 }
 

@@ -59,9 +59,10 @@ std::string wrap(const std::string& text, size_t indent, size_t width)
 }
 
 // The broker is not on the bus (it does not start when enforcement failed
-// to load): say what the kernel side shows, as far as we may read it. The
+// to load): say what the kernel side shows, as far as we may read it, then
+// fail as unreachable. The
 // record is --enforce-only's: "part<TAB>loaded|missing<TAB>cause" lines.
-int offline_status(const Options& o, const Failure& why)
+[[noreturn]] void offline_status(const Options& o, const Failure& why)
 {
     const char* const record_path = "/run/lockdown-broker/enforcement";
     const char* const link_pin = "/sys/fs/bpf/lockdown-broker/link_locked_down";
@@ -102,7 +103,10 @@ int offline_status(const Options& o, const Failure& why)
                                            : "",
                     why.what());
     }
-    return ExitUnreachable;
+    std::fflush(stdout);
+    // The failure itself goes where every failure goes: standard error, with
+    // its hint, and exit status 5.
+    throw why;
 }
 
 } // namespace
@@ -118,7 +122,7 @@ int cmd_status(const Options& o)
         const Failure f = bus_failure(e, o);
         if (f.exit_code() != ExitUnreachable)
             throw;
-        return offline_status(o, f);
+        offline_status(o, f);
     }
     const std::string kernel = broker.KernelLockdown();
     const std::string mode = broker.Mode();
