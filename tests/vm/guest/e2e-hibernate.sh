@@ -191,10 +191,20 @@ out=$(busctl call "$BUS_NAME" "$BUS_PATH" "$BUS_NAME" BeginHibernation 'a{sv}' 0
 out=$(as_user "busctl call $BUS_NAME $BUS_PATH $BUS_NAME BeginHibernation 'a{sv}' 0" 2>&1)
 [[ $? -ne 0 && $out == *"BeginHibernation is for lockdown-hibernate"* ]] &&
     ok "BeginHibernation from the session user: refused" || not_ok "BeginHibernation as the user :: $out"
+# The hybrid modes would use the kernel's writer: logind offers neither
+# (sleep.conf.d), so a desktop or UPower asking first falls back instead of
+# queueing a sleep that fails; a unit started directly is refused by its
+# drop-in with the reason.
+for verb in HybridSleep SuspendThenHibernate; do
+    got=$(as_user "busctl call org.freedesktop.login1 /org/freedesktop/login1 org.freedesktop.login1.Manager Can$verb" | sed -E 's/^s "(.*)"$/\1/')
+    [[ $got == na ]] && ok "logind's Can$verb says na, while CanHibernate says yes" || not_ok "logind's Can$verb says '$got'"
+done
+out=$(systemctl hybrid-sleep 2>&1)
+[[ $? -ne 0 ]] && ok "systemctl hybrid-sleep: refused by logind at once :: $out" || not_ok "systemctl hybrid-sleep returned 0"
 before=$(helper_says "hybrid-sleep is not available")
-systemctl hybrid-sleep 2>/dev/null
+systemctl start systemd-hybrid-sleep.service 2>/dev/null
 wait_for 60 eval "[[ \$(helper_says 'hybrid-sleep is not available') -gt $before ]]" &&
-    ok "hybrid-sleep: refused by its drop-in with the reason" || not_ok "hybrid-sleep: no refusal seen :: $(journalctl -b --no-pager -o cat -u systemd-hybrid-sleep.service | tail -5)"
+    ok "systemd-hybrid-sleep.service started directly: refused by its drop-in with the reason" || not_ok "hybrid-sleep: no refusal seen :: $(journalctl -b --no-pager -o cat -u systemd-hybrid-sleep.service | tail -5)"
 [[ $(header_sig "$HIB_SWAP") == SWAPSPACE2 ]] && ok "after the attacks: no image on $HIB_SWAP" || not_ok "header: $(header_sig "$HIB_SWAP")"
 
 # RAM state of the session: a process holding a token, and a tmpfs file.
