@@ -183,29 +183,19 @@ static __always_inline void find_grant(__u32 reason, struct grant_match *m)
     check_cgroup(bpf_get_current_cgroup_id(), reason, now, m);
 }
 
-/* The decision for one reason (or pseudo-reason) in the caller's context:
- * policy first, then the caller's grants. 0 or -EPERM. */
-static __always_inline int decide(__u32 reason)
+/* Everything but a policy allow: audit, the grant walk, refusals, and reasons
+ * this build cannot index. A BPF subprogram, not inlined: the JIT gives it an
+ * image of its own, so the allow path below stays short (no grant_match to
+ * zero, no callee-saved registers for the walk, a small image). `action` is
+ * the one read decide() made of the active policy slot. */
+static __noinline int decide_slow(__u32 reason, __u32 action)
 {
     struct grant_match m = {};
-    struct ld_control *ctl;
-    __u32 zero = 0;
-    __u8 action;
-
-    ctl = bpf_map_lookup_elem(&ld_control, &zero);
-    if (!ctl)
-        return -EPERM;
 
     if (reason >= LD_MAX_REASONS) {
         /* A reason this build cannot even index: refuse, fail closed. */
         emit(reason, LD_DECISION_DENY, 0);
         return -EPERM;
-    }
-
-    action = ctl->slot[ctl->active_slot & 1].action[reason];
-    if (action == LD_ACTION_ALLOW) {
-        ctl->allowed[reason] += 1;
-        return 0;
     }
     if (action == LD_ACTION_AUDIT) {
         count(reason * LD_DECISION__COUNT + LD_DECISION_AUDIT);
@@ -227,6 +217,30 @@ static __always_inline int decide(__u32 reason)
     count(reason * LD_DECISION__COUNT + LD_DECISION_DENY);
     emit(reason, LD_DECISION_DENY, 0);
     return -EPERM;
+}
+
+/* The decision for one reason (or pseudo-reason) in the caller's context:
+ * policy first, then the caller's grants. 0 or -EPERM. Inline here is only the
+ * hot path, a policy allow: one inlined array lookup, one read of the active
+ * slot, one counter increment. */
+static __always_inline int decide(__u32 reason)
+{
+    struct ld_control *ctl;
+    __u32 zero = 0;
+    __u8 action;
+
+    ctl = bpf_map_lookup_elem(&ld_control, &zero);
+    if (!ctl)
+        return -EPERM;
+    if (reason >= LD_MAX_REASONS)
+        return decide_slow(reason, LD_ACTION_DENY);
+
+    action = ctl->slot[ctl->active_slot & 1].action[reason];
+    if (action == LD_ACTION_ALLOW) {
+        ctl->allowed[reason] += 1;
+        return 0;
+    }
+    return decide_slow(reason, action);
 }
 
 SEC("lsm/locked_down")
