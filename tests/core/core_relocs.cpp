@@ -2,6 +2,7 @@
 // CO-RE relocation resolution against a target BTF; see core_relocs.hpp for
 // the semantics and the verdict rule. Function names follow the libbpf 1.1
 // functions (relo_core.c) they mirror.
+#include "../../broker/json_writer.hpp"
 #include "core_relocs.hpp"
 
 #include <bpf/libbpf.h>
@@ -1178,26 +1179,11 @@ std::string format_item(const Item& it)
     return s.str();
 }
 
+// The broker's one JSON string escaper, without its quotes.
 std::string json_escape(std::string_view in)
 {
-    std::string out;
-    for (unsigned char c : in) {
-        switch (c) {
-        case '"': out += "\\\""; break;
-        case '\\': out += "\\\\"; break;
-        case '\n': out += "\\n"; break;
-        case '\t': out += "\\t"; break;
-        default:
-            if (c < 0x20) {
-                char buf[8];
-                std::snprintf(buf, sizeof(buf), "\\u%04x", c);
-                out += buf;
-            } else {
-                out += static_cast<char>(c);
-            }
-        }
-    }
-    return out;
+    const std::string quoted = ldb::json_str(in);
+    return quoted.substr(1, quoted.size() - 2);
 }
 
 } // namespace core_check
