@@ -222,8 +222,15 @@ void hibernate_to_swap(const std::string& device, PageBuffer& saved_header,
     case SwapSignature::Swap:
         break;
     case SwapSignature::Image:
-        throw Error(ErrorKind::Kernel, device + " holds a hibernation image that was never resumed (S1SUSPEND)",
-                    "overwriting it would lose that session for good; resume it, or run mkswap on " + device);
+        // The swap is in use by this running system, so the image is older
+        // than what the file systems hold now: resuming it would corrupt them.
+        throw Error(ErrorKind::Kernel,
+                    device + " is in use as swap, but its header still says S1SUSPEND: a stale hibernation image "
+                             "from before this boot. Never resume it: the file systems have changed since it was "
+                             "written, and resuming it would corrupt them",
+                    "repair the swap header, keeping its UUID: swapoff " + device +
+                        " && mkswap -U \"$(blkid -s UUID -o value " + device + ")\" " + device + " && swapon " +
+                        device);
     case SwapSignature::Other:
         throw Error(ErrorKind::Kernel, device + " has no swap signature (SWAPSPACE2) in its header");
     }
