@@ -213,6 +213,25 @@ done
 
 [ -x "/newroot$ginit" ] || fatal "guest init not found/executable: $ginit"
 
+# The checkout may sit in a directory other users cannot enter (Debian's
+# /root is 0700, and "as root, from a clone" puts it there), but the session
+# user of the systemd guests runs the agent and test binaries from it. Let
+# everyone traverse the directories on the way to the paths the command line
+# names, in the guest only: the change lands in the overlay's tmpfs layer.
+set -f
+# shellcheck disable=SC2013 # word splitting of the cmdline is intended
+for w in $(cat /proc/cmdline); do
+    case "$w" in
+        ld.init=*|ld.script=*|ld.cwd=*|ld.stage=*) p=${w#*=} ;;
+        *) continue ;;
+    esac
+    while [ -n "$p" ] && [ "$p" != / ] && [ "$p" != . ]; do
+        [ -d "/newroot$p" ] && chmod o+x "/newroot$p"
+        p=$(dirname "$p")
+    done
+done
+set +f
+
 # Hand our mounts over and mount the rest of the API filesystems here rather
 # than in guest-init: busybox runs from RAM, while every exec of a host binary
 # in guest-init goes over 9p under TCG (measured: ~3 s for these mounts there).
