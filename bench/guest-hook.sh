@@ -9,7 +9,7 @@ BENCH="$B/bench/ld-bench"
 CTL="$B/tests/ld-testctl"
 N=${LDB_BENCH_READS:-20000}
 ROUNDS=${LDB_BENCH_ROUNDS:-9}
-COST_ROUNDS=${LDB_BENCH_COST_ROUNDS:-15}
+COST_ROUNDS=${LDB_BENCH_COST_ROUNDS:-16}
 FLAVOUR=${LDB_BENCH_FLAVOUR:-}
 OURS=/sys/fs/bpf/lockdown-broker/link_locked_down
 EMPTY=/sys/fs/bpf/bench_empty
@@ -56,11 +56,11 @@ oe=$(median "${re[@]}")
 # and ours against the empty one ranged 0.7-3.8x over 60 reloads of the same
 # code. So every allow round loads both programs afresh (a new JIT placement
 # and trampoline), in alternating order, and the figures are medians over the
-# rounds of per-round values. Within a round each program's figure is its
+# rounds (the ratio: see below). Within a round each program's figure is its
 # fastest chunk (ld-bench cost): host preemption only ever adds time.
 sysctl -q -w kernel.bpf_stats_enabled=1
 cost() { "$BENCH" cost /sys/power/state "$N" "${LDB_BENCH_CHUNKS:-50}" "$@"; }
-oa_r=() ea_r=() ra_r=()
+oa_r=() ea_r=() ra_r=() ra_of=() ra_ef=()
 for ((i = 0; i < COST_ROUNDS; i++)); do
     rm -f "$OURS" "$EMPTY"
     if ((i % 2 == 0)); then
@@ -71,12 +71,21 @@ for ((i = 0; i < COST_ROUNDS; i++)); do
         enforce "$allow_conf"
     fi
     read -r o e < <(cost "$OURS" "$EMPTY")
-    oa_r+=("$o") ea_r+=("$e")
-    ra_r+=("$(awk -v a="$o" -v b="$e" 'BEGIN { printf "%.4f", a / b }')")
+    r=$(awk -v a="$o" -v b="$e" 'BEGIN { printf "%.4f", a / b }')
+    oa_r+=("$o") ea_r+=("$e") ra_r+=("$r")
+    if ((i % 2 == 0)); then ra_of+=("$r"); else ra_ef+=("$r"); fi
 done
-oa=$(median "${oa_r[@]}") ea=$(median "${ea_r[@]}") ra=$(median "${ra_r[@]}")
+# The trampoline runs the programs in attach order, and one position can cost
+# more than another whatever runs there (with eight programs attached in
+# random order, one empty program's median over 60 reloads went from 75 to
+# 125 ns by position alone): the ratio is the geometric mean of the medians
+# of the per-round ratios of either order.
+oa=$(median "${oa_r[@]}") ea=$(median "${ea_r[@]}")
+ra_of_m=$(median "${ra_of[@]}") ra_ef_m=$(median "${ra_ef[@]}")
+ra=$(awk -v a="$ra_of_m" -v b="$ra_ef_m" 'BEGIN { printf "%.4f", sqrt(a * b) }')
 quart() { printf '%s\n' "$@" | sort -g | awk -v q="$Q" '{a[NR]=$1} END {print a[int((NR - 1) * q + 1.5)]}'; }
 ra_lo=$(Q=0.25 quart "${ra_r[@]}") ra_hi=$(Q=0.75 quart "${ra_r[@]}")
+ra_list=$(printf '%s\n' "${ra_r[@]}" | awk '{printf "%s%.2f", (NR > 1 ? "," : ""), $1}')
 # Deny and granted paths: one placement (the last round's), ROUNDS rounds.
 cost_rounds() { # cost_rounds VAR_OURS: fills an array with ROUNDS figures of ours
     local -n _o=$1
@@ -110,12 +119,14 @@ echo $$ >/sys/fs/cgroup/cgroup.procs
 
 other=''
 [[ -z ${LDB_BENCH_BROKERD:-} ]] || other="\"brokerd\":\"$BROKERD\","
-awk -v other="$other" -v flavour="$FLAVOUR" -v kver="$(uname -r)" -v cost_rounds="$COST_ROUNDS" -v ra_lo="$ra_lo" -v ra_hi="$ra_hi" -v ncpu="$(nproc)" -v n="$N" -v rounds="$ROUNDS" -v mb="$mb" -v mw="$mw" -v me="$me" -v ow="$ow" -v oe="$oe" \
+awk -v other="$other" -v flavour="$FLAVOUR" -v kver="$(uname -r)" -v cost_rounds="$COST_ROUNDS" -v ra_lo="$ra_lo" -v ra_hi="$ra_hi" -v ra_of="$ra_of_m" -v ra_ef="$ra_ef_m" -v ra_list="$ra_list" -v ncpu="$(nproc)" -v n="$N" -v rounds="$ROUNDS" -v mb="$mb" -v mw="$mw" -v me="$me" -v ow="$ow" -v oe="$oe" \
     -v oa="$oa" -v ea="$ea" -v od="$od" -v og="$og" -v ra="$ra" -v rd="$rd" -v rg="$rg" 'BEGIN {
     printf "{\"bench\":\"hook\",%s\"flavour\":\"%s\",\"kernel\":\"%s\",\"vcpus\":%d,\"reads_per_round\":%d,\"rounds\":%d,\"cost_rounds_allow\":%d,\"read_ns_is\":\"fastest of 50 chunks\",", other, flavour, kver, ncpu, n, rounds, cost_rounds
     printf "\"read_ns_without\":%s,\"read_ns_with\":%s,\"read_ns_empty_prog\":%s,", mb, mw, me
     printf "\"syscall_overhead_pct\":%.2f,\"syscall_overhead_empty_prog_pct\":%.2f,", ow, oe
     printf "\"prog_ns_empty\":%s,\"prog_ns_allow\":%s,\"prog_ns_deny_with_event\":%s,\"prog_ns_granted_depth3\":%s,", ea, oa, od, og
     printf "\"prog_marginal_pct_of_read\":%.2f,", (oa - ea) / mb * 100
-    printf "\"ratio_allow_vs_empty\":%.2f,\"ratio_allow_vs_empty_q1\":%.2f,\"ratio_allow_vs_empty_q3\":%.2f,\"ratio_deny_vs_empty\":%.2f,\"ratio_granted_vs_empty\":%.2f}\n", ra, ra_lo, ra_hi, rd, rg
+    printf "\"ratio_allow_vs_empty\":%.2f,\"ratio_allow_vs_empty_q1\":%.2f,\"ratio_allow_vs_empty_q3\":%.2f,", ra, ra_lo, ra_hi
+    printf "\"ratio_allow_ours_first\":%.2f,\"ratio_allow_empty_first\":%.2f,\"ratio_allow_rounds\":[%s],", ra_of, ra_ef, ra_list
+    printf "\"ratio_deny_vs_empty\":%.2f,\"ratio_granted_vs_empty\":%.2f}\n", rd, rg
 }'
