@@ -84,22 +84,25 @@ ACTION_MANAGE = BROKER + '.manage'
 CGROUP2_ROOT = '/sys/fs/cgroup/unified'
 BPFFS = '/sys/fs/bpf'
 
-USER_UID = 1000
-
-
-def _other_uid():
-    """A second unprivileged user that exists (dbus-daemon refuses unknown uids)."""
-    for uid in (1001, 1002, 65534):
+def _unprivileged_uids():
+    """Two unprivileged users that exist (dbus-daemon refuses unknown uids):
+    the first regular users if there are any, else nobody and daemon, which
+    every Debian system has (a fresh machine may have no uid 1000)."""
+    found = []
+    for uid in (1000, 1001, 1002, 65534, 1):
         try:
             pwd.getpwuid(uid)
-            return uid
+            found.append(uid)
         except KeyError:
             pass
-    raise RuntimeError('no second unprivileged user (uid 1001, 1002 or 65534) exists on this host; '
-                       'the tests need one to act as a non-holder')
+    if len(found) < 2:
+        raise RuntimeError('the tests need two unprivileged users (uid 1000, 1001, 1002, 65534 or 1); '
+                           f'this host has only {found}')
+    return found[0], found[1]
 
 
-OTHER_UID = _other_uid()
+# The session holder, and a second user who acts as a non-holder.
+USER_UID, OTHER_UID = _unprivileged_uids()
 
 DEFAULT_CONF = '[Lockdown]\nMode=integrity\n\n[Exceptions]\nMaxSeconds=3600\n'
 
