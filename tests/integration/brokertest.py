@@ -22,6 +22,7 @@ The binaries come from the environment: LDB_BROKERD, LDB_TESTCTL and
 LDB_LOCKDOWNCTL (tests/integration/meson.build sets them).
 """
 
+import atexit
 import ctypes
 import errno
 import importlib.util
@@ -55,6 +56,23 @@ dbus.mainloop.glib.DBusGMainLoop(set_as_default=True)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 CLIENT = os.path.join(HERE, 'client.py')
+_SHARED_DIR = None
+
+
+def shared_copy(path):
+    """`path` as a file every user may run. The clients run as other users,
+    and a clone in root's home is out of their reach (Debian's /root is
+    0700), so they run a copy in a private temporary directory of mode 0755."""
+    global _SHARED_DIR
+    if _SHARED_DIR is None:
+        _SHARED_DIR = tempfile.mkdtemp(prefix='ldb-it-')
+        os.chmod(_SHARED_DIR, 0o755)
+        atexit.register(shutil.rmtree, _SHARED_DIR, True)
+    dst = os.path.join(_SHARED_DIR, os.path.basename(path))
+    if not os.path.exists(dst):
+        shutil.copy2(path, dst)
+        os.chmod(dst, 0o755)
+    return dst
 PYTHON = '/usr/bin/python3'
 
 BROKER = 'org.freedesktop.LockdownBroker1'
@@ -556,7 +574,7 @@ if ret is None:
 
     def call(self, method, signature, args, uid=0, cgroup=None, timeout=30, interactive=False):
         """Calls a broker method from a separate process; returns a CallResult."""
-        argv = [PYTHON, CLIENT, 'call', method, signature, json.dumps(args)]
+        argv = [PYTHON, shared_copy(CLIENT), 'call', method, signature, json.dumps(args)]
         if interactive:
             argv.append('--interactive')
         p = self.spawn(argv, uid=uid, cgroup=cgroup, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -578,7 +596,7 @@ if ret is None:
     def start_call(self, method, signature, args, uid=0, cgroup=None):
         """Sends a call and returns the running client once the call is on
         the wire; finish() it or kill it."""
-        argv = [PYTHON, CLIENT, 'call', method, signature, json.dumps(args), '--announce']
+        argv = [PYTHON, shared_copy(CLIENT), 'call', method, signature, json.dumps(args), '--announce']
         p = self.spawn(argv, uid=uid, cgroup=cgroup, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         line = p.stdout.readline()
         if not line.startswith('sent '):
@@ -614,8 +632,8 @@ if ret is None:
 
     def lockdownctl(self, args, uid=0, cgroup=None, timeout=30):
         """Runs lockdownctl; returns (status, stdout, stderr)."""
-        ctl = tool('LDB_LOCKDOWNCTL', 'lockdownctl (the ctl/ target was not built, so the lockdownctl '
-                   'cases cannot run)')
+        ctl = shared_copy(tool('LDB_LOCKDOWNCTL', 'lockdownctl (the ctl/ target was not built, so the lockdownctl '
+                               'cases cannot run)'))
         p = self.spawn([ctl, *args], uid=uid, cgroup=cgroup, stdin=subprocess.DEVNULL,
                        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         try:

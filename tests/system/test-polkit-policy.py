@@ -254,7 +254,9 @@ def parse_pkaction(text):
 
 def check_rules_compiled(ns):
     log = ns.log()
-    errors = [line for line in log.splitlines() if "rror" in line]
+    # "Error getting login monitor": polkitd found no logind (a container or
+    # chroot without systemd); it says nothing about our files.
+    errors = [line for line in log.splitlines() if "rror" in line and "login monitor" not in line]
     if errors:
         fail("polkitd reported errors while loading our files:\n" + "\n".join(errors))
     m = re.search(r"Finished loading, compiling and executing (\d+) rules", log)

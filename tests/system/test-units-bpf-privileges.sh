@@ -27,7 +27,8 @@ if [ "${LDB_BPF_PRIV_NS:-}" != 1 ]; then
     exec env LDB_BPF_PRIV_NS=1 unshare --mount --propagation private -- "$0" "$@"
 fi
 mount -t bpf bpf /sys/fs/bpf || fail "cannot mount a BPF file system on /sys/fs/bpf in a private mount namespace"
-[ "$(findmnt -n -o FSTYPE /sys/fs/bpf || true)" = bpf ] || fail "/sys/fs/bpf is not a BPF file system after mounting one"
+# statfs, not findmnt: in a chroot /proc/self/mountinfo may not show it.
+[ "$(stat -f -c %t /sys/fs/bpf)" = cafe4a11 ] || fail "/sys/fs/bpf is not a BPF file system after mounting one"
 
 pins=$(mktemp -d -p /sys/fs/bpf ldb_test_XXXXXX)
 trap 'rm -rf "$pins"' EXIT
