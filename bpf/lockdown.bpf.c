@@ -273,6 +273,7 @@ static __always_inline int dname_is(const struct dentry *d, const char *want, in
      * dentry (still a BTF-checked load, no bpf_probe_read_kernel). */
     __u64 off;
     const unsigned char *name;
+    int i;
 
     /* The branch is a constant after relocation, so the relocation of the
      * field this kernel lacks is never reached. On a kernel with neither
@@ -282,7 +283,6 @@ static __always_inline int dname_is(const struct dentry *d, const char *want, in
         off = bpf_core_field_offset(struct dentry___ld614, d_shortname);
     else
         off = bpf_core_field_offset(struct dentry, d_iname);
-    int i;
 
     /* Keep clang from folding the offset back into a relocated load. */
     asm volatile("" : "+r"(off));
