@@ -77,7 +77,7 @@ dynamic-debug)
     notice=$(busctl --json=short get-property org.freedesktop.LockdownBroker1 /org/freedesktop/LockdownBroker1 \
         org.freedesktop.LockdownBroker1 Notice 2>&1 | jq -r .data)
     assert_grep "Notice property names the part and the cause" 'dynamic-debug protection.*'"$cause_re" "$notice"
-    js=$("$LDCTL" --json status 2>&1)
+    js=$("$LDCTL" --json status 2>/dev/null)
     jq -e '.enforcing == true and (.notice | test("dynamic-debug"))' <<<"$js" >/dev/null &&
         ok "lockdownctl --json status: enforcing, notice names the part" || not_ok "json status :: $js"
     ;;
@@ -99,7 +99,10 @@ locked-down)
     assert_grep "lockdownctl status: not enforcing, with the cause" 'not enforcing.*program did not load' \
         "$out"
     assert_grep "lockdownctl status: the cause names the program and the missing hook" "$cause_re" "$out"
-    js=$("$LDCTL" --json status 2>&1)
+    # stdout alone: the "not reachable" message goes to stderr, and --json promises JSON on stdout.
+    js=$("$LDCTL" --json status 2>/dev/null)
+    rc=$?
+    [[ $rc -eq 5 ]] && ok "lockdownctl --json status exits 5" || not_ok "json status rc $rc"
     jq -e '.enforcing == false and (.cause | test($re))' --arg re "$cause_re" <<<"$js" >/dev/null &&
         ok "lockdownctl --json status: enforcing false, cause" || not_ok "json status :: $js"
     ;;
