@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 #include "dm_table.hpp"
 
+#include <cstdio>
+#include <exception>
 #include <memory>
+#include <utility>
 
 #include <libdevmapper.h>
 
@@ -20,10 +23,19 @@ using Task = std::unique_ptr<dm_task, TaskDeleter>;
 // the return values and errno, and we say what failed ourselves.
 void no_log(int, const char*, int, int, const char*, ...) {}
 
+// Runs before the first task of this process.
 void quiet_libdevmapper()
 {
     static const bool once = [] {
         dm_log_with_errno_init(no_log);
+        // Never wait for udev. The dm-integrity reload runs right after a
+        // resume, when udevd may still be frozen with every other task: a
+        // task with a udev cookie would then wait on a semaphore that no one
+        // releases. So udev synchronisation is off for the whole process
+        // (dm_task_set_cookie() then makes no semaphore either), and no task
+        // here sets a cookie. Suspend, reload and resume keep the device's
+        // name and number, so there is no node for udev to make anyway.
+        dm_udev_set_sync_support(0);
         return true;
     }();
     (void)once;
@@ -80,6 +92,46 @@ void dm_resume(const std::string& name)
 {
     auto t = task_for(DM_DEVICE_RESUME, name);
     run(t, "resuming device-mapper mapping " + name);
+}
+
+DmSuspension::DmSuspension(std::string name) : DmSuspension(std::move(name), dm_suspend, dm_resume) {}
+
+DmSuspension::DmSuspension(std::string name, const Op& suspend, Op resume)
+    : name_(std::move(name)), resume_(std::move(resume))
+{
+    suspend(name_);
+    suspended_ = true;
+}
+
+DmSuspension::DmSuspension(DmSuspension&& other) noexcept
+    : name_(std::move(other.name_)), resume_(std::move(other.resume_)),
+      suspended_(std::exchange(other.suspended_, false))
+{
+}
+
+void DmSuspension::resume()
+{
+    if (!suspended_)
+        return;
+    resume_(name_);
+    suspended_ = false;
+}
+
+DmSuspension::~DmSuspension()
+{
+    if (!suspended_)
+        return;
+    try {
+        resume_(name_);
+    } catch (const std::exception& e) {
+        std::fprintf(stderr,
+                     "device-mapper mapping %s is still suspended: %s; I/O to it hangs until "
+                     "'dmsetup resume %s' succeeds\n",
+                     name_.c_str(), e.what(), name_.c_str());
+    } catch (...) {
+        std::fprintf(stderr, "device-mapper mapping %s is still suspended; run 'dmsetup resume %s'\n",
+                     name_.c_str(), name_.c_str());
+    }
 }
 
 void dm_reload_same_table(const std::string& name)

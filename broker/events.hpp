@@ -22,6 +22,7 @@ struct JournalRecord {
     int priority = 6;
     std::string message;
     std::vector<std::pair<std::string, std::string>> fields; // LOCKDOWN_* = value
+    const char* identifier = "lockdown-brokerd"; // SYSLOG_IDENTIFIER
 };
 
 struct DeniedNotice {

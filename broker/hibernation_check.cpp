@@ -110,6 +110,30 @@ std::optional<DevNo> parse_devno(std::string_view text)
 
 std::optional<uint64_t> parse_u64(std::string_view text) { return parse_digits(chomp(text)); }
 
+std::optional<std::vector<std::string>> parse_holders(std::vector<std::string> entries, std::string& error)
+{
+    if (entries.size() > kMaxHolders) {
+        error = std::to_string(entries.size()) + " entries, more than " + std::to_string(kMaxHolders);
+        return std::nullopt;
+    }
+    // DISK_NAME_LEN is 32; a partition's number adds a few bytes.
+    constexpr size_t kMaxName = 64;
+    for (const auto& e : entries) {
+        const bool ok = !e.empty() && e != "." && e != ".." && e.size() <= kMaxName &&
+                        std::all_of(e.begin(), e.end(), [](char c) {
+                            const auto u = static_cast<unsigned char>(c);
+                            return u > 0x20 && u < 0x7f && c != '/';
+                        });
+        if (!ok) {
+            error = "entry '" + shown(e) + "' is not a block device name";
+            return std::nullopt;
+        }
+    }
+    std::sort(entries.begin(), entries.end());
+    entries.erase(std::unique(entries.begin(), entries.end()), entries.end());
+    return entries;
+}
+
 std::string unescape_octal(std::string_view text)
 {
     std::string out;
@@ -427,10 +451,12 @@ std::string to_string(HibernationBlock b)
     case HibernationBlock::NoSwap: return "no-swap";
     case HibernationBlock::VolatileSwap: return "volatile-swap";
     case HibernationBlock::ResumeMismatch: return "resume-mismatch";
+    case HibernationBlock::ResumeUnset: return "resume-unset";
     case HibernationBlock::Unencrypted: return "unencrypted";
     case HibernationBlock::NotAuthenticated: return "not-authenticated";
     case HibernationBlock::SwapTooSmall: return "swap-too-small";
     case HibernationBlock::Unsupported: return "unsupported";
+    case HibernationBlock::SharedLayer: return "shared-layer";
     }
     return "?";
 }
@@ -601,6 +627,7 @@ private:
                 lower_dirs.push_back(std::move(r));
             }
         }
+        read_holders(l, dir);
         layers_[idx] = std::move(l);
 
         for (const auto& d : lower_dirs) {
@@ -612,6 +639,39 @@ private:
             layers_[idx].lower.push_back(child);
         }
         inspect(idx);
+    }
+
+    // What else is stacked on the layer: lockdown-hibernate suspends some
+    // layers after a resume, which must not stall anyone else. Only the
+    // names are needed (and the device-mapper name, for messages), so the
+    // links in holders/ are not followed beyond that.
+    void read_holders(BlockLayer& l, const std::string& dir) const
+    {
+        const std::string hdir = dir + "/holders";
+        std::error_code ec;
+        std::vector<std::string> entries;
+        fs::directory_iterator it(tree_.path(hdir), ec);
+        for (const fs::directory_iterator end{}; !ec && it != end; it.increment(ec)) {
+            entries.push_back(it->path().filename().string());
+            if (entries.size() > kMaxHolders)
+                break;
+        }
+        if (ec) {
+            l.holders_error = "cannot list " + hdir + ": " + ec.message();
+            return;
+        }
+        std::string perr;
+        const auto names = parse_holders(std::move(entries), perr);
+        if (!names) {
+            l.holders_error = hdir + ": " + perr;
+            return;
+        }
+        for (const auto& n : *names) {
+            BlockHolder h;
+            h.name = n;
+            h.dm_name = std::string(chomp(tree_.read(hdir + "/" + n + "/dm/name").value_or("")));
+            l.holders.push_back(std::move(h));
+        }
     }
 
     // Asks libcryptsetup (or a fake) about a crypt layer. A device-mapper
@@ -680,6 +740,27 @@ std::optional<uint64_t> swap_file_offset(const std::string& path)
     return map->fm_extents[0].fe_physical / static_cast<uint64_t>(page);
 }
 
+// The file system (or swap) UUID that udev's /dev/disk/by-uuid/ gives the
+// kernel device `name`, or "": what resume=UUID= and RESUME=UUID= name.
+std::string uuid_of(const Tree& tree, const std::string& name)
+{
+    constexpr size_t kMaxEntries = 4096;
+    std::error_code ec;
+    size_t seen = 0;
+    fs::directory_iterator it(tree.path("/dev/disk/by-uuid"), ec);
+    for (const fs::directory_iterator end{}; !ec && it != end && seen++ < kMaxEntries; it.increment(ec)) {
+        const std::string uuid = it->path().filename().string();
+        if (uuid.empty() || uuid.size() > 64 || !std::all_of(uuid.begin(), uuid.end(), [](char c) {
+                return is_hex(c) || c == '-';
+            }))
+            continue;
+        std::string err;
+        if (tree.resolve("/dev/disk/by-uuid/" + uuid, err) == "/dev/" + name)
+            return uuid;
+    }
+    return {};
+}
+
 void gather_swap(const Tree& tree, CryptInspector& inspector, SwapFacts& s)
 {
     const std::string& path = s.entry.path;
@@ -738,6 +819,8 @@ void gather_swap(const Tree& tree, CryptInspector& inspector, SwapFacts& s)
     }
     StackReader reader(tree, inspector, s.layers);
     reader.add(dir, 0);
+    if (!s.layers.empty())
+        s.uuid = uuid_of(tree, s.layers[0].name);
 }
 
 } // namespace
@@ -976,8 +1059,10 @@ Choice choose_swap(const HibernationFacts& f)
         }
         c.index = i;
         if (resume_set && s.devno && *s.devno == *f.resume) {
-            const uint64_t off = e.type == SwapType::File ? s.file_offset_pages.value_or(UINT64_MAX) : 0;
-            if (sys_offset == off || (sys_offset > 0 && off == UINT64_MAX)) {
+            // A swap file matches only at its own first block; one whose
+            // offset is unknown cannot be shown to match.
+            const std::optional<uint64_t> off = e.type == SwapType::File ? s.file_offset_pages : uint64_t{0};
+            if (off && *off == sys_offset) {
                 c.resume_match = true;
                 break;
             }
@@ -985,6 +1070,121 @@ Choice choose_swap(const HibernationFacts& f)
     }
     c.only_zram = !c.index && zram > 0;
     return c;
+}
+
+// How to make the next boot look for the image on `s`: what resume= must
+// say on the kernel command line, or in Debian's initramfs configuration.
+std::string resume_hint(const SwapFacts& s)
+{
+    const std::string dev = s.layers.empty() ? shown(s.entry.path) : s.layers[0].node();
+    const std::string uuid = s.uuid.empty() ? "<UUID>" : s.uuid;
+    std::string cmdline = "resume=UUID=" + uuid;
+    std::string initramfs = "RESUME=UUID=" + uuid;
+    if (s.entry.type == SwapType::File) {
+        const std::string off = s.file_offset_pages ? std::to_string(*s.file_offset_pages) : "<offset>";
+        cmdline += " resume_offset=" + off;
+        initramfs += " and RESUME_OFFSET=" + off;
+    }
+    return "add " + cmdline + " to the kernel command line, or on Debian put " + initramfs +
+           " into /etc/initramfs-tools/conf.d/resume and run update-initramfs -u; then reboot" +
+           (s.uuid.empty() ? " (<UUID> is what 'blkid -s UUID -o value " + dev + "' prints)" : "");
+}
+
+// lockdown-hibernate renews the swap after a resume (prepare() in
+// lockdown_hibernate.cpp, swap_renewal.cpp): it suspends every dm-integrity
+// layer of the swap's stack together with the dm-crypt layer directly above
+// it, reloads the integrity table and resumes both. Anything else stacked
+// on those layers would stall while they are suspended, or go on with the
+// stale integrity instance; an LVM (or other) layer between the integrity
+// layer and the swap is a volume group that other volumes may share. Such
+// stacks are refused; nullopt when the stack is fine.
+struct StackRefusal {
+    HibernationBlock block;
+    std::string text;
+};
+
+std::string describe_holder(const BlockHolder& h)
+{
+    return "/dev/" + shown(h.name) + (h.dm_name.empty() ? "" : " (" + shown(h.dm_name) + ")");
+}
+
+std::optional<StackRefusal> judge_writer_layers(const SwapFacts& s, const std::string& label)
+{
+    const std::vector<BlockLayer>& L = s.layers;
+    const size_t n = L.size();
+    // above[i]: the layers of this stack directly on top of layer i.
+    std::vector<std::vector<size_t>> above(n);
+    for (size_t j = 0; j < n; j++)
+        for (size_t c : L[j].lower)
+            if (c < n && c != j && std::find(above[c].begin(), above[c].end(), j) == above[c].end())
+                above[c].push_back(j);
+    const std::string stall = "anything else on it would stall while it is suspended or see a stale dm-integrity instance";
+    const std::string why = "lockdown-hibernate must suspend and reload that layer after a resume, and " + stall;
+
+    for (size_t i = 0; i < n; i++) {
+        if (L[i].kind != LayerKind::DmIntegrity)
+            continue;
+        // What the writer suspends along with it: the dm-crypt layers right above.
+        std::vector<size_t> suspended{i};
+        for (size_t j : above[i])
+            if (L[j].kind == LayerKind::DmCrypt)
+                suspended.push_back(j);
+        for (size_t x : suspended) {
+            const BlockLayer& l = L[x];
+            const std::string role = x == i ? "the dm-integrity layer of " + label
+                                            : "the dm-crypt layer above the dm-integrity layer " +
+                                                  describe_layer(L[i]) + " of " + label;
+            if (!l.holders_error.empty())
+                return StackRefusal{HibernationBlock::Unverifiable,
+                                    "cannot tell what else is stacked on " + describe_layer(l) + ", " + role +
+                                        ", which lockdown-hibernate must suspend and reload after a resume: " +
+                                        l.holders_error};
+            std::string others;
+            for (const BlockHolder& h : l.holders) {
+                const bool ours = std::any_of(above[x].begin(), above[x].end(),
+                                              [&](size_t j) { return L[j].name == h.name; });
+                if (!ours)
+                    others += (others.empty() ? "" : ", ") + describe_holder(h);
+            }
+            if (!others.empty())
+                return StackRefusal{HibernationBlock::SharedLayer,
+                                    describe_layer(l) + ", " + role + ", is also used by " + others +
+                                        ", stacked on it: " +
+                                        (x == i ? why
+                                                : "lockdown-hibernate must suspend that layer after a resume while it "
+                                                  "reloads the one below, and " + stall) +
+                                        ". Give the swap a LUKS2 --integrity partition of its own"};
+        }
+        // Everything between the integrity layer and the swap must be one
+        // of those dm-crypt layers.
+        std::vector<bool> seen(n, false);
+        std::vector<size_t> todo = above[i];
+        while (!todo.empty()) {
+            const size_t j = todo.back();
+            todo.pop_back();
+            if (seen[j])
+                continue;
+            seen[j] = true;
+            todo.insert(todo.end(), above[j].begin(), above[j].end());
+        }
+        for (size_t j = 0; j < n; j++) {
+            if (!seen[j] || std::find(suspended.begin() + 1, suspended.end(), j) != suspended.end())
+                continue;
+            const std::string what =
+                L[j].kind == LayerKind::DmOther
+                    ? "a device-mapper layer (LVM or similar), whose volume group can hold other volumes, such as "
+                      "the root file system"
+                    : "a " + to_string(L[j].kind) + " layer that lockdown-hibernate would not suspend with it";
+            return StackRefusal{HibernationBlock::SharedLayer,
+                                label + " reaches its dm-integrity layer " + describe_layer(L[i]) + " through " +
+                                    describe_layer(L[j]) + ", " + what +
+                                    ": lockdown-hibernate must suspend and reload the dm-integrity layer after a "
+                                    "resume, and anything else on that stack would stall while it is suspended or "
+                                    "see a stale dm-integrity instance. Put the swap directly on a LUKS2 --integrity "
+                                    "partition of its own"};
+        }
+    }
+    return std::nullopt;
 }
 
 std::string swap_label(const SwapFacts& s)
@@ -1002,11 +1202,14 @@ std::string swap_label(const SwapFacts& s)
 HibernationVerdict classify_hibernation(const HibernationFacts& f, const HibernationPolicy& policy)
 {
     HibernationVerdict v;
+    bool resume_unset = false;
     const auto refuse = [&](HibernationBlock b, std::string text) {
         v.block = b;
         v.blocker = std::move(text);
         if (v.summary.empty())
             v.summary = v.blocker;
+        if (resume_unset && v.swap_index && b != HibernationBlock::ResumeUnset)
+            v.summary += "; also, /sys/power/resume is unset (0:0), so the next boot would not look for an image";
         return v;
     };
 
@@ -1021,6 +1224,7 @@ HibernationVerdict classify_hibernation(const HibernationFacts& f, const Hiberna
 
     const Choice c = choose_swap(f);
     const bool resume_set = !(*f.resume == DevNo{});
+    resume_unset = !resume_set;
     const std::string resume_desc =
         to_string(*f.resume) + (f.resume_name.empty() ? "" : " (/dev/" + shown(f.resume_name) + ")");
 
@@ -1029,6 +1233,8 @@ HibernationVerdict classify_hibernation(const HibernationFacts& f, const Hiberna
             return refuse(HibernationBlock::VolatileSwap,
                           "/sys/power/resume points at " + resume_desc +
                               ", which is in RAM: its contents are lost at power-off, so no image can be kept there");
+        const std::string off =
+            f.resume_offset && *f.resume_offset ? " at offset " + std::to_string(*f.resume_offset) : "";
         // A swap that could not hold a protected image at all is the more
         // basic problem: say that first (the resume device comes next).
         if (!f.swaps.empty()) {
@@ -1036,8 +1242,9 @@ HibernationVerdict classify_hibernation(const HibernationFacts& f, const Hiberna
             unpointed.resume = DevNo{};
             HibernationVerdict inner = classify_hibernation(unpointed, policy);
             if (inner.block == HibernationBlock::Unencrypted || inner.block == HibernationBlock::NotAuthenticated ||
-                inner.block == HibernationBlock::VolatileSwap || inner.block == HibernationBlock::Unsupported) {
-                inner.summary = inner.blocker + "; also, /sys/power/resume points at " + resume_desc +
+                inner.block == HibernationBlock::VolatileSwap || inner.block == HibernationBlock::Unsupported ||
+                inner.block == HibernationBlock::SharedLayer) {
+                inner.summary = inner.blocker + "; also, /sys/power/resume points at " + resume_desc + off +
                                 ", which is not an active swap";
                 return inner;
             }
@@ -1047,13 +1254,17 @@ HibernationVerdict classify_hibernation(const HibernationFacts& f, const Hiberna
             if (!s.entry.deleted && !is_zram_path(s.entry.path) && s.entry.type != SwapType::Other)
                 others += (others.empty() ? "" : ", ") + shown(s.entry.path) +
                           (s.devno ? " (" + to_string(*s.devno) + ")" : "");
-        std::string off = f.resume_offset && *f.resume_offset ? " at offset " + std::to_string(*f.resume_offset) : "";
+        // The swap that would be checked if resume= named it: the one to name.
+        HibernationFacts unpointed = f;
+        unpointed.resume = DevNo{};
+        const Choice would = choose_swap(unpointed);
         return refuse(HibernationBlock::ResumeMismatch,
                       "/sys/power/resume points at " + resume_desc + off + ", which is not an active swap" +
-                          (others.empty() ? " (no usable swap is active)"
-                                          : "; the swap in use is " + others +
-                                                ". Point resume= at the checked swap, or clear it") +
-                          ".");
+                          (others.empty() || !would.index
+                               ? " (no usable swap is active)."
+                               : "; the swap in use is " + others + ". To point it at " +
+                                     swap_label(f.swaps[*would.index]) + ", " +
+                                     resume_hint(f.swaps[*would.index]) + "."));
     }
     if (!c.index) {
         if (c.only_zram)
@@ -1141,6 +1352,8 @@ HibernationVerdict classify_hibernation(const HibernationFacts& f, const Hiberna
                           label + " is stored on " + describe_layer(l) +
                               ", which lockdown-broker's image writer was not tested with (a hibernation image "
                               "there may not survive the power-off or the resume): put the swap on a partition");
+    if (const auto shared = judge_writer_layers(s, label))
+        return refuse(shared->block, shared->text);
 
     // The size rule. The kernel aims for an image of at most image_size
     // bytes (default 2/5 of RAM: kernel/power/snapshot.c,
@@ -1167,6 +1380,16 @@ HibernationVerdict classify_hibernation(const HibernationFacts& f, const Hiberna
         return refuse(HibernationBlock::SwapTooSmall,
                       label + " has " + mib(free_kib) + " free, less than the " + mib(*f.active_anon_kib) +
                           " of active anonymous memory, so systemd refuses to hibernate: enlarge the swap");
+
+    // lockdown-hibernate writes the image but not resume=: only a boot that
+    // looks for it on this swap finds it. /sys/power/resume shows what this
+    // boot was told (the kernel's resume= or the initramfs's RESUME=), and
+    // the next boot is told the same.
+    if (!resume_set)
+        return refuse(HibernationBlock::ResumeUnset,
+                      "/sys/power/resume is unset (0:0): this system was booted without a resume device, so the "
+                      "next boot would not look for the hibernation image on " + label +
+                          " and the session would be lost. To point it there, " + resume_hint(s));
 
     v.block = HibernationBlock::None;
     v.summary = "hibernation image goes to " + label + where + " (" + v.choice + "); " + v.tier;

@@ -56,6 +56,15 @@ struct SwapEntry {
 // must not hide the others).
 std::vector<SwapEntry> parse_proc_swaps(std::string_view text, std::vector<std::string>& warnings);
 
+// The entries of a sysfs holders/ directory: the kernel names of the block
+// devices stacked on a device ("dm-3"). Returns them sorted, without
+// repeats. nullopt, with `error` naming the entry, when one is no kernel
+// block device name (empty, "." or "..", longer than 64 bytes, a '/', a
+// blank, a control or non-ASCII byte) or there are more than
+// kMaxHolders entries, which is not the kernel talking.
+inline constexpr size_t kMaxHolders = 256;
+std::optional<std::vector<std::string>> parse_holders(std::vector<std::string> entries, std::string& error);
+
 // Undoes the kernel's seq_file escaping of " \t\n\\" as three-digit octal.
 std::string unescape_octal(std::string_view text);
 
@@ -106,6 +115,13 @@ enum class LayerKind {
 };
 std::string to_string(LayerKind k);
 
+// A device stacked on a layer, from the layer's sysfs holders/.
+struct BlockHolder {
+    std::string name;      // kernel name: "dm-3"
+    std::string dm_name;   // its device-mapper name, if it has one: "vg-root"
+    bool operator==(const BlockHolder&) const = default;
+};
+
 struct BlockLayer {
     DevNo devno;
     std::string name;          // kernel name: "dm-1", "vda2", "zram0"
@@ -113,7 +129,9 @@ struct BlockLayer {
     std::string dm_name;
     std::string dm_uuid;
     std::optional<uint64_t> size_sectors;  // 512-byte sectors
-    std::vector<size_t> lower;             // indices into SwapFacts::layers
+    std::vector<size_t> lower;             // indices into SwapFacts::layers (sysfs slaves/)
+    std::vector<BlockHolder> holders;           // what is stacked on it (sysfs holders/), sorted by name
+    std::string holders_error;             // why holders/ could not be read
     std::optional<CryptFacts> crypt;       // for DmCrypt (and standalone dm-integrity)
     std::string crypt_error;               // why `crypt` is missing
     std::string error;                     // a sysfs problem (loop, missing entry, ...)
@@ -127,6 +145,7 @@ struct SwapFacts {
                                   // swap partition, or a swap file's file system device
     std::optional<uint64_t> file_offset_pages;  // a swap file's first block (FIEMAP), as resume_offset counts it
     std::vector<BlockLayer> layers;  // layers[0] is the top of the stack
+    std::string uuid;                // of layers[0], from /dev/disk/by-uuid: what resume=UUID= names
     std::string error;               // why devno or the stack is unknown
 };
 
@@ -162,10 +181,12 @@ enum class HibernationBlock {
     NoSwap,           // no swap the kernel could write the image to
     VolatileSwap,     // zram or a RAM disk
     ResumeMismatch,   // /sys/power/resume points elsewhere than the swap in use
+    ResumeUnset,      // /sys/power/resume is 0:0: the next boot would not look for the image
     Unencrypted,
     NotAuthenticated, // encrypted, but an attacker could modify the image
     SwapTooSmall,
     Unsupported,      // protected, but the image writer cannot make it durable there (swap file, md)
+    SharedLayer,      // a layer lockdown-hibernate suspends and reloads after a resume has other users
 };
 std::string to_string(HibernationBlock b);
 

@@ -16,7 +16,7 @@ void journal_send(const JournalRecord& r)
     lines.push_back("PRIORITY=" + std::to_string(r.priority));
     if (r.message_id)
         lines.push_back(std::string("MESSAGE_ID=") + r.message_id);
-    lines.push_back("SYSLOG_IDENTIFIER=lockdown-brokerd");
+    lines.push_back(std::string("SYSLOG_IDENTIFIER=") + r.identifier);
     for (const auto& [k, v] : r.fields)
         if (!v.empty())
             lines.push_back(k + "=" + v);

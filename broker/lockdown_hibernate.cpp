@@ -7,16 +7,22 @@
 //     names the swap partition the image must go to.
 //  2. Runs the system-sleep hooks (pre), writes the image through
 //     /dev/snapshot with flushes (snapshot_writer), powers off.
-//  3. In the resumed system: renews a dm-integrity swap (swap_renewal) and
-//     runs the hooks (post).
-// Any refusal or failure before the power-off leaves the machine running
-// and the exit status 1, with the reason on stderr (the journal).
+//  3. In the resumed system, before the tasks are thawed: makes the swap
+//     header clean through a fresh dm-integrity instance (swap_renewal);
+//     then runs the hooks (post).
+// A refusal, or a failure before the resume signature is written, leaves
+// the machine running and the exit status 1, with the reason on stderr (the
+// journal). After the signature nothing thaws with a stale image on disk:
+// such failures power off instead (snapshot_writer.hpp).
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <fcntl.h>
 #include <getopt.h>
 #include <string>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
@@ -25,10 +31,14 @@
 
 #include "crypt_inspect.hpp"
 #include "error.hpp"
+#include "fstab_swaps.hpp"
+#include "journal.hpp"
+#include "message_ids.hpp"
 #include "hibernation_check.hpp"
 #include "record_files.hpp"
 #include "sleep_hooks.hpp"
 #include "snapshot_writer.hpp"
+#include "swap_guard.hpp"
 #include "swap_renewal.hpp"
 #include "unique_fd.hpp"
 
@@ -38,10 +48,13 @@
 
 namespace {
 
+// systemd 252's SYSTEM_SLEEP_PATH, the only directory systemd-sleep reads
+// (Debian 12 builds it as /lib/systemd/system-sleep, the same directory with
+// the merged /usr; /etc/systemd/system-sleep is read from systemd 256 on).
 constexpr const char* kSleepHookDir = "/usr/lib/systemd/system-sleep";
-// Free memory the resumed system must keep after taking the swapped-out
-// pages back with swapoff.
-constexpr uint64_t kSwapoffReserveKib = 64 * 1024;
+// Attempts at the resumed system's header renewal before it powers off
+// instead of thawing.
+constexpr int kRenewalAttempts = 3;
 
 void say(const std::string& text)
 {
@@ -85,8 +98,32 @@ Grant begin_with_broker()
     return g;
 }
 
+// The swap as the renewal and the guard need it: its dm-integrity layers,
+// each with the dm-crypt mapping right above it.
+ldb::SwapRenewal plan_for(const ldb::SwapFacts& swap)
+{
+    ldb::SwapRenewal plan;
+    plan.device = swap.entry.path;
+    plan.priority = swap.entry.priority;
+    for (size_t i = 0; i < swap.layers.size(); i++) {
+        const auto& l = swap.layers[i];
+        if (l.kind != ldb::LayerKind::DmIntegrity)
+            continue;
+        ldb::IntegrityLayer il;
+        il.integrity = l.dm_name;
+        for (const auto& up : swap.layers)
+            for (size_t lo : up.lower)
+                if (lo == i && up.kind == ldb::LayerKind::DmCrypt)
+                    il.above = up.dm_name;
+        if (il.integrity.empty())
+            throw ldb::Error(ldb::ErrorKind::Kernel, "the dm-integrity layer " + l.name + " has no device-mapper name");
+        plan.integrity.push_back(il);
+    }
+    return plan;
+}
+
 // What must hold for the writer, beyond the broker's check, and what the
-// resumed system will need: the swap's priority and its dm-integrity layers.
+// resumed system will need: the swap's dm-integrity layers.
 ldb::SwapRenewal prepare(const Grant& g)
 {
     struct stat st{};
@@ -106,47 +143,77 @@ ldb::SwapRenewal prepare(const Grant& g)
     if (!swap)
         throw ldb::Error(ldb::ErrorKind::Kernel, g.device + " (" + g.devno + ") is not an active swap partition");
 
-    // After the resume the swap is switched off and on again; its pages
-    // must fit into RAM meanwhile.
-    const auto meminfo = ldb::read_record("/proc/meminfo", 1 << 20, ldb::ErrorKind::Kernel);
-    const auto available = ldb::parse_meminfo_kib(meminfo, "MemAvailable");
-    if (!available)
-        throw ldb::Error(ldb::ErrorKind::Kernel, "/proc/meminfo has no MemAvailable");
-    if (swap->entry.used_kib + kSwapoffReserveKib > *available)
-        throw ldb::Error(ldb::ErrorKind::Refused,
-                         "hibernation is refused: " + std::to_string(swap->entry.used_kib / 1024) + " MiB of " +
-                             g.device + " are in use and only " + std::to_string(*available / 1024) +
-                             " MiB of memory are available, so the swap could not be renewed after the resume",
-                         "close some applications and try again");
-
-    ldb::SwapRenewal plan;
-    plan.device = swap->entry.path;
-    plan.priority = swap->entry.priority;
-    for (size_t i = 0; i < swap->layers.size(); i++) {
-        const auto& l = swap->layers[i];
-        if (l.kind != ldb::LayerKind::DmIntegrity)
-            continue;
-        ldb::IntegrityLayer il;
-        il.integrity = l.dm_name;
-        for (const auto& up : swap->layers)
-            for (size_t lo : up.lower)
-                if (lo == i && up.kind == ldb::LayerKind::DmCrypt)
-                    il.above = up.dm_name;
-        if (il.integrity.empty())
-            throw ldb::Error(ldb::ErrorKind::Kernel, "the dm-integrity layer " + l.name + " has no device-mapper name");
-        plan.integrity.push_back(il);
-    }
-    return plan;
+    return plan_for(*swap);
 }
 
 void run_hooks(const char* phase)
 {
-    for (const auto& f : ldb::run_sleep_hooks(kSleepHookDir, phase, "hibernate"))
-        say("system-sleep hook failed: " + f);
+    ldb::SleepHookOptions options{{kSleepHookDir}, phase, "hibernate"};
+    // Test hook: the integration tests shorten the 90 s timeout with it.
+    if (const char* ms = std::getenv("LOCKDOWN_HIBERNATE_TEST_HOOK_TIMEOUT_MS")) {
+        char* end = nullptr;
+        errno = 0;
+        const long long value = std::strtoll(ms, &end, 10);
+        if (errno == 0 && end != ms && *end == '\0' && value > 0)
+            options.timeout = std::chrono::milliseconds(value);
+        else
+            say(std::string("ignoring LOCKDOWN_HIBERNATE_TEST_HOOK_TIMEOUT_MS=") + ms + ", not a positive number");
+    }
+    for (const auto& r : ldb::run_sleep_hooks(options))
+        say((r.ok ? "system-sleep hook " : "system-sleep hook failed: ") + r.line);
+}
+
+// In the resumed system, tasks still frozen. The header must be clean
+// before anything can change the file systems; if that cannot be done,
+// powering off is safe (the next boot resumes this same, still valid image
+// and tries again), thawing is not.
+void renew_or_power_off(const ldb::SwapRenewal& plan, const ldb::PageBuffer& saved_header, const Kmsg& kmsg)
+{
+    for (int attempt = 1;; attempt++) {
+        try {
+            // Test hook: the first N attempts fail.
+            if (const char* n = std::getenv("LOCKDOWN_HIBERNATE_TEST_RENEWAL_FAILS"); n && attempt <= std::atoi(n))
+                throw ldb::Error(ldb::ErrorKind::Kernel, "injected by LOCKDOWN_HIBERNATE_TEST_RENEWAL_FAILS");
+            ldb::renew_swap_while_frozen(plan, saved_header);
+            return;
+        } catch (const ldb::Error& e) {
+            kmsg("renewing the swap header failed (attempt " + std::to_string(attempt) + " of " +
+                 std::to_string(kRenewalAttempts) + "): " + e.what());
+            if (attempt == kRenewalAttempts) {
+                kmsg("the swap header is not clean, so this system must not run on: powering off; the next boot "
+                     "resumes the same image (nothing has changed since it was taken). To discard it instead, "
+                     "boot once with noresume.");
+                ldb::power_off_now();
+            }
+            ::usleep(200 * 1000);
+        }
+    }
+}
+
+// Nothing may fault in a page from swap while tasks are frozen and the
+// swap's device-mapper layers are suspended; and the OOM killer must not
+// pick the only task that can finish or undo the hibernation.
+void pin_this_process()
+{
+    if (::mlockall(MCL_CURRENT | MCL_FUTURE) < 0)
+        throw ldb::errno_error(errno, "mlockall");
+    ldb::UniqueFd adj(::open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC));
+    if (!adj || ::write(adj.get(), "-1000", 5) != 5)
+        throw ldb::errno_error(errno, "setting /proc/self/oom_score_adj to -1000");
 }
 
 int hibernate()
 {
+    ldb::WriterFault fault = ldb::WriterFault::None;
+    if (const char* f = std::getenv("LOCKDOWN_HIBERNATE_TEST_FAULT"); f && *f) {
+        const auto parsed = ldb::parse_writer_fault(f);
+        if (!parsed) {
+            say(std::string("LOCKDOWN_HIBERNATE_TEST_FAULT=") + f + " is not a known fault");
+            return 2;
+        }
+        fault = *parsed;
+        say(std::string("test fault injected after the freeze: ") + f);
+    }
     Grant g;
     try {
         g = begin_with_broker();
@@ -161,37 +228,118 @@ int hibernate()
     ldb::PageBuffer saved_header(1);
     try {
         plan = prepare(g);
+        pin_this_process();
     } catch (const ldb::Error& e) {
         say(std::string(e.what()) + (e.hint().empty() ? "" : " (" + e.hint() + ")"));
         return 1;
     }
     run_hooks("pre");
+    ldb::WriterCallbacks cb;
+    cb.progress = [&kmsg](const std::string& t) { kmsg(t); };
+    cb.resumed_frozen = [&] { renew_or_power_off(plan, saved_header, kmsg); };
     try {
-        ldb::hibernate_to_swap(plan.device, saved_header, [&kmsg](const std::string& t) { kmsg(t); });
+        ldb::hibernate_to_swap(plan.device, saved_header, cb, fault);
     } catch (const ldb::Error& e) {
+        ::munlockall();
         say(std::string("hibernation failed, the system keeps running: ") + e.what() +
             (e.hint().empty() ? "" : " (" + e.hint() + ")"));
         run_hooks("post");
         return 1;
     }
-    int rc = 0;
-    try {
-        ldb::renew_swap_after_resume(plan, saved_header);
-        say("resumed; swap " + plan.device + " renewed" +
-            (plan.integrity.empty() ? "" : " (dm-integrity " + plan.integrity.front().integrity + " reloaded)"));
-    } catch (const ldb::Error& e) {
-        say(std::string("resumed, but renewing the swap failed: ") + e.what() +
-            (e.hint().empty() ? "" : " (" + e.hint() + ")"));
-        rc = 1;
-    }
+    ::munlockall();
+    say("resumed; swap " + plan.device + " renewed before the thaw" +
+        (plan.integrity.empty() ? "" : " (dm-integrity " + plan.integrity.front().integrity + " reloaded)"));
     run_hooks("post");
-    return rc;
+    return 0;
+}
+
+// --guard-swaps: every active swap partition and every swap of /etc/fstab.
+std::vector<ldb::GuardedSwap> swaps_to_guard()
+{
+    std::vector<ldb::GuardedSwap> out;
+    auto inspector = ldb::make_libcryptsetup_inspector();
+    const auto facts = ldb::gather_hibernation_facts(*inspector);
+    std::vector<dev_t> active;
+    for (const auto& s : facts.swaps) {
+        if (s.entry.type != ldb::SwapType::Partition)
+            continue;
+        ldb::GuardedSwap g;
+        try {
+            g.plan = plan_for(s);
+        } catch (const ldb::Error& e) {
+            say("cannot guard " + s.entry.path + ": " + e.what());
+            continue;
+        }
+        g.active = true;
+        g.origin = "/proc/swaps";
+        out.push_back(std::move(g));
+        struct stat st{};
+        if (::stat(s.entry.path.c_str(), &st) == 0)
+            active.push_back(st.st_rdev);
+    }
+    std::string fstab;
+    try {
+        fstab = ldb::read_record("/etc/fstab", 1 << 20, ldb::ErrorKind::NotFound);
+    } catch (const ldb::Error& e) {
+        if (::access("/etc/fstab", F_OK) == 0)
+            say(std::string("cannot read /etc/fstab: ") + e.what());
+        return out;
+    }
+    std::vector<std::string> warnings;
+    for (const auto& f : ldb::parse_fstab_swaps(fstab, warnings)) {
+        const auto path = ldb::fstab_spec_path(f.spec);
+        if (!path) {
+            say("/etc/fstab line " + std::to_string(f.line) + ": cannot resolve '" + f.spec + "'");
+            continue;
+        }
+        struct stat st{};
+        if (::stat(path->c_str(), &st) == 0 && S_ISBLK(st.st_mode) &&
+            std::find(active.begin(), active.end(), st.st_rdev) != active.end())
+            continue; // active: guarded above
+        ldb::GuardedSwap g;
+        g.plan.device = *path;
+        g.plan.priority = f.priority.value_or(-1);
+        g.swapon_after = !f.noauto;
+        g.origin = "/etc/fstab line " + std::to_string(f.line);
+        out.push_back(std::move(g));
+    }
+    for (const auto& w : warnings)
+        say(w);
+    return out;
+}
+
+int guard_swaps()
+{
+    bool failed = false;
+    for (const auto& g : swaps_to_guard()) {
+        const auto r = ldb::guard_swap(g);
+        const std::string line = g.plan.device + " (" + g.origin + "): " + ldb::to_string(r.outcome) + ": " + r.detail;
+        std::printf("%s\n", line.c_str());
+        std::fflush(stdout);
+        if (r.outcome == ldb::GuardOutcome::Repaired || r.outcome == ldb::GuardOutcome::Failed) {
+            ldb::JournalRecord rec;
+            rec.identifier = "lockdown-hibernate";
+            rec.message_id = r.outcome == ldb::GuardOutcome::Repaired ? ldb::message_id::kStaleImageRepaired
+                                                                      : ldb::message_id::kStaleImageUnrepaired;
+            rec.priority = r.outcome == ldb::GuardOutcome::Repaired ? 4 : 2;
+            rec.message = r.outcome == ldb::GuardOutcome::Repaired
+                              ? "Stale hibernation image on " + g.plan.device + " discarded: " + r.detail
+                              : "A stale hibernation image may remain on " + g.plan.device +
+                                    ", and the next boot could resume it: " + r.detail;
+            rec.fields = {{"LOCKDOWN_SWAP", g.plan.device}, {"LOCKDOWN_SWAP_ORIGIN", g.origin},
+                          {"LOCKDOWN_OUTCOME", ldb::to_string(r.outcome)}};
+            ldb::journal_send(rec);
+        }
+        failed = failed || r.outcome == ldb::GuardOutcome::Failed;
+    }
+    return failed ? 1 : 0;
 }
 
 void usage(FILE* out)
 {
     std::fprintf(out,
                  "Usage: lockdown-hibernate [--refuse=hybrid-sleep|suspend-then-hibernate]\n"
+                 "       lockdown-hibernate --guard-swaps\n"
                  "Hibernates for systemd-hibernate.service under lockdown-broker; see lockdown-hibernate(8).\n");
 }
 
@@ -202,9 +350,11 @@ int main(int argc, char** argv)
     static const option opts[] = {{"help", no_argument, nullptr, 'h'},
                                   {"version", no_argument, nullptr, 'V'},
                                   {"refuse", required_argument, nullptr, 'r'},
+                                  {"guard-swaps", no_argument, nullptr, 'g'},
                                   {nullptr, 0, nullptr, 0}};
     int c;
     std::string refuse;
+    bool guard = false;
     while ((c = getopt_long(argc, argv, "hV", opts, nullptr)) != -1) {
         switch (c) {
         case 'h':
@@ -216,6 +366,9 @@ int main(int argc, char** argv)
         case 'r':
             refuse = optarg;
             break;
+        case 'g':
+            guard = true;
+            break;
         default:
             usage(stderr);
             return 2;
@@ -224,6 +377,18 @@ int main(int argc, char** argv)
     if (optind != argc) {
         usage(stderr);
         return 2;
+    }
+    if (guard) {
+        if (!refuse.empty()) {
+            usage(stderr);
+            return 2;
+        }
+        try {
+            return guard_swaps();
+        } catch (const std::exception& e) {
+            say(std::string("internal error: ") + e.what());
+            return 1;
+        }
     }
     if (!refuse.empty()) {
         if (refuse != "hybrid-sleep" && refuse != "suspend-then-hibernate") {

@@ -15,4 +15,7 @@ inline constexpr const char* kDebugRestored = "5b9bf9a5c38a4e7e8adbe3651d86993f"
 // --enforce-only: an optional part did not load; locked_down did not load.
 inline constexpr const char* kPartMissing = "69dad4bf7a504a6197295bd0edd0033e";
 inline constexpr const char* kNotEnforcing = "35c2237459da4e2baefbea53e4630e9a";
+// lockdown-hibernate --guard-swaps
+inline constexpr const char* kStaleImageRepaired = "dcb5cf7764b04fddb3ccec7c3ff99a3f";
+inline constexpr const char* kStaleImageUnrepaired = "ad9d909d54d74678b049cff04cf7385a";
 } // namespace ldb::message_id

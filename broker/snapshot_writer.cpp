@@ -2,6 +2,9 @@
 #include "snapshot_writer.hpp"
 
 #include <cerrno>
+#include <csignal>
+#include <iterator>
+#include <utility>
 #include <cstdlib>
 #include <cstring>
 #include <fcntl.h>
@@ -14,6 +17,7 @@
 #include <unistd.h>
 
 #include "error.hpp"
+#include "swap_header.hpp"
 #include "unique_fd.hpp"
 
 namespace ldb {
@@ -34,13 +38,6 @@ PageBuffer::PageBuffer(size_t pages) : size_(pages * kPageSize)
 
 namespace {
 
-// struct swsusp_header (kernel/power/swap.c) occupies the end of page 0,
-// after the mkswap header; the offsets are the same on 6.1 and 6.12.
-constexpr size_t kHwSigAt = 4056, kCrcAt = 4060, kImageAt = 4064, kFlagsAt = 4072, kOrigSigAt = 4076,
-                 kSigAt = 4086, kSigLen = 10;
-constexpr uint32_t kNoCompressMode = 2; // SF_NOCOMPRESS_MODE
-constexpr char kSwapSig[] = "SWAPSPACE2";
-constexpr char kImageSig[] = "S1SUSPEND"; // with its NUL: 10 bytes
 constexpr size_t kMapEntries = kPageSize / 8 - 1; // page offsets per map page, then next_swap
 constexpr unsigned kRunPages = 256;
 
@@ -183,29 +180,108 @@ private:
 
 } // namespace
 
-SwapSignature swap_signature(const uint8_t* page)
+std::optional<WriterFault> parse_writer_fault(std::string_view text)
 {
-    if (std::memcmp(page + kSigAt, kSwapSig, kSigLen) == 0)
-        return SwapSignature::Swap;
-    if (std::memcmp(page + kSigAt, kImageSig, kSigLen) == 0)
-        return SwapSignature::Image;
-    return SwapSignature::Other;
+    if (text == "image-eio")
+        return WriterFault::ImageEio;
+    if (text == "no-space")
+        return WriterFault::NoSpace;
+    if (text == "signature-eio")
+        return WriterFault::SignatureEio;
+    if (text == "signature-and-restore-eio")
+        return WriterFault::SignatureAndRestoreEio;
+    if (text == "crash-after-signature")
+        return WriterFault::CrashAfterSignature;
+    return std::nullopt;
 }
 
-void make_resume_header(const uint8_t* swap_header, uint64_t first_map_page, uint8_t* out)
+AfterFailure after_failure(bool signature_attempted, bool header_restored) noexcept
 {
-    std::memcpy(out, swap_header, kPageSize);
-    const uint32_t zero = 0, flags = kNoCompressMode;
-    std::memcpy(out + kHwSigAt, &zero, 4);
-    std::memcpy(out + kCrcAt, &zero, 4);
-    std::memcpy(out + kImageAt, &first_map_page, 8);
-    std::memcpy(out + kFlagsAt, &flags, 4);
-    std::memcpy(out + kOrigSigAt, swap_header + kSigAt, kSigLen);
-    std::memcpy(out + kSigAt, kImageSig, kSigLen);
+    return !signature_attempted || header_restored ? AfterFailure::Thaw : AfterFailure::PowerOff;
 }
 
-void hibernate_to_swap(const std::string& device, PageBuffer& saved_header,
-                       const std::function<void(const std::string&)>& progress)
+void power_off_now() noexcept
+{
+    for (;;) {
+        ::sync();
+        ::reboot(LINUX_REBOOT_CMD_POWER_OFF);
+        ::reboot(LINUX_REBOOT_CMD_HALT);
+        ::sleep(1);
+    }
+}
+
+namespace {
+
+// From the signature write on, a crash of this process must not thaw the
+// tasks (closing /dev/snapshot does): the image on disk would then be
+// stale. A fatal signal powers off instead; the image is complete.
+volatile sig_atomic_t g_crash_powers_off = 0;
+int g_kmsg_fd = -1;
+
+void on_fatal_signal(int sig)
+{
+    if (g_crash_powers_off) {
+        static const char msg[] = "<2>lockdown-hibernate: crashed after the image was complete; powering off, "
+                                  "the next boot resumes it\n";
+        if (g_kmsg_fd >= 0)
+            (void)!::write(g_kmsg_fd, msg, sizeof msg - 1);
+        ::reboot(LINUX_REBOOT_CMD_POWER_OFF);
+        ::reboot(LINUX_REBOOT_CMD_HALT);
+    }
+    ::signal(sig, SIG_DFL);
+    ::raise(sig);
+}
+
+class CrashGuard {
+public:
+    CrashGuard()
+    {
+        g_kmsg_fd = ::open("/dev/kmsg", O_WRONLY | O_CLOEXEC);
+        struct sigaction sa{};
+        sa.sa_handler = on_fatal_signal;
+        sigemptyset(&sa.sa_mask);
+        for (size_t i = 0; i < std::size(kSignals); i++)
+            ::sigaction(kSignals[i], &sa, &old_[i]);
+    }
+    CrashGuard(const CrashGuard&) = delete;
+    CrashGuard& operator=(const CrashGuard&) = delete;
+    ~CrashGuard()
+    {
+        g_crash_powers_off = 0;
+        for (size_t i = 0; i < std::size(kSignals); i++)
+            ::sigaction(kSignals[i], &old_[i], nullptr);
+        if (g_kmsg_fd >= 0)
+            ::close(std::exchange(g_kmsg_fd, -1));
+    }
+    static void arm(bool on) noexcept { g_crash_powers_off = on ? 1 : 0; }
+
+private:
+    static constexpr int kSignals[] = {SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT, SIGTRAP, SIGSYS};
+    struct sigaction old_[std::size(kSignals)]{};
+};
+
+// Puts the saved header back and flushes it; false if either failed.
+bool restore_header(int fd, const PageBuffer& saved_header, WriterFault fault) noexcept
+{
+    if (fault == WriterFault::SignatureAndRestoreEio)
+        return false;
+    ssize_t n;
+    do
+        n = ::pwrite(fd, saved_header.data(), kPageSize, 0);
+    while (n < 0 && errno == EINTR);
+    return n == static_cast<ssize_t>(kPageSize) && ::fsync(fd) == 0;
+}
+
+void inject(WriterFault fault, WriterFault at, int err, const char* what)
+{
+    if (fault == at)
+        throw errno_error(err, std::string(what) + " (injected by LOCKDOWN_HIBERNATE_TEST_FAULT)");
+}
+
+} // namespace
+
+void hibernate_to_swap(const std::string& device, PageBuffer& saved_header, const WriterCallbacks& cb,
+                       WriterFault fault)
 {
     UniqueFd dev(::open(device.c_str(), O_RDWR | O_DIRECT | O_CLOEXEC));
     if (!dev)
@@ -228,29 +304,32 @@ void hibernate_to_swap(const std::string& device, PageBuffer& saved_header,
                     device + " is in use as swap, but its header still says S1SUSPEND: a stale hibernation image "
                              "from before this boot. Never resume it: the file systems have changed since it was "
                              "written, and resuming it would corrupt them",
-                    "repair the swap header, keeping its UUID: swapoff " + device +
+                    "repair the swap header: systemctl start lockdown-swap-guard.service (or: swapoff " + device +
                         " && mkswap -U \"$(blkid -s UUID -o value " + device + ")\" " + device + " && swapon " +
-                        device);
+                        device + ")");
     case SwapSignature::Other:
         throw Error(ErrorKind::Kernel, device + " has no swap signature (SWAPSPACE2) in its header");
     }
 
+    const CrashGuard crash_guard;
     Snapshot snap;
     snap.set_swap_area(st.st_rdev);
     snap.freeze();
     if (!snap.create_image()) {
-        progress("resumed");
-        return;
+        cb.progress("resumed");
+        cb.resumed_frozen();
+        return; // Snapshot's destructor frees the image and thaws
     }
 
     // From here on until the power-off tasks are frozen: progress goes to
-    // kmsg only. A failure puts the header back; Snapshot's destructor then
-    // frees the swap pages and the image and thaws the tasks.
+    // kmsg only. A failure before the signature write leaves the header as
+    // it was; Snapshot's destructor then frees the swap pages and the image
+    // and thaws the tasks.
     uint64_t pages = 0;
-    bool signature_written = false;
+    bool signature_attempted = false;
     try {
         const uint64_t image_bytes = snap.image_bytes();
-        progress("writing " + std::to_string(image_bytes / kPageSize) + " pages to " + device);
+        cb.progress("writing " + std::to_string(image_bytes / kPageSize) + " pages to " + device);
         PageBuffer map(1), page(1), header(1);
         auto* entries = reinterpret_cast<uint64_t*>(map.data());
         RunWriter writer(dev.get());
@@ -258,7 +337,9 @@ void hibernate_to_swap(const std::string& device, PageBuffer& saved_header,
         uint64_t cur_map = first_map;
         size_t k = 0;
         while (snap.read_page(page.data())) {
+            inject(fault, WriterFault::NoSpace, ENOSPC, "allocating swap for the image");
             const uint64_t at = snap.alloc_swap_page();
+            inject(fault, WriterFault::ImageEio, EIO, "writing image pages");
             writer.put(page.data(), at);
             entries[k++] = at;
             ++pages;
@@ -282,26 +363,37 @@ void hibernate_to_swap(const std::string& device, PageBuffer& saved_header,
         // signature that points at them can be.
         flush(dev.get(), "flushing the image");
         make_resume_header(saved_header.data(), first_map, header.data());
-        signature_written = true;
+        signature_attempted = true;
+        CrashGuard::arm(true);
+        inject(fault, WriterFault::SignatureEio, EIO, "writing the resume signature");
+        inject(fault, WriterFault::SignatureAndRestoreEio, EIO, "writing the resume signature");
         pwrite_all(dev.get(), header.data(), kPageSize, 0, "writing the resume signature");
         // Flush 2: the signature itself is durable before the power goes.
         flush(dev.get(), "flushing the resume signature");
-        progress(std::to_string(pages) + " pages written and flushed; powering off");
+        cb.progress(std::to_string(pages) + " pages written and flushed; powering off");
+        if (fault == WriterFault::CrashAfterSignature)
+            ::raise(SIGSEGV);
     } catch (const std::exception& e) {
-        if (signature_written) {
-            // Best effort: the failure being reported is the one that counts.
-            if (::pwrite(dev.get(), saved_header.data(), kPageSize, 0) == static_cast<ssize_t>(kPageSize))
-                (void)::fsync(dev.get());
+        if (after_failure(signature_attempted, signature_attempted && restore_header(dev.get(), saved_header, fault)) ==
+            AfterFailure::PowerOff) {
+            cb.progress(std::string("failed after the image was complete: ") + e.what() +
+                        "; the header could not be put back, so the image stays: powering off, the next boot "
+                        "resumes it");
+            power_off_now();
         }
-        progress(std::string("failed: ") + e.what() + "; thawing");
+        CrashGuard::arm(false);
+        cb.progress(std::string("failed: ") + e.what() + "; the swap header is as it was; thawing");
         throw;
     }
     ::reboot(LINUX_REBOOT_CMD_POWER_OFF);
-    // Only reached if the power-off failed: do not leave a signature that
-    // points at an image this still-running system will make stale.
+    // Only reached if the power-off was refused: do not leave a signature
+    // that points at an image this still-running system would make stale.
     const int err = errno;
-    if (::pwrite(dev.get(), saved_header.data(), kPageSize, 0) == static_cast<ssize_t>(kPageSize))
-        (void)::fsync(dev.get());
+    if (!restore_header(dev.get(), saved_header, fault)) {
+        cb.progress("the power-off was refused and the header could not be put back; halting");
+        power_off_now();
+    }
+    CrashGuard::arm(false);
     throw errno_error(err, "powering off after writing the image");
 }
 

@@ -18,7 +18,11 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
+#include <string_view>
+
+#include "swap_header.hpp"
 
 namespace ldb {
 
@@ -37,26 +41,51 @@ private:
     size_t size_;
 };
 
-inline constexpr size_t kPageSize = 4096;
+// Test hooks (lockdown-hibernate reads LOCKDOWN_HIBERNATE_TEST_FAULT): one
+// failure injected after FREEZE, to show that each ends in a safe state.
+enum class WriterFault {
+    None,
+    ImageEio,               // writing an image page fails: thaw, header untouched
+    NoSpace,                // SNAPSHOT_ALLOC_SWAP_PAGE says ENOSPC: the same
+    SignatureEio,           // writing the signature fails, the header is put back: thaw
+    SignatureAndRestoreEio, // ... and putting the header back fails too: power off
+    CrashAfterSignature,    // SIGSEGV once the signature is durable: power off
+};
+// "image-eio", "no-space", "signature-eio", "signature-and-restore-eio",
+// "crash-after-signature"; nullopt for anything else.
+std::optional<WriterFault> parse_writer_fault(std::string_view text);
 
-// Whether page 0 of a swap device says SWAPSPACE2 (a usable swap) or
-// S1SUSPEND (an image that was never resumed), or neither.
-enum class SwapSignature { Swap, Image, Other };
-SwapSignature swap_signature(const uint8_t* header_page);
+// Once the signature write has been attempted, the header is only known to
+// be clean if putting it back succeeded. Otherwise the image is complete and
+// flushed (the signature is attempted only after that), and resuming it is
+// safe, while a thawed system would make it stale: power off.
+enum class AfterFailure { Thaw, PowerOff };
+AfterFailure after_failure(bool signature_attempted, bool header_restored) noexcept;
 
-// Fills `out` (one page) with the resume header the kernel's swsusp_check()
-// accepts: `swap_header` with hw_sig 0, no CRC, `first_map_page`,
-// SF_NOCOMPRESS_MODE, orig_sig SWAPSPACE2 and sig S1SUSPEND.
-void make_resume_header(const uint8_t* swap_header, uint64_t first_map_page, uint8_t* out);
+struct WriterCallbacks {
+    // Progress and errors; while tasks are frozen it must not block on
+    // anything but /dev/kmsg.
+    std::function<void(const std::string&)> progress;
+    // Runs in the resumed system before the tasks are thawed, while the file
+    // systems are still exactly as the image expects: a power loss here only
+    // resumes the same image again. It must make the header clean or never
+    // return.
+    std::function<void()> resumed_frozen;
+};
 
 // Hibernates to the active swap partition `device` (a block device node)
-// and returns in the resumed system. Progress and errors before the
-// power-off go to `progress` (called while tasks are frozen: it must not
-// block on anything but /dev/kmsg). On failure everything is undone (the
-// header is put back, the swap pages freed, tasks thawed) and ldb::Error
-// says what failed; the machine keeps running. `saved_header` receives the
-// swap header as it was before, for the after-resume step.
-void hibernate_to_swap(const std::string& device, PageBuffer& saved_header,
-                       const std::function<void(const std::string&)>& progress);
+// and returns in the resumed system, after `resumed_frozen` and the thaw.
+// On a failure before the signature, or one after it whose header could be
+// put back, everything is undone (swap pages freed, tasks thawed) and
+// ldb::Error says what failed; the machine keeps running. Any other failure
+// after the signature write powers off instead (after_failure), and so does
+// a crash of this process from then on. `saved_header` receives the swap
+// header as it was before. The caller should hold its memory locked
+// (mlockall): nothing can swap it back in while tasks are frozen.
+void hibernate_to_swap(const std::string& device, PageBuffer& saved_header, const WriterCallbacks& callbacks,
+                       WriterFault fault = WriterFault::None);
+
+// Powers off and never returns (retries; halts if power-off is refused).
+[[noreturn]] void power_off_now() noexcept;
 
 } // namespace ldb

@@ -2,8 +2,9 @@
 #include "swap_renewal.hpp"
 
 #include <cerrno>
+#include <cstring>
 #include <fcntl.h>
-#include <sys/swap.h>
+#include <optional>
 #include <unistd.h>
 
 #include "dm_table.hpp"
@@ -12,37 +13,55 @@
 
 namespace ldb {
 
-void renew_swap_after_resume(const SwapRenewal& plan, const PageBuffer& saved_header)
+void reload_integrity_layers(const std::vector<IntegrityLayer>& layers)
 {
-    if (::swapoff(plan.device.c_str()) < 0)
-        throw errno_error(errno, "swapoff " + plan.device + " after the resume",
-                          "its header still says S1SUSPEND through a stale dm-integrity instance; run swapoff, "
-                          "reopen the device and mkswap it before the next boot");
-    for (const auto& l : plan.integrity) {
+    for (const auto& l : layers) {
         // Nothing may be in flight through the crypt layer while the
         // integrity target below it is replaced.
+        std::optional<DmSuspension> above;
         if (!l.above.empty())
-            dm_suspend(l.above);
-        dm_suspend(l.integrity);
+            above.emplace(l.above);
+        DmSuspension integrity(l.integrity);
         dm_reload_same_table(l.integrity);
-        dm_resume(l.integrity);
-        if (!l.above.empty())
-            dm_resume(l.above);
+        integrity.resume();
+        if (above)
+            above->resume();
     }
-    {
-        UniqueFd dev(::open(plan.device.c_str(), O_WRONLY | O_DIRECT | O_CLOEXEC));
-        if (!dev)
-            throw errno_error(errno, "opening " + plan.device + " to reset its header");
-        if (::pwrite(dev.get(), saved_header.data(), kPageSize, 0) != static_cast<ssize_t>(kPageSize))
-            throw errno_error(errno ? errno : EIO, "writing the swap header of " + plan.device + " back");
-        if (::fsync(dev.get()) < 0)
-            throw errno_error(errno, "flushing the swap header of " + plan.device);
-    }
-    const int flags = plan.priority >= 0
-                          ? SWAP_FLAG_PREFER | ((plan.priority << SWAP_FLAG_PRIO_SHIFT) & SWAP_FLAG_PRIO_MASK)
-                          : 0;
-    if (::swapon(plan.device.c_str(), flags) < 0)
-        throw errno_error(errno, "swapon " + plan.device + " after the resume");
+}
+
+void write_swap_header(const std::string& device, const uint8_t* page)
+{
+    UniqueFd dev(::open(device.c_str(), O_RDWR | O_DIRECT | O_CLOEXEC));
+    if (!dev)
+        throw errno_error(errno, "opening " + device + " to reset its header");
+    PageBuffer buf(1);
+    std::memcpy(buf.data(), page, kPageSize);
+    ssize_t n;
+    do
+        n = ::pwrite(dev.get(), buf.data(), kPageSize, 0);
+    while (n < 0 && errno == EINTR);
+    if (n != static_cast<ssize_t>(kPageSize))
+        throw errno_error(n < 0 ? errno : EIO, "writing the swap header of " + device + " back");
+    if (::fsync(dev.get()) < 0)
+        throw errno_error(errno, "flushing the swap header of " + device);
+    // Read it back through the same (new) instance: what the next boot's
+    // instance will replay from the disk.
+    std::memset(buf.data(), 0, kPageSize);
+    do
+        n = ::pread(dev.get(), buf.data(), kPageSize, 0);
+    while (n < 0 && errno == EINTR);
+    if (n != static_cast<ssize_t>(kPageSize))
+        throw errno_error(n < 0 ? errno : EIO, "reading the swap header of " + device + " back",
+                          n < 0 && errno == EILSEQ ? "EILSEQ: the integrity layer still fails the header sector"
+                                                   : "");
+    if (swap_signature(buf.data()) != SwapSignature::Swap)
+        throw Error(ErrorKind::Kernel, "the swap header of " + device + " does not read SWAPSPACE2 after the reset");
+}
+
+void renew_swap_while_frozen(const SwapRenewal& plan, const PageBuffer& saved_header)
+{
+    reload_integrity_layers(plan.integrity);
+    write_swap_header(plan.device, saved_header.data());
 }
 
 } // namespace ldb

@@ -3,7 +3,7 @@
 // that the seed corpora (and any crash reproducer) are exercised by a plain
 // g++ build too.
 //
-//   fuzz-replay ini|policy|records|hibernation|dyndbg FILE|DIR...
+//   fuzz-replay ini|policy|records|hibernation|dyndbg|fstab FILE|DIR...
 //
 // A directory contributes its regular files, in name order. Fails when no
 // input was found at all, so that a missing corpus does not pass silently.
@@ -24,13 +24,14 @@ extern "C" int ldb_fuzz_policy(const uint8_t* data, size_t size);
 extern "C" int ldb_fuzz_records(const uint8_t* data, size_t size);
 extern "C" int ldb_fuzz_hibernation(const uint8_t* data, size_t size);
 extern "C" int ldb_fuzz_dyndbg(const uint8_t* data, size_t size);
+extern "C" int ldb_fuzz_fstab(const uint8_t* data, size_t size);
 
 namespace fs = std::filesystem;
 
 int main(int argc, char** argv)
 {
     if (argc < 3) {
-        std::fprintf(stderr, "usage: fuzz-replay ini|policy|records|hibernation|dyndbg FILE|DIR...\n");
+        std::fprintf(stderr, "usage: fuzz-replay ini|policy|records|hibernation|dyndbg|fstab FILE|DIR...\n");
         return 2;
     }
     int (*target)(const uint8_t*, size_t) = nullptr;
@@ -44,6 +45,8 @@ int main(int argc, char** argv)
         target = ldb_fuzz_hibernation;
     else if (std::strcmp(argv[1], "dyndbg") == 0)
         target = ldb_fuzz_dyndbg;
+    else if (std::strcmp(argv[1], "fstab") == 0)
+        target = ldb_fuzz_fstab;
     else {
         std::fprintf(stderr, "fuzz-replay: unknown target '%s'\n", argv[1]);
         return 2;

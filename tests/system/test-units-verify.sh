@@ -9,16 +9,21 @@
 # then verifies copies in which only that path is replaced by the daemon just
 # built. Documentation= man pages are looked up in the source tree's man/.
 #
+# The swap guard unit is checked the same way, with lockdown-hibernate.
+#
 # Usage: test-units-verify.sh ENFORCE_UNIT BROKER_UNIT BUILT_DAEMON SBINDIR MANDIR
+#                             GUARD_UNIT BUILT_HIBERNATE LIBEXECDIR
 set -euo pipefail
 
 fail() { echo "FAIL: $*" >&2; exit 1; }
 
-[ $# -eq 5 ] || fail "usage: $0 ENFORCE_UNIT BROKER_UNIT BUILT_DAEMON SBINDIR MANDIR"
+[ $# -eq 8 ] || fail "usage: $0 ENFORCE_UNIT BROKER_UNIT BUILT_DAEMON SBINDIR MANDIR GUARD_UNIT BUILT_HIBERNATE LIBEXECDIR"
 enforce=$1 broker=$2 daemon=$(realpath "$3") sbindir=$4 mandir=$5
+guard=$6 hibernate=$(realpath "$7") libexecdir=$8
 command -v systemd-analyze >/dev/null || fail "systemd-analyze is not installed (package systemd)"
 command -v man >/dev/null || fail "man is not installed (package man-db); verify needs it to check Documentation="
 [ -x "$daemon" ] || fail "the built daemon $daemon is missing"
+[ -x "$hibernate" ] || fail "the built lockdown-hibernate $hibernate is missing"
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -31,10 +36,12 @@ check_exec() {
 }
 check_exec "$enforce" "$sbindir/lockdown-brokerd --enforce-only"
 check_exec "$broker" "$sbindir/lockdown-brokerd"
+check_exec "$guard" "$libexecdir/lockdown-broker/lockdown-hibernate --guard-swaps"
 
 for unit in "$enforce" "$broker"; do
     sed "s|^ExecStart=$sbindir/lockdown-brokerd|ExecStart=$daemon|" "$unit" > "$tmp/$(basename "$unit")"
 done
+sed "s|^ExecStart=$libexecdir/lockdown-broker/lockdown-hibernate|ExecStart=$hibernate|" "$guard" > "$tmp/$(basename "$guard")"
 
 # man looks pages up by section directory.
 for page in "$mandir"/*.[1-8]; do
@@ -45,11 +52,11 @@ done
 
 set +e
 out=$(MANPATH="$tmp/man" SYSTEMD_LOG_LEVEL=notice systemd-analyze verify --man=yes \
-        "$tmp/$(basename "$enforce")" "$tmp/$(basename "$broker")" 2>&1)
+        "$tmp/$(basename "$enforce")" "$tmp/$(basename "$broker")" "$tmp/$(basename "$guard")" 2>&1)
 rc=$?
 set -e
 if [ $rc -ne 0 ] || [ -n "$out" ]; then
     fail "systemd-analyze verify (exit $rc) complained:
 $out"
 fi
-echo "ok: systemd-analyze verify $(systemd-analyze --version | head -1 | cut -d' ' -f1-2): no complaints about either unit"
+echo "ok: systemd-analyze verify $(systemd-analyze --version | head -1 | cut -d' ' -f1-2): no complaints about the three units"

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <libcryptsetup.h>
+#include <libdevmapper.h>
 
 #include <map>
 #include <memory>
@@ -12,11 +13,18 @@
 #include <vector>
 
 #include "crypt_inspect.hpp"
+#include "dm_table.hpp"
 #include "error.hpp"
 #include "hibernation_check.hpp"
 #include "test_support.hpp"
 
 using namespace ldb;
+
+namespace ldb {
+// Readable failures: "shared-layer", not "4-byte object <0A-00 00-00>".
+void PrintTo(HibernationBlock b, std::ostream* os) { *os << to_string(b); }
+} // namespace ldb
+
 using ldb_test::catch_error;
 using ldb_test::TempDir;
 using ldb_test::write_file;
@@ -115,14 +123,23 @@ public:
             write_file(tmp / dir / "dm/uuid", b.dm_uuid + "\n");
         }
         fs::create_directories(tmp / dir / "slaves");
-        for (const auto& s : b.slaves)
+        fs::create_directories(tmp / dir / "holders");
+        for (const auto& s : b.slaves) {
             fs::create_symlink("../../" + s, tmp / dir / "slaves" / s);
+            // The kernel links both ways: the lower device lists its holders.
+            const auto holders = tmp / "sys/devices/virtual/block" / s / "holders";
+            fs::create_directories(holders);
+            fs::remove(holders / b.name);
+            fs::create_symlink("../../" + b.name, holders / b.name);
+        }
         link("sys/dev/block/" + to_string(b.devno), "../../devices/virtual/block/" + b.name);
         link("sys/class/block/" + b.name, "../../devices/virtual/block/" + b.name);
         write_file(tmp / "dev" / b.name, "");
         if (!b.dm_name.empty())
             link("dev/mapper/" + b.dm_name, "../" + b.name);
     }
+    // udev's /dev/disk/by-uuid link to a device.
+    void uuid(const std::string& uuid, const std::string& name) { link("dev/disk/by-uuid/" + uuid, "../../" + name); }
     void link(const std::string& at, const std::string& target)
     {
         fs::create_directories((tmp / at).parent_path());
@@ -329,6 +346,39 @@ TEST(ParseDmUuid, NotCryptsetupOrBroken)
     EXPECT_EQ(u.name, "abc-name");
 }
 
+TEST(ParseHolders, SortedAndUnique)
+{
+    std::string err;
+    EXPECT_EQ(parse_holders({}, err), std::vector<std::string>{});
+    EXPECT_EQ(parse_holders({"dm-3", "dm-10", "dm-3", "nvme0n1p2", "cciss!c0d0"}, err),
+              (std::vector<std::string>{"cciss!c0d0", "dm-10", "dm-3", "nvme0n1p2"}));
+    EXPECT_EQ(err, "");
+    EXPECT_EQ(parse_holders({std::string(64, 'x')}, err), std::vector<std::string>{std::string(64, 'x')});
+}
+
+TEST(ParseHolders, Junk)
+{
+    for (const std::string& bad : {std::string(""), std::string("."), std::string(".."), std::string("a/b"),
+                                  std::string("dm 3"), std::string("dm-3\n"), std::string("dm-3\t"),
+                                  std::string("dm\x01"), std::string("dm\x7f"), std::string("d\xc3\xa9"),
+                                  std::string("dm-3\0x", 6), std::string(65, 'x')}) {
+        SCOPED_TRACE(bad);
+        std::string err;
+        EXPECT_EQ(parse_holders({"dm-1", bad}, err), std::nullopt);
+        EXPECT_THAT(err, HasSubstr("is not a block device name"));
+        for (char c : err)
+            EXPECT_TRUE(static_cast<unsigned char>(c) >= 0x20 && c != 0x7f) << "the message is printable";
+    }
+    std::vector<std::string> many;
+    for (size_t i = 0; i <= kMaxHolders; i++)
+        many.push_back("dm-" + std::to_string(i));
+    std::string err;
+    EXPECT_EQ(parse_holders(many, err), std::nullopt);
+    EXPECT_THAT(err, HasSubstr("more than 256"));
+    many.pop_back();
+    EXPECT_EQ(parse_holders(many, err)->size(), kMaxHolders);
+}
+
 TEST(ParseCipherSpec, LegacyForms)
 {
     auto s = parse_cipher_spec("aes-xts-plain64");
@@ -466,6 +516,7 @@ TEST(HibernationCheck, EncryptedOnlyAcceptedAsWeakerTierWhenAllowed)
     Tree t;
     t.crypt_stack(std::string("CRYPT-LUKS2-") + kLuks2Hex + "-cryptswap", crypt("LUKS2", "aes", "xts-plain64"));
     t.swaps({"/dev/mapper/cryptswap partition 8388604 0 -2"});
+    t.resume("253:0");
     const auto v = t.verdict(false);
     EXPECT_TRUE(v.allowed()) << v.blocker;
     EXPECT_EQ(v.protection, ImageProtection::EncryptedOnly);
@@ -483,6 +534,7 @@ TEST(HibernationCheck, Luks1AndPlainWithoutIntegrity)
         Tree t;
         t.crypt_stack(uuid, f);
         t.swaps({"/dev/dm-0 partition 8388604 0 -2"});
+        t.resume("253:0");
         auto v = t.verdict();
         EXPECT_EQ(v.protection, ImageProtection::EncryptedOnly);
         EXPECT_EQ(v.block, HibernationBlock::NotAuthenticated);
@@ -502,6 +554,7 @@ TEST(HibernationCheck, Luks2IntegrityIsAuthenticated)
         Tree t;
         t.luks2_integrity_stack("cryptswap", f);
         t.swaps({kSwapLine});
+        t.resume("253:1");
         const auto v = t.verdict();
         EXPECT_TRUE(v.allowed()) << v.blocker;
         EXPECT_EQ(v.protection, ImageProtection::Authenticated);
@@ -527,6 +580,7 @@ TEST(HibernationCheck, DmCryptWithAeadCipherMadeByDmsetup)
         t.block({"dm-1", {253, 1}, "aeadswap", "", {"dm-0"}});
         t.inspector.facts["aeadswap"] = f;
         t.swaps({kSwapLine});
+        t.resume("253:1");
         const auto v = t.verdict();
         EXPECT_TRUE(v.allowed()) << v.blocker;
         EXPECT_EQ(v.protection, ImageProtection::Authenticated);
@@ -618,7 +672,11 @@ TEST(HibernationCheck, ZramIsSkippedForTheDiskSwap)
     t.block({"zram0", {252, 0}, "", "", {}});
     t.luks2_integrity_stack("cryptswap", crypt("LUKS2", "aes", "xts-random", "hmac(sha256)", 32));
     t.swaps({"/dev/zram0 partition 4194300 0 100", kSwapLine});
-    const auto v = t.verdict();
+    auto v = t.verdict();
+    EXPECT_EQ(v.swap, "/dev/dm-1") << "zram is skipped although its priority is higher";
+    EXPECT_EQ(v.block, HibernationBlock::ResumeUnset);
+    t.resume("253:1");
+    v = t.verdict();
     EXPECT_TRUE(v.allowed()) << v.blocker;
     EXPECT_EQ(v.swap, "/dev/dm-1");
 }
@@ -661,6 +719,115 @@ TEST(HibernationCheck, ResumePointsElsewhere)
     EXPECT_EQ(v.block, HibernationBlock::ResumeMismatch);
     EXPECT_THAT(v.blocker, AllOf(HasSubstr("/sys/power/resume points at 254:3 (/dev/vda3)"),
                                  HasSubstr("not an active swap"), HasSubstr("/dev/dm-1 (253:1)")));
+}
+
+TEST(HibernationCheck, ResumeAtAnotherDeviceSaysHowToPointIt)
+{
+    Tree t;
+    t.luks2_integrity_stack("cryptswap", crypt("LUKS2", "aes", "xts-random", "hmac(sha256)", 32));
+    t.uuid("0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0", "dm-1");
+    t.block({"vdb1", {254, 17}, "", "", {}});
+    t.swaps({kSwapLine});
+    t.resume("254:17");
+    auto v = t.verdict();
+    EXPECT_EQ(v.block, HibernationBlock::ResumeMismatch);
+    EXPECT_THAT(v.blocker, AllOf(HasSubstr("/sys/power/resume points at 254:17 (/dev/vdb1)"),
+                                 HasSubstr("To point it at swap /dev/dm-1, add "
+                                           "resume=UUID=0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0 to the kernel command line"),
+                                 HasSubstr("RESUME=UUID=0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0 into "
+                                           "/etc/initramfs-tools/conf.d/resume"),
+                                 HasSubstr("update-initramfs -u"), Not(HasSubstr("clear it"))));
+    EXPECT_EQ(to_string(v.block), "resume-mismatch");
+
+    // Pointed at the swap: accepted.
+    t.resume("253:1");
+    EXPECT_TRUE(t.verdict().allowed());
+}
+
+TEST(HibernationCheck, ResumeUnsetIsRefused)
+{
+    Tree t;
+    t.luks2_integrity_stack("cryptswap", crypt("LUKS2", "aes", "xts-random", "hmac(sha256)", 32));
+    t.swaps({kSwapLine});
+    t.resume("0:0");
+    auto v = t.verdict();
+    EXPECT_FALSE(v.allowed());
+    EXPECT_EQ(v.block, HibernationBlock::ResumeUnset);
+    EXPECT_EQ(to_string(v.block), "resume-unset");
+    EXPECT_EQ(v.protection, ImageProtection::Authenticated) << "the protection is still reported";
+    EXPECT_EQ(v.swap, "/dev/dm-1");
+    EXPECT_EQ(v.target, (DevNo{253, 1}));
+    // Without a /dev/disk/by-uuid link the hint says where to get the UUID.
+    EXPECT_THAT(v.blocker,
+                AllOf(HasSubstr("/sys/power/resume is unset (0:0)"),
+                      HasSubstr("the next boot would not look for the hibernation image on swap /dev/dm-1"),
+                      HasSubstr("add resume=UUID=<UUID> to the kernel command line"),
+                      HasSubstr("RESUME=UUID=<UUID> into /etc/initramfs-tools/conf.d/resume and run update-initramfs -u"),
+                      HasSubstr("'blkid -s UUID -o value /dev/dm-1'")));
+    EXPECT_EQ(v.summary, v.blocker);
+
+    t.uuid("0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0", "dm-1");
+    v = t.verdict();
+    EXPECT_EQ(v.block, HibernationBlock::ResumeUnset);
+    EXPECT_THAT(v.blocker, AllOf(HasSubstr("resume=UUID=0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0 "),
+                                 HasSubstr("RESUME=UUID=0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0 "), Not(HasSubstr("blkid"))));
+
+    // Junk names in by-uuid are not offered as a UUID.
+    Tree u;
+    u.luks2_integrity_stack("cryptswap", crypt("LUKS2", "aes", "xts-random", "hmac(sha256)", 32));
+    u.swaps({kSwapLine});
+    u.uuid("not a uuid; rm -rf", "dm-1");
+    EXPECT_THAT(u.verdict().blocker, HasSubstr("resume=UUID=<UUID>"));
+}
+
+TEST(HibernationCheck, ResumeUnsetDoesNotHideAnUnprotectedSwap)
+{
+    Tree t;
+    t.block({"vda3", {254, 3}, "", "", {}});
+    t.swaps({"/dev/vda3 partition 8388604 0 -2"});
+    const auto v = t.verdict();
+    EXPECT_EQ(v.block, HibernationBlock::Unencrypted);
+    EXPECT_THAT(v.summary, HasSubstr("also, /sys/power/resume is unset (0:0)"));
+    EXPECT_THAT(v.blocker, Not(HasSubstr("resume")));
+}
+
+TEST(HibernationCheck, SwapFileResumeOffsetMustMatch)
+{
+    // Swap files are refused as unsupported by the writer anyway; the offset
+    // still decides whether resume= names the file, and a mismatch is said.
+    Tree t;
+    write_file(t.tmp / "swapfile", "x");
+    struct stat st{};
+    ASSERT_EQ(::stat((t.tmp / "swapfile").c_str(), &st), 0);
+    const DevNo fsdev{::major(st.st_dev), ::minor(st.st_dev)};
+    t.block({"vda2", {254, 2}, "", "", {}});
+    t.block({"dm-7", fsdev, "cryptroot", std::string("CRYPT-LUKS2-") + kLuks2Hex + "-cryptroot", {"vda2"}});
+    t.inspector.facts["cryptroot"] = crypt("LUKS2", "aes", "xts-random", "hmac(sha256)", 32);
+    t.swaps({"/swapfile file 8388604 0 -2"});
+    t.resume(to_string(fsdev));
+    HibernationFacts f = t.facts();
+    ASSERT_EQ(f.swaps.size(), 1u);
+    f.swaps[0].file_offset_pages = 34816;
+
+    f.resume_offset = 34816;
+    auto v = classify_hibernation(f, {});
+    EXPECT_EQ(v.choice, "/sys/power/resume points at it");
+    EXPECT_EQ(v.target_offset, 34816u);
+    EXPECT_EQ(v.block, HibernationBlock::Unsupported);
+    EXPECT_THAT(v.summary, Not(HasSubstr("also")));
+
+    f.resume_offset = 4096;
+    v = classify_hibernation(f, {});
+    EXPECT_EQ(v.block, HibernationBlock::Unsupported) << "the more basic problem is named first";
+    EXPECT_THAT(v.summary, AllOf(HasSubstr("also, /sys/power/resume points at " + to_string(fsdev)),
+                                 HasSubstr("at offset 4096"), HasSubstr("not an active swap")));
+
+    // An offset that FIEMAP could not tell is no match either.
+    f.resume_offset = 34816;
+    f.swaps[0].file_offset_pages = std::nullopt;
+    v = classify_hibernation(f, {});
+    EXPECT_NE(v.choice, "/sys/power/resume points at it");
+    EXPECT_THAT(v.summary, HasSubstr("at offset 34816, which is not an active swap"));
 }
 
 TEST(HibernationCheck, AnUnprotectedSwapIsNamedBeforeAResumeMismatch)
@@ -745,6 +912,7 @@ TEST(HibernationCheck, SwapTooSmallForImageSize)
     t.luks2_integrity_stack("cryptswap", crypt("LUKS2", "aes", "xts-random", "hmac(sha256)", 32));
     // 1 GiB free, image_size 1638 MiB (2/5 of 4 GiB).
     t.swaps({"/dev/dm-1 partition 1048576 0 -2"});
+    t.resume("253:1");
     auto v = t.verdict();
     EXPECT_EQ(v.block, HibernationBlock::SwapTooSmall);
     EXPECT_THAT(v.blocker, AllOf(HasSubstr("swap /dev/dm-1 has 1024 MiB free"), HasSubstr("1642 MiB"),
@@ -767,6 +935,7 @@ TEST(HibernationCheck, SwapTooSmallByDefaultRuleAndByUsedSpace)
     t.luks2_integrity_stack("cryptswap", crypt("LUKS2", "aes", "xts-random", "hmac(sha256)", 32));
     fs::remove(t.tmp / "sys/power/image_size");
     t.meminfo(8ULL << 20, 100); // 8 GiB RAM: the image may need 2/5 = 3277 MiB
+    t.resume("253:1");
     t.swaps({"/dev/dm-1 partition 4194304 1048576 -2"}); // 4 GiB, 1 GiB used
     auto v = t.verdict();
     EXPECT_EQ(v.block, HibernationBlock::SwapTooSmall);
@@ -782,21 +951,172 @@ TEST(HibernationCheck, SwapTooSmallForSystemdActiveAnonRule)
     t.image_size(0);
     t.meminfo(16ULL << 20, 8ULL << 20); // 8 GiB of active anonymous memory
     t.swaps({"/dev/dm-1 partition 8388604 0 -2"});
+    t.resume("253:1");
     const auto v = t.verdict();
     EXPECT_EQ(v.block, HibernationBlock::SwapTooSmall);
     EXPECT_THAT(v.blocker, HasSubstr("active anonymous memory"));
 }
 
-TEST(HibernationCheck, LvmOverAuthenticatedLuks)
+TEST(HibernationCheck, LvmOverAuthenticatedLuksIsRefused)
 {
+    // The image would be protected, but after the resume lockdown-hibernate
+    // suspends the PV's crypt and integrity layers under the volume group,
+    // which may hold other volumes: refused, even with no other LV yet.
     Tree t;
     t.luks2_integrity_stack("cryptpv", crypt("LUKS2", "aes", "xts-random", "hmac(sha256)", 32));
     t.block({"dm-2", {253, 2}, "vg-swap", "LVM-abcdefABCDEF", {"dm-1"}});
     t.swaps({"/dev/mapper/vg-swap partition 8388604 0 -2"});
+    t.resume("253:2");
+    auto v = t.verdict();
+    EXPECT_FALSE(v.allowed());
+    EXPECT_EQ(v.block, HibernationBlock::SharedLayer);
+    EXPECT_EQ(v.protection, ImageProtection::Authenticated) << "the protection is still reported";
+    EXPECT_THAT(v.blocker, AllOf(HasSubstr("swap /dev/mapper/vg-swap (/dev/dm-2)"),
+                                 HasSubstr("dm-integrity layer /dev/dm-0 (cryptpv_dif)"),
+                                 HasSubstr("through /dev/dm-2 (vg-swap)"), HasSubstr("LVM"),
+                                 HasSubstr("must suspend and reload the dm-integrity layer after a resume"),
+                                 HasSubstr("stall"), HasSubstr("stale")));
+    ASSERT_EQ(t.inspector.asked.size(), 1u) << "LVM's own devices are not asked about";
+
+    // A second LV in the volume group (the root file system) is named as
+    // another user of the crypt layer.
+    t.block({"dm-3", {253, 3}, "vg-root", "LVM-abcdefABCDEG", {"dm-1"}});
+    v = t.verdict();
+    EXPECT_EQ(v.block, HibernationBlock::SharedLayer);
+    EXPECT_THAT(v.blocker, AllOf(HasSubstr("/dev/dm-1 (cryptpv), the dm-crypt layer above the dm-integrity layer "
+                                           "/dev/dm-0 (cryptpv_dif)"),
+                                 HasSubstr("also used by /dev/dm-3 (vg-root)"), Not(HasSubstr("dm-2 (vg-swap),"))));
+}
+
+TEST(HibernationCheck, LvmBelowTheIntegrityLayerIsFine)
+{
+    // LUKS2 --integrity on a logical volume: nothing the writer suspends
+    // is shared, whatever else the volume group holds.
+    Tree t;
+    t.block({"vda2", {254, 2}, "", "", {}});
+    t.block({"dm-5", {253, 5}, "vg-cryptswap", "LVM-abcdefABCDEF", {"vda2"}});
+    t.block({"dm-6", {253, 6}, "vg-root", "LVM-abcdefABCDEG", {"vda2"}});
+    t.block({"dm-0", {253, 0}, "cryptswap_dif", std::string("CRYPT-SUBDEV-") + kLuks2Hex + "-cryptswap_dif", {"dm-5"}});
+    t.block({"dm-1", {253, 1}, "cryptswap", std::string("CRYPT-LUKS2-") + kLuks2Hex + "-cryptswap", {"dm-0"}});
+    t.inspector.facts["cryptswap"] = crypt("LUKS2", "aes", "xts-random", "hmac(sha256)", 32);
+    t.swaps({kSwapLine});
+    t.resume("253:1");
     const auto v = t.verdict();
     EXPECT_TRUE(v.allowed()) << v.blocker;
+}
+
+TEST(HibernationCheck, HappyPathReadsHoldersAndUuid)
+{
+    Tree t;
+    t.luks2_integrity_stack("cryptswap", crypt("LUKS2", "aes", "xts-random", "hmac(sha256)", 32));
+    t.uuid("0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0", "dm-1");
+    t.uuid("11111111-2222-3333-4444-555555555555", "vda2"); // another device's link
+    t.swaps({kSwapLine});
+    t.resume("253:1");
+    const auto f = t.facts();
+    ASSERT_EQ(f.swaps.size(), 1u);
+    const auto& layers = f.swaps[0].layers;
+    ASSERT_EQ(layers.size(), 3u);
+    EXPECT_EQ(f.swaps[0].uuid, "0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0");
+    EXPECT_THAT(layers[0].holders, IsEmpty());
+    EXPECT_THAT(layers[1].holders, ElementsAre(BlockHolder{"dm-1", "cryptswap"}));
+    EXPECT_THAT(layers[2].holders, ElementsAre(BlockHolder{"dm-0", "cryptswap_dif"}));
+    for (const auto& l : layers)
+        EXPECT_EQ(l.holders_error, "") << l.name;
+    const auto v = classify_hibernation(f, {});
+    EXPECT_TRUE(v.allowed()) << v.blocker;
+    EXPECT_EQ(v.choice, "/sys/power/resume points at it");
+    EXPECT_EQ(v.summary.find("also"), std::string::npos) << v.summary;
+}
+
+TEST(HibernationCheck, OtherHolderOnTheIntegrityLayer)
+{
+    // A second mapping made on the same dm-integrity device: it would stall
+    // while the writer has the integrity layer suspended.
+    Tree t;
+    t.luks2_integrity_stack("cryptswap", crypt("LUKS2", "aes", "xts-random", "hmac(sha256)", 32));
+    t.block({"dm-4", {253, 4}, "scratch", "", {"dm-0"}});
+    t.swaps({kSwapLine});
+    t.resume("253:1");
+    const auto v = t.verdict();
+    EXPECT_EQ(v.block, HibernationBlock::SharedLayer);
     EXPECT_EQ(v.protection, ImageProtection::Authenticated);
-    ASSERT_EQ(t.inspector.asked.size(), 1u) << "LVM's own devices are not asked about";
+    EXPECT_THAT(v.blocker,
+                AllOf(HasSubstr("/dev/dm-0 (cryptswap_dif), the dm-integrity layer of swap /dev/dm-1, is also used "
+                                "by /dev/dm-4 (scratch)"),
+                      HasSubstr("lockdown-hibernate must suspend and reload that layer after a resume"),
+                      HasSubstr("would stall while it is suspended or see a stale dm-integrity instance"),
+                      Not(HasSubstr("/dev/dm-1 (cryptswap),"))));
+    EXPECT_EQ(to_string(v.block), "shared-layer");
+}
+
+TEST(HibernationCheck, OtherHolderOnTheCryptLayer)
+{
+    // Something stacked on the dm-crypt layer that the writer suspends while
+    // it reloads the integrity table below.
+    Tree t;
+    t.luks2_integrity_stack("cryptswap", crypt("LUKS2", "aes", "xts-random", "hmac(sha256)", 32));
+    t.block({"dm-4", {253, 4}, "", "", {"dm-1"}});
+    t.swaps({kSwapLine});
+    t.resume("253:1");
+    auto v = t.verdict();
+    EXPECT_EQ(v.block, HibernationBlock::SharedLayer);
+    EXPECT_THAT(v.blocker, AllOf(HasSubstr("/dev/dm-1 (cryptswap), the dm-crypt layer above the dm-integrity layer "
+                                           "/dev/dm-0 (cryptswap_dif) of swap /dev/dm-1, is also used by /dev/dm-4,"),
+                                 HasSubstr("must suspend that layer after a resume while it reloads the one below"),
+                                 HasSubstr("would stall while it is suspended or see a stale dm-integrity instance")));
+
+    // Two others are all named.
+    t.block({"dm-5", {253, 5}, "other", "", {"dm-1"}});
+    v = t.verdict();
+    EXPECT_THAT(v.blocker, HasSubstr("also used by /dev/dm-4, /dev/dm-5 (other), stacked on it"));
+}
+
+TEST(HibernationCheck, OtherHolderBelowTheIntegrityLayerIsFine)
+{
+    // The disk below is not suspended: other partitions' users do not matter,
+    // nor does a second holder of the partition itself.
+    Tree t;
+    t.luks2_integrity_stack("cryptswap", crypt("LUKS2", "aes", "xts-random", "hmac(sha256)", 32));
+    t.block({"dm-9", {253, 9}, "ro-view", "", {"vda2"}});
+    t.swaps({kSwapLine});
+    t.resume("253:1");
+    const auto v = t.verdict();
+    EXPECT_TRUE(v.allowed()) << v.blocker;
+}
+
+TEST(HibernationCheck, IntegrityWithoutCryptAboveIsStillChecked)
+{
+    // A standalone dm-integrity device (integritysetup) under a dm-crypt
+    // mapping that cryptsetup made: the same layers are suspended.
+    Tree t;
+    t.block({"vda2", {254, 2}, "", "", {}});
+    t.block({"dm-0", {253, 0}, "int0", "CRYPT-INTEGRITY-int0", {"vda2"}});
+    t.block({"dm-1", {253, 1}, "cryptswap", "CRYPT-PLAIN-cryptswap", {"dm-0"}});
+    t.block({"dm-2", {253, 2}, "other", "CRYPT-PLAIN-other", {"dm-0"}});
+    t.inspector.facts["int0"] = crypt("INTEGRITY", "", "", "hmac(sha256)", 32);
+    t.inspector.facts["cryptswap"] = crypt("PLAIN", "aes", "xts-plain64");
+    t.swaps({kSwapLine});
+    t.resume("253:1");
+    const auto v = t.verdict();
+    EXPECT_EQ(v.block, HibernationBlock::SharedLayer);
+    EXPECT_THAT(v.blocker, AllOf(HasSubstr("/dev/dm-0 (int0)"), HasSubstr("/dev/dm-2 (other)")));
+}
+
+TEST(HibernationCheck, CryptOverCryptOverIntegrityIsRefused)
+{
+    // Only the dm-crypt layer directly above is suspended with the integrity
+    // layer: another layer between it and the swap is not the tested stack.
+    Tree t;
+    t.luks2_integrity_stack("inner", crypt("LUKS2", "aes", "xts-random", "hmac(sha256)", 32));
+    t.block({"dm-2", {253, 2}, "outer", "CRYPT-PLAIN-outer", {"dm-1"}});
+    t.inspector.facts["outer"] = crypt("PLAIN", "aes", "xts-plain64");
+    t.swaps({"/dev/dm-2 partition 8388604 0 -2"});
+    t.resume("253:2");
+    const auto v = t.verdict();
+    EXPECT_EQ(v.block, HibernationBlock::SharedLayer);
+    EXPECT_THAT(v.blocker, AllOf(HasSubstr("through /dev/dm-2 (outer), a dm-crypt layer"),
+                                 HasSubstr("would not suspend with it")));
 }
 
 TEST(HibernationCheck, LvmSpanningAnUnencryptedDisk)
@@ -820,6 +1140,7 @@ TEST(HibernationCheck, SharedLowerDeviceIsJudgedOnEveryPath)
     t.inspector.facts["a"] = crypt("LUKS2", "aes", "gcm-random", "aead");
     t.inspector.facts["b"] = crypt("PLAIN", "aes", "xts-plain64");
     t.swaps({"/dev/dm-2 partition 8388604 0 -2"});
+    t.resume("253:2");
     auto f = t.facts();
     EXPECT_EQ(f.swaps[0].layers.size(), 4u) << "vda2 is read once";
     auto v = classify_hibernation(f, {});
@@ -869,6 +1190,7 @@ TEST(HibernationCheck, AuthenticatedAboveAnUnreadableLayerStillPasses)
     t.inspector.errors["mystery"] = "no access";
     t.inspector.facts["cryptswap"] = crypt("LUKS2", "aes", "gcm-random", "aead");
     t.swaps({kSwapLine});
+    t.resume("253:1");
     EXPECT_TRUE(t.verdict().allowed());
 }
 
@@ -908,6 +1230,7 @@ TEST(HibernationCheckBadInput, TruncatedSwapsStillUsesTheGoodLine)
     Tree t;
     t.luks2_integrity_stack("cryptswap", crypt("LUKS2", "aes", "xts-random", "hmac(sha256)", 32));
     t.swaps({"/dev/vda3 partition 83886", kSwapLine, "/dev/vda9 part"});
+    t.resume("253:1");
     const auto f = t.facts();
     EXPECT_EQ(f.warnings.size(), 2u);
     EXPECT_TRUE(classify_hibernation(f, {}).allowed());
@@ -970,10 +1293,69 @@ TEST(HibernationCheckBadInput, RootGivenWithTrailingSlashOrThroughASymlink)
     Tree t;
     t.luks2_integrity_stack("cryptswap", crypt("LUKS2", "aes", "xts-random", "hmac(sha256)", 32));
     t.swaps({kSwapLine});
+    t.resume("253:1");
     EXPECT_TRUE(classify_hibernation(gather_hibernation_facts(t.inspector, t.tmp.str() + "/"), {}).allowed());
     TempDir other;
     fs::create_symlink(t.tmp.path(), other / "root");
     EXPECT_TRUE(classify_hibernation(gather_hibernation_facts(t.inspector, (other / "root").string()), {}).allowed());
+}
+
+TEST(HibernationCheckBadInput, HoldersUnreadableOnASuspendedLayer)
+{
+    Tree t;
+    t.luks2_integrity_stack("cryptswap", crypt("LUKS2", "aes", "xts-random", "hmac(sha256)", 32));
+    t.swaps({kSwapLine});
+    t.resume("253:1");
+    // Missing on the disk below: not needed, so still accepted.
+    fs::remove_all(t.tmp / "sys/devices/virtual/block/vda2/holders");
+    auto v = t.verdict();
+    EXPECT_TRUE(v.allowed()) << v.blocker;
+    EXPECT_THAT(t.facts().swaps[0].layers[2].holders_error, HasSubstr("vda2/holders"));
+
+    // Missing on the integrity layer: cannot be verified.
+    fs::remove_all(t.tmp / "sys/devices/virtual/block/dm-0/holders");
+    v = t.verdict();
+    EXPECT_EQ(v.block, HibernationBlock::Unverifiable);
+    EXPECT_THAT(v.blocker, AllOf(HasSubstr("cannot tell what else is stacked on /dev/dm-0 (cryptswap_dif)"),
+                                 HasSubstr("suspend and reload after a resume"), HasSubstr("dm-0/holders")));
+}
+
+TEST(HibernationCheckBadInput, JunkInHolders)
+{
+    Tree t;
+    t.luks2_integrity_stack("cryptswap", crypt("LUKS2", "aes", "xts-random", "hmac(sha256)", 32));
+    t.swaps({kSwapLine});
+    t.resume("253:1");
+    const auto holders = t.tmp / "sys/devices/virtual/block/dm-1/holders";
+    // A name no block device has: not trusted.
+    write_file(holders / "bad\x01name", "");
+    auto v = t.verdict();
+    EXPECT_EQ(v.block, HibernationBlock::Unverifiable);
+    EXPECT_THAT(v.blocker, AllOf(HasSubstr("/dev/dm-1 (cryptswap)"), HasSubstr("bad?name"),
+                                 HasSubstr("not a block device name")));
+    fs::remove(holders / "bad\x01name");
+
+    // A flood of entries.
+    for (size_t i = 0; i <= kMaxHolders; i++)
+        write_file(holders / ("dm-" + std::to_string(100 + i)), "");
+    v = t.verdict();
+    EXPECT_EQ(v.block, HibernationBlock::Unverifiable);
+    EXPECT_THAT(v.blocker, HasSubstr("more than 256"));
+    fs::remove_all(holders);
+    fs::create_directories(holders);
+
+    // A dangling holder link still names another user.
+    fs::create_symlink("../../gone", holders / "dm-8");
+    v = t.verdict();
+    EXPECT_EQ(v.block, HibernationBlock::SharedLayer);
+    EXPECT_THAT(v.blocker, HasSubstr("also used by /dev/dm-8,"));
+
+    // holders/ is a file, not a directory.
+    fs::remove_all(holders);
+    write_file(holders, "dm-8\n");
+    v = t.verdict();
+    EXPECT_EQ(v.block, HibernationBlock::Unverifiable);
+    EXPECT_THAT(v.blocker, HasSubstr("cannot list"));
 }
 
 TEST(HibernationCheckBadInput, JunkInSysfsFiles)
@@ -1089,4 +1471,131 @@ TEST(LibcryptsetupInspector, NoHeaderAndNoLuksUuid)
     EXPECT_THAT(e.what(), AllOf(HasSubstr("cannot load the LUKS2 header"), HasSubstr(file)));
     e = catch_error([&] { insp->inspect({"ldb-unit-no-such-mapping", "CRYPT-PLAIN-x", "/dev/dm-99", file}); });
     EXPECT_THAT(e.what(), HasSubstr("cannot read the dm-crypt mapping ldb-unit-no-such-mapping (/dev/dm-99)"));
+}
+
+// ---- the guard that lockdown-hibernate suspends mappings with -------------------------
+//
+// The unit tests have no device-mapper devices (and must not suspend the
+// host's), so the guard runs on recorded operations here; the real ones are
+// exercised by the VM tests (tests/vm/hibernate).
+
+namespace {
+
+struct DmLog {
+    std::vector<std::string> calls;
+    std::map<std::string, int> fail_resume;  // name -> how many resumes fail
+    bool fail_suspend = false;
+
+    DmSuspension::Op suspend()
+    {
+        return [this](const std::string& n) {
+            if (fail_suspend)
+                throw Error(ErrorKind::Kernel, "suspending " + n + ": EBUSY");
+            calls.push_back("suspend " + n);
+        };
+    }
+    DmSuspension::Op resume()
+    {
+        return [this](const std::string& n) {
+            calls.push_back("resume " + n);
+            if (auto it = fail_resume.find(n); it != fail_resume.end() && it->second > 0) {
+                it->second--;
+                throw Error(ErrorKind::Kernel, "resuming " + n + ": EINVAL");
+            }
+        };
+    }
+};
+
+} // namespace
+
+TEST(DmSuspension, ResumesInReverseOrderWhenSomethingThrows)
+{
+    DmLog log;
+    EXPECT_THROW(
+        {
+            DmSuspension crypt("cryptswap", log.suspend(), log.resume());
+            DmSuspension integrity("cryptswap_dif", log.suspend(), log.resume());
+            EXPECT_TRUE(integrity.suspended());
+            throw Error(ErrorKind::Kernel, "the reload failed");
+        },
+        Error);
+    EXPECT_THAT(log.calls, ElementsAre("suspend cryptswap", "suspend cryptswap_dif", "resume cryptswap_dif",
+                                       "resume cryptswap"));
+}
+
+TEST(DmSuspension, ExplicitResumeIsNotRepeated)
+{
+    DmLog log;
+    {
+        DmSuspension d("cryptswap_dif", log.suspend(), log.resume());
+        d.resume();
+        EXPECT_FALSE(d.suspended());
+        d.resume(); // nothing to do
+    }
+    EXPECT_THAT(log.calls, ElementsAre("suspend cryptswap_dif", "resume cryptswap_dif"));
+}
+
+TEST(DmSuspension, FailedSuspendLeavesNothingToResume)
+{
+    DmLog log;
+    log.fail_suspend = true;
+    const Error e = catch_error([&] { DmSuspension d("cryptswap_dif", log.suspend(), log.resume()); });
+    EXPECT_THAT(e.what(), HasSubstr("EBUSY"));
+    EXPECT_THAT(log.calls, IsEmpty());
+}
+
+TEST(DmSuspension, FailedResumeThrowsThenTheDestructorTriesAgainAndReports)
+{
+    DmLog log;
+    log.fail_resume["cryptswap_dif"] = 2;
+    testing::internal::CaptureStderr();
+    {
+        DmSuspension d("cryptswap_dif", log.suspend(), log.resume());
+        const Error e = catch_error([&] { d.resume(); });
+        EXPECT_THAT(e.what(), HasSubstr("EINVAL"));
+        EXPECT_TRUE(d.suspended()) << "still suspended after a failed resume";
+    } // the destructor's attempt fails too: reported, not thrown
+    const std::string err = testing::internal::GetCapturedStderr();
+    EXPECT_THAT(log.calls, ElementsAre("suspend cryptswap_dif", "resume cryptswap_dif", "resume cryptswap_dif"));
+    EXPECT_THAT(err, AllOf(HasSubstr("device-mapper mapping cryptswap_dif is still suspended"), HasSubstr("EINVAL"),
+                           HasSubstr("dmsetup resume cryptswap_dif")));
+
+    // A retry that works is silent.
+    log.calls.clear();
+    log.fail_resume["cryptswap_dif"] = 1;
+    testing::internal::CaptureStderr();
+    {
+        DmSuspension d("cryptswap_dif", log.suspend(), log.resume());
+        EXPECT_THROW(d.resume(), Error);
+    }
+    EXPECT_EQ(testing::internal::GetCapturedStderr(), "");
+    EXPECT_THAT(log.calls, ElementsAre("suspend cryptswap_dif", "resume cryptswap_dif", "resume cryptswap_dif"));
+}
+
+TEST(DmSuspension, MovedGuardResumesOnce)
+{
+    DmLog log;
+    {
+        std::optional<DmSuspension> outer;
+        {
+            DmSuspension d("cryptswap", log.suspend(), log.resume());
+            outer.emplace(std::move(d));
+            EXPECT_FALSE(d.suspended()); // NOLINT(bugprone-use-after-move): the moved-from state is the point
+        }
+        EXPECT_THAT(log.calls, ElementsAre("suspend cryptswap"));
+        EXPECT_TRUE(outer->suspended());
+        EXPECT_EQ(outer->name(), "cryptswap");
+    }
+    EXPECT_THAT(log.calls, ElementsAre("suspend cryptswap", "resume cryptswap"));
+}
+
+TEST(DmSuspension, RealOperationsRefuseAnImpossibleNameAndNeverSyncWithUdev)
+{
+    // A name longer than device-mapper allows (DM_NAME_LEN) fails before any
+    // mapping is touched; without privileges, libdevmapper fails earlier
+    // still. Either way nothing is suspended and nothing needs resuming.
+    EXPECT_THROW(DmSuspension(std::string(200, 'x')), Error);
+    // The first task switched udev synchronisation off for the process:
+    // lockdown-hibernate reloads while udevd may be frozen.
+    EXPECT_EQ(dm_udev_get_sync_support(), 0);
 }

@@ -63,6 +63,33 @@ wait_can() { # WANT TEXT-IN-BLOCKER
 }
 can_and_blocker() { can_is "$1" && [[ $(prop HibernateBlocker) == *"$2"* ]]; }
 
+# make_stale DEV: turn DEV's swap header into what a never-resumed image
+# leaves: orig_sig SWAPSPACE2 at 4076, sig S1SUSPEND at 4086.
+make_stale() {
+    local page=$WORK/page0
+    dd if="$1" of="$page" bs=4096 count=1 iflag=direct status=none || return 1
+    printf 'SWAPSPACE2' | dd of="$page" bs=1 seek=4076 conv=notrunc status=none || return 1
+    printf 'S1SUSPEND\0' | dd of="$page" bs=1 seek=4086 conv=notrunc status=none || return 1
+    # Buffered and then dropped from the block device's cache, so that
+    # swapon (which reads through that cache) sees it, as after a reboot.
+    dd if="$page" of="$1" bs=4096 count=1 conv=notrunc,fsync status=none && blockdev --flushbufs "$1"
+}
+guard_records() { journalctl -b --no-pager -o verbose MESSAGE_ID="$MID_STALE_REPAIRED" | grep -c -- "$1"; }
+MID_STALE_REPAIRED=$(grep -o 'kStaleImageRepaired = "[0-9a-f]*' "$LDB_SRC/broker/message_ids.hpp" | cut -d'"' -f2)
+
+# set_fault VAR=VALUE|'': the test hooks of lockdown-hibernate, through a
+# runtime drop-in on systemd-hibernate.service.
+set_fault() {
+    local d=/run/systemd/system/systemd-hibernate.service.d
+    mkdir -p "$d"
+    if [[ -n $1 ]]; then
+        printf '[Service]\nEnvironment=%s\n' "$@" >"$d/ldvm-fault.conf"
+    else
+        rm -f "$d/ldvm-fault.conf"
+    fi
+    systemctl daemon-reload
+}
+
 # refused_everywhere WHAT TEXT: hibernation must be refused on every path
 # with TEXT in the answer, and the machine must keep running.
 refused_everywhere() {
@@ -151,6 +178,35 @@ swapon "$PLAIN_SWAP" || abort "swapon $PLAIN_SWAP"
 refused_everywhere "plain swap" "is not encrypted" "$PLAIN_SWAP"
 swapoff "$PLAIN_SWAP"
 
+section "2b. the swap guard discards stale images"
+systemctl is-active --quiet lockdown-swap-guard.service && ok "lockdown-swap-guard.service ran at boot" ||
+    not_ok "lockdown-swap-guard.service: $(systemctl show -p ActiveState,Result --value lockdown-swap-guard.service | tr '\n' ' ')"
+# An inactive swap of /etc/fstab with an image nobody resumed: what a boot
+# without resume= leaves. (util-linux's swapon(8) would rewrite the
+# signature itself; the swapon(2) a service may use would refuse it.)
+mkswap -q "$PLAIN_SWAP" >/dev/null || abort "mkswap $PLAIN_SWAP"
+make_stale "$PLAIN_SWAP" || abort "cannot write a stale header onto $PLAIN_SWAP"
+[[ $(header_sig "$PLAIN_SWAP") == S1SUSPEND ]] && ok "a stale image header on $PLAIN_SWAP" || not_ok "header: $(header_sig "$PLAIN_SWAP")"
+cp /etc/fstab "$WORK/fstab.orig" 2>/dev/null || : >"$WORK/fstab.orig"
+echo "$PLAIN_SWAP none swap sw,pri=7 0 0" >>/etc/fstab
+systemctl restart lockdown-swap-guard.service
+[[ $(header_sig "$PLAIN_SWAP") == SWAPSPACE2 ]] && ok "guard: the header of $PLAIN_SWAP says SWAPSPACE2 again" ||
+    not_ok "guard: header '$(header_sig "$PLAIN_SWAP")' :: $(journalctl -b --no-pager -o cat -u lockdown-swap-guard.service | tail -3)"
+prio=$(awk -v d="$(readlink -f "$PLAIN_SWAP")" '$1 == d {print $5}' /proc/swaps)
+[[ $prio == 7 ]] && ok "guard: $PLAIN_SWAP switched on with the fstab priority 7" || not_ok "guard: /proc/swaps: $(tail -n +2 /proc/swaps | tr '\n' ' ')"
+wait_for 10 eval "[[ \$(guard_records 'LOCKDOWN_SWAP_ORIGIN=/etc/fstab line') -ge 1 ]]" &&
+    ok "journal: stale image discarded (MESSAGE_ID $MID_STALE_REPAIRED) :: $(journalctl -b --no-pager -o cat MESSAGE_ID="$MID_STALE_REPAIRED" | tail -1)" ||
+    not_ok "no guard record in the journal :: $(journalctl -b --no-pager -o cat -u lockdown-swap-guard.service | tail -3)"
+# An active swap whose header says S1SUSPEND (what a resumed system that
+# could not reset it leaves): switched off, reset, switched on.
+make_stale "$PLAIN_SWAP" || abort "cannot write a stale header onto the active $PLAIN_SWAP"
+systemctl restart lockdown-swap-guard.service
+[[ $(header_sig "$PLAIN_SWAP") == SWAPSPACE2 && " $(swaps)" == *" $(readlink -f "$PLAIN_SWAP") "* ]] &&
+    ok "guard: the active $PLAIN_SWAP was switched off, reset and switched on :: $(journalctl -b --no-pager -o cat -u lockdown-swap-guard.service | grep -- "$PLAIN_SWAP" | tail -1)" ||
+    not_ok "guard, active swap: header '$(header_sig "$PLAIN_SWAP")', swaps '$(swaps)'"
+swapoff "$PLAIN_SWAP"
+cp "$WORK/fstab.orig" /etc/fstab
+
 section "3. LUKS2 without integrity (negative)"
 cryptsetup luksFormat -q --type luks2 --pbkdf pbkdf2 --pbkdf-force-iterations 1000 --key-file "$KEY" "$LUKS_DISK" ||
     abort "cryptsetup luksFormat $LUKS_DISK"
@@ -227,7 +283,8 @@ ram_intact "before hibernating"
 # after_resume WHEN N: the checks once the Nth resume is through.
 after_resume() {
     local when=$1 n=$2
-    if wait_for 900 eval "[[ \$(helper_says 'resumed; swap') -ge $n ]]"; then
+    if wait_for 900 eval "[[ \$(helper_says 'resumed; swap') -ge $n || \$(helper_says 'keeps running') -gt $KEEPS_RUNNING ]]" &&
+        [[ $(helper_says 'resumed; swap') -ge $n ]]; then
         ldvm_marker LDVM-RESUMED
         ok "$when: resumed; $(journalctl -b --no-pager -o cat -t lockdown-hibernate | grep 'resumed; swap' | tail -1)"
     else
@@ -251,11 +308,54 @@ after_resume() {
     [[ $(header_sig "$HIB_SWAP") == SWAPSPACE2 ]] &&
         ok "$when: the header reads SWAPSPACE2 through the renewed dm-integrity instance (no stale image for the next boot)" ||
         not_ok "$when: header '$(header_sig "$HIB_SWAP")'"
+    # The renewal is done before the thaw: no window in which the session
+    # runs while the disk still says S1SUSPEND.
+    journalctl -b --no-pager -o cat -t lockdown-hibernate | grep -q 'renewed before the thaw' &&
+        ok "$when: lockdown-hibernate renewed the header before the thaw" || not_ok "$when: no 'renewed before the thaw'"
+    hog_check "$when"
     expect "$when: root outside the units: hibernation" denied "$TRIG" hibernation
     wait_can yes
 }
 
+section "5b. failures after the freeze end in a running system with a clean swap"
+# Injected by lockdown-hibernate's test hook; each fails before the
+# signature is durable, or puts the header back, so the tasks are thawed.
+for f in no-space image-eio signature-eio; do
+    set_fault "LOCKDOWN_HIBERNATE_TEST_FAULT=$f"
+    before=$(helper_says "the system keeps running")
+    out=$(as_user "$LDCTL hibernate" 2>&1)
+    rc=$?
+    wait_for 300 eval "[[ \$(helper_says 'the system keeps running') -gt $before ]]" &&
+        ok "fault $f: hibernation failed and the system kept running (lockdownctl rc=$rc) :: $(journalctl -b --no-pager -o cat -t lockdown-hibernate | grep 'keeps running' | tail -1 | cut -c1-200)" ||
+        not_ok "fault $f: no failure seen :: rc=$rc $out :: $(journalctl -b --no-pager -o cat -t lockdown-hibernate | tail -3)"
+    [[ $(header_sig "$HIB_SWAP") == SWAPSPACE2 ]] && ok "fault $f: the header says SWAPSPACE2" || not_ok "fault $f: header '$(header_sig "$HIB_SWAP")'"
+    [[ $(as_user 'echo alive') == alive ]] && ok "fault $f: the session answers" || not_ok "fault $f: the session does not answer"
+done
+set_fault ''
+wait_can yes
+
+# Pages that are swapped out when the image is taken come back after the
+# resume through the new dm-integrity instance (the swap stays on across
+# the renewal): a process's data, pushed to swap, checked by hash.
+systemd-run --quiet --unit=ldvm-swap-hog -p MemoryHigh=4M -p MemorySwapMax=infinity /bin/sh -c \
+    'head -c 32M /dev/urandom | tee /dev/shm/ldvm-hog | sha256sum >/run/ldvm-hog.before; exec sleep infinity' ||
+    not_ok "cannot start the swap hog"
+hog_cg=/sys/fs/cgroup/system.slice/ldvm-swap-hog.service
+wait_for 180 eval '[[ -s /run/ldvm-hog.before && $(cat $hog_cg/memory.swap.current 2>/dev/null || echo 0) -gt $((24 << 20)) ]]' &&
+    ok "the hog's data is in swap: $(($(cat $hog_cg/memory.swap.current) >> 20)) MiB of $HIB_SWAP" ||
+    not_ok "the hog did not reach swap: $(cat $hog_cg/memory.swap.current 2>/dev/null) bytes, hash '$(cat /run/ldvm-hog.before 2>/dev/null)'"
+# No more pressure: what is in swap stays there until it is read.
+systemctl set-property --runtime ldvm-swap-hog.service MemoryHigh=infinity
+hog_check() { # WHEN
+    local before after
+    before=$(cat /run/ldvm-hog.before)
+    after=$(sha256sum </dev/shm/ldvm-hog)
+    [[ -n $before && $before == "$after" ]] && ok "$1: the swapped-out data reads back intact" ||
+        not_ok "$1: swapped-out data: before '$before', after '$after'"
+}
+
 section "6. hibernate through lockdownctl"
+KEEPS_RUNNING=$(helper_says 'keeps running')
 ldvm_marker LDVM-HIBERNATING
 out=$(as_user "$LDCTL hibernate")
 rc=$?
@@ -268,6 +368,22 @@ out=$(as_user 'busctl call org.freedesktop.login1 /org/freedesktop/login1 org.fr
 rc=$?
 [[ $rc -eq 0 ]] && ok "logind Hibernate() as $LDVM_USER accepted" || not_ok "logind Hibernate() rc=$rc :: $out"
 after_resume "after the resume from logind's Hibernate()" 2
+
+section "7b. a crash after the signature powers off; the resumed system retries its renewal"
+# The writer crashes (SIGSEGV) once the signature is durable: its handler
+# powers off instead of letting /dev/snapshot's release thaw the tasks over
+# an image that would then be stale. The next boot resumes that image; in
+# the resumed system the first two renewal attempts fail (test hook), the
+# third makes the header clean, all before the thaw.
+set_fault "LOCKDOWN_HIBERNATE_TEST_FAULT=crash-after-signature" "LOCKDOWN_HIBERNATE_TEST_RENEWAL_FAILS=2"
+KEEPS_RUNNING=$(helper_says 'keeps running')
+ldvm_marker LDVM-HIBERNATING
+out=$(as_user "$LDCTL hibernate" 2>&1)
+after_resume "after the crash after the signature" 3
+retries=$(journalctl -k -b --no-pager -o cat | grep -c 'renewing the swap header failed (attempt [12] of 3)')
+[[ $retries -eq 2 ]] && ok "the resumed system retried its renewal: 2 failed attempts in the kernel log, then the header was clean" ||
+    not_ok "renewal attempts failed: $retries (wanted 2) :: $(journalctl -k -b --no-pager -o cat | grep lockdown-hibernate | tail -4)"
+set_fault ''
 
 section "8. the journal"
 # (What the writer logs after the snapshot, up to the power-off, is not in

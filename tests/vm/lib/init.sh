@@ -87,6 +87,7 @@ swap=
 swapname=ldvmswap
 swapkey=
 check=
+resume_commit=
 set -f  # no globbing of cmdline words
 # shellcheck disable=SC2013 # word splitting of the cmdline is intended
 for w in $(cat /proc/cmdline); do
@@ -100,6 +101,7 @@ for w in $(cat /proc/cmdline); do
         ld.swapname=*) swapname=${w#ld.swapname=} ;;
         ld.swapkey=*) swapkey=${w#ld.swapkey=} ;;
         ldvm.check=*) check=${w#ldvm.check=} ;;
+        ldvm.resume_commit=*) resume_commit=${w#ldvm.resume_commit=} ;;
     esac
 done
 set +f
@@ -271,6 +273,24 @@ nr_run() { # CMD...: a program of the root, without udev (libdevmapper makes
            # the /dev/mapper nodes itself, as it did in hib-experiment)
     chroot /newroot /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin DM_DISABLE_UDEV=1 "$@"
 }
+# Reloads dm-integrity mapping NAME with commit_time:MS.
+integrity_commit() { # NAME MS
+    t=$(nr_run dmsetup table "$1") || fatal "dmsetup table $1"
+    new=$(echo "$t" | awk -v v="$2" '{
+        # start len integrity dev offset tag_size mode #opt opt...
+        n = $8; out = $1; for (i = 2; i <= 7; i++) out = out " " $i
+        opts = ""; found = 0
+        for (i = 9; i <= 8 + n; i++) {
+            split($i, kv, ":")
+            if (kv[1] == "commit_time") { $i = "commit_time:" v; found = 1 }
+            opts = opts " " $i
+        }
+        if (!found) { opts = opts " commit_time:" v; n++ }
+        print out " " n opts
+    }')
+    nr_run dmsetup suspend "$1" && nr_run dmsetup reload "$1" --table "$new" && nr_run dmsetup resume "$1" ||
+        fatal "reloading $1 with commit_time:$2 failed"
+}
 # The signature at the end of a swap's first page: SWAPSPACE2 (mkswap), or
 # the hibernation signature (S1SUSPEND) while an image is there.
 swap_header() { # DEV (path under /newroot)
@@ -331,6 +351,14 @@ if [ -n "$swap" ]; then
     else
         echo "ldvm-init: resume from $majmin ($sdev): image found (header $hdr), resuming"
         resume=failed
+        if [ -n "$resume_commit" ] && [ -n "$integ" ]; then
+            # The lost reset (tests/vm/hibernate/README.md, item 5): real
+            # hardware loads an image faster than dm-integrity's commit_time,
+            # so the kernel's reset of the header to SWAPSPACE2 stays in this
+            # boot's instance, which the image throws away. Model it.
+            integrity_commit "${swapname}_dif" "$resume_commit"
+            echo "ldvm-init: ldvm.resume_commit=$resume_commit: the kernel's header reset will not be committed before the image takes over"
+        fi
     fi
     # With an image the kernel does not come back from this write: it
     # restores the image and the hibernated system carries on.
