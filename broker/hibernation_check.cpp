@@ -3,12 +3,14 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <fcntl.h>
 #include <filesystem>
 #include <linux/fiemap.h>
 #include <linux/fs.h>
 #include <map>
+#include <memory>
 #include <set>
 #include <tuple>
 #include <sys/ioctl.h>
@@ -457,6 +459,7 @@ std::string to_string(HibernationBlock b)
     case HibernationBlock::SwapTooSmall: return "swap-too-small";
     case HibernationBlock::Unsupported: return "unsupported";
     case HibernationBlock::SharedLayer: return "shared-layer";
+    case HibernationBlock::StaleImage: return "stale-image";
     }
     return "?";
 }
@@ -761,6 +764,32 @@ std::string uuid_of(const Tree& tree, const std::string& name)
     return {};
 }
 
+// Page 0 of a swap partition. O_DIRECT on a device: through the page cache
+// an old copy could hide what the integrity layer says now.
+void read_swap_header(const std::string& full, bool is_block, SwapFacts& s)
+{
+    const UniqueFd fd(::open(full.c_str(), O_RDONLY | O_CLOEXEC | (is_block ? O_DIRECT : 0)));
+    if (!fd) {
+        if (errno != ENOENT)
+            s.header_errno = errno;
+        return;
+    }
+    void* mem = nullptr;
+    if (posix_memalign(&mem, kPageSize, kPageSize) != 0)
+        return;
+    const std::unique_ptr<void, decltype(&std::free)> page(mem, &std::free);
+    ssize_t n;
+    do
+        n = ::pread(fd.get(), page.get(), kPageSize, 0);
+    while (n < 0 && errno == EINTR);
+    if (n == static_cast<ssize_t>(kPageSize))
+        s.header = swap_signature(static_cast<const uint8_t*>(page.get()));
+    else if (n < 0)
+        s.header_errno = errno;
+    else if (is_block)
+        s.header_errno = EIO;
+}
+
 void gather_swap(const Tree& tree, CryptInspector& inspector, SwapFacts& s)
 {
     const std::string& path = s.entry.path;
@@ -785,7 +814,10 @@ void gather_swap(const Tree& tree, CryptInspector& inspector, SwapFacts& s)
         s.file_offset_pages = swap_file_offset(full);
     } else if (stat_ok && S_ISBLK(st.st_mode)) {
         s.devno = DevNo{::major(st.st_rdev), ::minor(st.st_rdev)};
+        read_swap_header(full, true, s);
     } else {
+        if (stat_ok && S_ISREG(st.st_mode))
+            read_swap_header(full, false, s); // a fixture's stand-in for the device
         // Not a device node here (a fixture tree, or /dev not populated):
         // find the kernel name and ask sysfs for its number.
         std::string err;
@@ -1363,6 +1395,20 @@ HibernationVerdict classify_hibernation(const HibernationFacts& f, const Hiberna
     // compression ratio is unknown in advance). systemd 252 additionally
     // wants Active(anon) <= 98% of the free swap, or logind's CanHibernate
     // says no (sleep-config.c, enough_swap_for_hibernation).
+    // An image still there was never resumed by this running system, so
+    // it must never resume. lockdown-swap-guard.service discards it.
+    if (s.header == SwapSignature::Image)
+        return refuse(HibernationBlock::StaleImage,
+                      label + " still holds a hibernation image that this system did not resume (header "
+                              "S1SUSPEND). It must never be resumed: the file systems have changed since it was "
+                              "written. Discard it: systemctl restart lockdown-swap-guard.service");
+    if (s.header_errno)
+        return refuse(HibernationBlock::StaleImage,
+                      "cannot read the swap header of " + label + ": " + std::strerror(s.header_errno) +
+                          (s.header_errno == EILSEQ ? " (its dm-integrity layer fails the header sector: a stale "
+                                                      "instance after a resume)"
+                                                    : "") +
+                          ". Repair it: systemctl restart lockdown-swap-guard.service");
     const uint64_t free_kib = s.entry.size_kib > s.entry.used_kib ? s.entry.size_kib - s.entry.used_kib : 0;
     std::string size_note;
     if (f.image_size) {

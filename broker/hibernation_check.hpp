@@ -17,6 +17,8 @@
 #include <string_view>
 #include <vector>
 
+#include "swap_header.hpp"
+
 #include "crypt_inspect.hpp"
 
 namespace ldb {
@@ -147,6 +149,11 @@ struct SwapFacts {
     std::vector<BlockLayer> layers;  // layers[0] is the top of the stack
     std::string uuid;                // of layers[0], from /dev/disk/by-uuid: what resume=UUID= names
     std::string error;               // why devno or the stack is unknown
+    // Page 0 of a swap partition, read with O_DIRECT (a regular file in a
+    // fixture tree): its signature, or the errno of the read. Neither when
+    // there is nothing to read (a fixture without it, a swap file).
+    std::optional<SwapSignature> header;
+    int header_errno = 0;
 };
 
 struct HibernationFacts {
@@ -187,6 +194,7 @@ enum class HibernationBlock {
     SwapTooSmall,
     Unsupported,      // protected, but the image writer cannot make it durable there (swap file, md)
     SharedLayer,      // a layer lockdown-hibernate suspends and reloads after a resume has other users
+    StaleImage,       // the swap still holds an image this system did not resume, or its header is unreadable
 };
 std::string to_string(HibernationBlock b);
 

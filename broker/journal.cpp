@@ -8,7 +8,7 @@
 
 namespace ldb {
 
-void journal_send(const JournalRecord& r)
+int journal_send(const JournalRecord& r)
 {
     std::vector<std::string> lines;
     lines.reserve(r.fields.size() + 4);
@@ -27,6 +27,7 @@ void journal_send(const JournalRecord& r)
     const int rc = sd_journal_sendv(iov.data(), static_cast<int>(iov.size()));
     if (rc < 0)
         log_debug("journald did not take a record (%d): %s", rc, r.message.c_str());
+    return rc < 0 ? rc : 0;
 }
 
 } // namespace ldb

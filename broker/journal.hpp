@@ -5,6 +5,8 @@
 
 namespace ldb {
 
-void journal_send(const JournalRecord& r);
+// Returns 0, or the negative errno of sd_journal_sendv() (also logged at
+// debug level): callers that must not lose the record can say so.
+int journal_send(const JournalRecord& r);
 
 } // namespace ldb

@@ -66,11 +66,11 @@ void say(const std::string& text)
 class Kmsg {
 public:
     Kmsg() : fd_(::open("/dev/kmsg", O_WRONLY | O_CLOEXEC)) {}
-    void operator()(const std::string& text) const
+    void operator()(const std::string& text, int level = 5) const
     {
         if (!fd_)
             return;
-        const std::string line = "<5>lockdown-hibernate: " + text + "\n";
+        const std::string line = "<" + std::to_string(level) + ">lockdown-hibernate: " + text + "\n";
         (void)::write(fd_.get(), line.data(), line.size());
     }
 
@@ -178,11 +178,12 @@ void renew_or_power_off(const ldb::SwapRenewal& plan, const ldb::PageBuffer& sav
             return;
         } catch (const ldb::Error& e) {
             kmsg("renewing the swap header failed (attempt " + std::to_string(attempt) + " of " +
-                 std::to_string(kRenewalAttempts) + "): " + e.what());
+                 std::to_string(kRenewalAttempts) + "): " + e.what() +
+                 (e.hint().empty() ? "" : " (" + e.hint() + ")"), 3);
             if (attempt == kRenewalAttempts) {
                 kmsg("the swap header is not clean, so this system must not run on: powering off; the next boot "
                      "resumes the same image (nothing has changed since it was taken). To discard it instead, "
-                     "boot once with noresume.");
+                     "boot once with noresume.", 2);
                 ldb::power_off_now();
             }
             ::usleep(200 * 1000);
@@ -328,7 +329,8 @@ int guard_swaps()
                                     ", and the next boot could resume it: " + r.detail;
             rec.fields = {{"LOCKDOWN_SWAP", g.plan.device}, {"LOCKDOWN_SWAP_ORIGIN", g.origin},
                           {"LOCKDOWN_OUTCOME", ldb::to_string(r.outcome)}};
-            ldb::journal_send(rec);
+            if (const int rc = ldb::journal_send(rec); rc < 0)
+                say(std::string("journald did not take the record: ") + std::strerror(-rc));
         }
         failed = failed || r.outcome == ldb::GuardOutcome::Failed;
     }

@@ -1599,3 +1599,78 @@ TEST(DmSuspension, RealOperationsRefuseAnImpossibleNameAndNeverSyncWithUdev)
     // lockdown-hibernate reloads while udevd may be frozen.
     EXPECT_EQ(dm_udev_get_sync_support(), 0);
 }
+
+// ---- the swap header: a stale image keeps CanHibernate at na ----------------------
+
+namespace {
+
+// A stand-in for the device node /dev/dm-1 in the fixture tree.
+std::string header_page(const char* sig, const char* orig = "SWAPSPACE2")
+{
+    std::string page(kPageSize, '\0');
+    std::memcpy(page.data() + 4076, orig, 10);
+    std::memcpy(page.data() + 4086, sig, 10);
+    return page;
+}
+
+} // namespace
+
+TEST(HibernationCheck, StaleImageOnTheSwapIsRefusedUntilRepaired)
+{
+    Tree t;
+    t.luks2_integrity_stack("cryptswap", crypt("LUKS2", "aes", "xts-random", "hmac(sha256)", 32));
+    t.swaps({kSwapLine});
+    t.resume("253:1");
+    std::filesystem::create_directories(t.tmp / "dev");
+    write_file(t.tmp / "dev/dm-1", header_page("S1SUSPEND\0"));
+    auto f = t.facts();
+    ASSERT_EQ(f.swaps.size(), 1u);
+    EXPECT_EQ(f.swaps[0].header, SwapSignature::Image);
+    auto v = classify_hibernation(f, {});
+    EXPECT_EQ(v.block, HibernationBlock::StaleImage);
+    EXPECT_EQ(to_string(v.block), "stale-image");
+    EXPECT_THAT(v.blocker, AllOf(HasSubstr("swap /dev/dm-1"), HasSubstr("S1SUSPEND"), HasSubstr("never be resumed"),
+                                 HasSubstr("systemctl restart lockdown-swap-guard.service")));
+
+    // Repaired: SWAPSPACE2 again, and hibernation is possible.
+    write_file(t.tmp / "dev/dm-1", header_page("SWAPSPACE2"));
+    f = t.facts();
+    EXPECT_EQ(f.swaps[0].header, SwapSignature::Swap);
+    v = classify_hibernation(f, {});
+    EXPECT_TRUE(v.allowed()) << v.blocker;
+}
+
+TEST(HibernationCheck, UnreadableSwapHeaderIsRefused)
+{
+    HibernationFacts f;
+    Tree t;
+    t.luks2_integrity_stack("cryptswap", crypt("LUKS2", "aes", "xts-random", "hmac(sha256)", 32));
+    t.swaps({kSwapLine});
+    t.resume("253:1");
+    f = t.facts();
+    ASSERT_EQ(f.swaps.size(), 1u);
+    EXPECT_FALSE(f.swaps[0].header) << "no stand-in file: nothing to read, no refusal";
+    EXPECT_TRUE(classify_hibernation(f, {}).allowed());
+    f.swaps[0].header_errno = EILSEQ;
+    const auto v = classify_hibernation(f, {});
+    EXPECT_EQ(v.block, HibernationBlock::StaleImage);
+    EXPECT_THAT(v.blocker, AllOf(HasSubstr("cannot read the swap header of swap /dev/dm-1"),
+                                 HasSubstr("dm-integrity layer fails the header sector")));
+}
+
+TEST(HibernationCheck, ShortOrJunkHeaderIsNotAnImage)
+{
+    Tree t;
+    t.luks2_integrity_stack("cryptswap", crypt("LUKS2", "aes", "xts-random", "hmac(sha256)", 32));
+    t.swaps({kSwapLine});
+    t.resume("253:1");
+    std::filesystem::create_directories(t.tmp / "dev");
+    write_file(t.tmp / "dev/dm-1", "short");
+    auto f = t.facts();
+    EXPECT_FALSE(f.swaps[0].header) << "a short stand-in file is not a header";
+    EXPECT_EQ(f.swaps[0].header_errno, 0);
+    write_file(t.tmp / "dev/dm-1", std::string(kPageSize, 'x'));
+    f = t.facts();
+    EXPECT_EQ(f.swaps[0].header, SwapSignature::Other);
+    EXPECT_TRUE(classify_hibernation(f, {}).allowed()) << "the signature check is the writer's: no stale image here";
+}

@@ -70,12 +70,17 @@ make_stale() {
     dd if="$1" of="$page" bs=4096 count=1 iflag=direct status=none || return 1
     printf 'SWAPSPACE2' | dd of="$page" bs=1 seek=4076 conv=notrunc status=none || return 1
     printf 'S1SUSPEND\0' | dd of="$page" bs=1 seek=4086 conv=notrunc status=none || return 1
-    # Buffered and then dropped from the block device's cache, so that
-    # swapon (which reads through that cache) sees it, as after a reboot.
-    dd if="$page" of="$1" bs=4096 count=1 conv=notrunc,fsync status=none && blockdev --flushbufs "$1"
+    dd if="$page" of="$1" bs=4096 count=1 oflag=direct conv=notrunc status=none 2>"$WORK/make_stale.err" || {
+        echo "# make_stale $1: $(cat "$WORK/make_stale.err")"
+        return 1
+    }
+    blockdev --flushbufs "$1" 2>/dev/null || true
 }
-guard_records() { journalctl -b --no-pager -o verbose MESSAGE_ID="$MID_STALE_REPAIRED" | grep -c -- "$1"; }
-MID_STALE_REPAIRED=$(grep -o 'kStaleImageRepaired = "[0-9a-f]*' "$LDB_SRC/broker/message_ids.hpp" | cut -d'"' -f2)
+guard_records() { # ORIGIN-PREFIX: repaired records from that origin
+    journalctl -b --no-pager -o json MESSAGE_ID="$MID_STALE_REPAIRED" |
+        jq -r '.LOCKDOWN_SWAP_ORIGIN // empty' | grep -c -- "^$1"
+}
+MID_STALE_REPAIRED=dcb5cf7764b04fddb3ccec7c3ff99a3f # broker/message_ids.hpp
 
 # set_fault VAR=VALUE|'': the test hooks of lockdown-hibernate, through a
 # runtime drop-in on systemd-hibernate.service.
@@ -194,17 +199,34 @@ systemctl restart lockdown-swap-guard.service
     not_ok "guard: header '$(header_sig "$PLAIN_SWAP")' :: $(journalctl -b --no-pager -o cat -u lockdown-swap-guard.service | tail -3)"
 prio=$(awk -v d="$(readlink -f "$PLAIN_SWAP")" '$1 == d {print $5}' /proc/swaps)
 [[ $prio == 7 ]] && ok "guard: $PLAIN_SWAP switched on with the fstab priority 7" || not_ok "guard: /proc/swaps: $(tail -n +2 /proc/swaps | tr '\n' ' ')"
-wait_for 10 eval "[[ \$(guard_records 'LOCKDOWN_SWAP_ORIGIN=/etc/fstab line') -ge 1 ]]" &&
+wait_for 10 eval "[[ \$(guard_records '/etc/fstab line') -ge 1 ]]" &&
     ok "journal: stale image discarded (MESSAGE_ID $MID_STALE_REPAIRED) :: $(journalctl -b --no-pager -o cat MESSAGE_ID="$MID_STALE_REPAIRED" | tail -1)" ||
-    not_ok "no guard record in the journal :: $(journalctl -b --no-pager -o cat -u lockdown-swap-guard.service | tail -3)"
-# An active swap whose header says S1SUSPEND (what a resumed system that
-# could not reset it leaves): switched off, reset, switched on.
-make_stale "$PLAIN_SWAP" || abort "cannot write a stale header onto the active $PLAIN_SWAP"
-systemctl restart lockdown-swap-guard.service
-[[ $(header_sig "$PLAIN_SWAP") == SWAPSPACE2 && " $(swaps)" == *" $(readlink -f "$PLAIN_SWAP") "* ]] &&
-    ok "guard: the active $PLAIN_SWAP was switched off, reset and switched on :: $(journalctl -b --no-pager -o cat -u lockdown-swap-guard.service | grep -- "$PLAIN_SWAP" | tail -1)" ||
-    not_ok "guard, active swap: header '$(header_sig "$PLAIN_SWAP")', swaps '$(swaps)'"
+    not_ok "no guard record in the journal :: MID $MID_STALE_REPAIRED :: $(journalctl -b --no-pager -o json -t lockdown-hibernate | jq -c '{MESSAGE_ID, LOCKDOWN_SWAP_ORIGIN, MESSAGE}' | tail -2)"
 swapoff "$PLAIN_SWAP"
+# An active swap whose header says S1SUSPEND (what a resumed system that
+# could not reset it leaves): switched off, reset, switched on. The kernel
+# refuses writes to an active swap device (ETXTBSY), so the swap is a loop
+# device and the header is written into its backing file.
+truncate -s 64M "$WORK/loopswap.img" && loopdev=$(losetup --show -f "$WORK/loopswap.img") ||
+    abort "cannot set up a loop device"
+mkswap -q "$loopdev" >/dev/null && swapon "$loopdev" || abort "cannot make $loopdev a swap"
+make_stale_file() { # FILE
+    local page=$WORK/page0
+    dd if="$1" of="$page" bs=4096 count=1 status=none &&
+        printf 'SWAPSPACE2' | dd of="$page" bs=1 seek=4076 conv=notrunc status=none &&
+        printf 'S1SUSPEND\0' | dd of="$page" bs=1 seek=4086 conv=notrunc status=none &&
+        dd if="$page" of="$1" bs=4096 count=1 conv=notrunc,fsync status=none
+}
+make_stale_file "$WORK/loopswap.img" || abort "cannot write a stale header into $WORK/loopswap.img"
+[[ $(header_sig "$loopdev") == S1SUSPEND ]] && ok "the active swap $loopdev now says S1SUSPEND" ||
+    not_ok "the active $loopdev says '$(header_sig "$loopdev")'"
+systemctl restart lockdown-swap-guard.service
+[[ $(header_sig "$loopdev") == SWAPSPACE2 && " $(swaps)" == *" $loopdev "* ]] &&
+    ok "guard: the active $loopdev was switched off, reset and switched on :: $(journalctl -b --no-pager -o cat -u lockdown-swap-guard.service | grep -- "$loopdev" | tail -1)" ||
+    not_ok "guard, active swap: header '$(header_sig "$loopdev")', swaps '$(swaps)'"
+swapoff "$loopdev"
+losetup -d "$loopdev"
+rm -f "$WORK/loopswap.img"
 cp "$WORK/fstab.orig" /etc/fstab
 
 section "3. LUKS2 without integrity (negative)"
