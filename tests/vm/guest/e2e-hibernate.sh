@@ -143,7 +143,20 @@ if ldvm_is_check_run; then
     swapon "$LDVM_SWAP_DEV" && ok "the swap is usable again (swapon)" || not_ok "swapon $LDVM_SWAP_DEV"
     echo "$IMAGE_SIZE" >/sys/power/image_size || not_ok "cannot set /sys/power/image_size"
     session_wait 60 || abort "no session agent answers in the check boot"
-    wait_can yes
+    # The check boot's initramfs left /sys/power/resume unset (0:0), as on
+    # a machine booted without resume= (newer kernels do not take 0:0 back
+    # once a device is set, so this is the place to see it).
+    [[ $(cat /sys/power/resume) == 0:0 ]] && ok "/sys/power/resume is unset in this boot" ||
+        not_ok "/sys/power/resume reads $(cat /sys/power/resume)"
+    wait_can na "/sys/power/resume is unset"
+    # Root outside the sleep units cannot set it here: the kernel takes the
+    # write without error but keeps 0:0 (seen on 6.12 and 7.3), so this boot
+    # stays unable to hibernate, as the blocker says, until a reboot with
+    # resume=.
+    echo "$LDVM_SWAP_MAJMIN" >/sys/power/resume 2>/dev/null
+    [[ $(cat /sys/power/resume) == 0:0 ]] && ok "root's write to /sys/power/resume is not taken; it stays 0:0" ||
+        not_ok "/sys/power/resume now reads $(cat /sys/power/resume)"
+    wait_can na "/sys/power/resume is unset"
     finish
     exit
 fi
@@ -377,12 +390,41 @@ hog_check() { # WHEN
 }
 
 section "6. hibernate through lockdownctl"
+# A system-sleep hook that hangs (with a child), and one that records what
+# it was given: the hung one is killed at the timeout (3 s here instead of
+# 90 s, by the test hook) with its process group, and the hibernation goes on.
+HOOKS=/usr/lib/systemd/system-sleep
+cat >"$HOOKS/ldvm-hung" <<'HOOK'
+#!/bin/sh
+[ "$1" = pre ] || exit 0
+sleep 100000 &
+echo $! >/run/ldvm-hung-child
+wait
+HOOK
+cat >"$HOOKS/ldvm-record" <<'HOOK'
+#!/bin/sh
+echo "$1 $2 $SYSTEMD_SLEEP_ACTION" >>/run/ldvm-hook-record
+HOOK
+chmod 0755 "$HOOKS/ldvm-hung" "$HOOKS/ldvm-record"
+rm -f /run/ldvm-hook-record /run/ldvm-hung-child
+set_fault "LOCKDOWN_HIBERNATE_TEST_HOOK_TIMEOUT_MS=3000"
 KEEPS_RUNNING=$(helper_says 'keeps running')
 ldvm_marker LDVM-HIBERNATING
 out=$(as_user "$LDCTL hibernate")
 rc=$?
 [[ $rc -eq 0 ]] && ok "lockdownctl hibernate: $out" || not_ok "lockdownctl hibernate rc=$rc :: $out"
 after_resume "after the resume from lockdownctl hibernate" 1
+helper_says 'ldvm-hung.*timed out after 3 s' >/dev/null &&
+    ok "the hung hook was killed at the timeout :: $(journalctl -b --no-pager -o cat -t lockdown-hibernate | grep 'ldvm-hung' | head -1)" ||
+    not_ok "no timeout for the hung hook :: $(journalctl -b --no-pager -o cat -t lockdown-hibernate | grep -i hook | tail -3)"
+child=$(cat /run/ldvm-hung-child 2>/dev/null)
+[[ -n $child ]] && ! kill -0 "$child" 2>/dev/null && ok "the hung hook's child $child is gone too" ||
+    not_ok "the hung hook's child '${child:-?}' is still there"
+[[ $(sort /run/ldvm-hook-record 2>/dev/null | tr '\n' ';') == "post hibernate hibernate;pre hibernate hibernate;" ]] &&
+    ok "hooks ran with pre/post, hibernate and SYSTEMD_SLEEP_ACTION=hibernate" ||
+    not_ok "hook record: '$(tr '\n' ';' </run/ldvm-hook-record 2>/dev/null)'"
+rm -f "$HOOKS/ldvm-hung" "$HOOKS/ldvm-record"
+set_fault ''
 
 section "7. hibernate through logind's Hibernate(), as the desktop's button"
 ldvm_marker LDVM-HIBERNATING

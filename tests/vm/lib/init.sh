@@ -362,7 +362,9 @@ if [ -n "$swap" ]; then
     fi
     # With an image the kernel does not come back from this write: it
     # restores the image and the hibernated system carries on.
-    if [ "$resume" != skipped ]; then
+    # A check boot never resumes, and leaves /sys/power/resume unset (0:0),
+    # as a machine booted without resume= would have it.
+    if [ "$resume" != skipped ] && [ "$check" != 1 ]; then
         echo "$majmin" >"$nr/sys/power/resume" ||
             fatal "writing $majmin to /sys/power/resume failed: the kernel does not accept $sdev as a resume device"
     fi
