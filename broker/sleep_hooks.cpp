@@ -253,14 +253,4 @@ std::vector<SleepHookResult> run_sleep_hooks(const SleepHookOptions& o)
     return results;
 }
 
-std::vector<std::string> run_sleep_hooks(const std::string& dir, const std::string& phase,
-                                         const std::string& operation)
-{
-    std::vector<std::string> failures;
-    for (auto& r : run_sleep_hooks(SleepHookOptions{{dir}, phase, operation}))
-        if (!r.ok)
-            failures.push_back(std::move(r.line));
-    return failures;
-}
-
 } // namespace ldb

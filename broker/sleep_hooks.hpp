@@ -36,8 +36,4 @@ struct SleepHookResult {
 // directory has no hooks and no result.
 std::vector<SleepHookResult> run_sleep_hooks(const SleepHookOptions& options);
 
-// The earlier form for one directory: the lines of the failed hooks only.
-std::vector<std::string> run_sleep_hooks(const std::string& dir, const std::string& phase,
-                                         const std::string& operation);
-
 } // namespace ldb

@@ -197,12 +197,15 @@ TEST(SleepHooks, EarlierDirectoryMasksTheSameNameInALaterOne)
     EXPECT_EQ(read(log), "first\n");
 }
 
-TEST(SleepHooks, OldSingleDirectoryFormReportsFailuresOnly)
+TEST(SleepHooks, OnlyTheFailedHookIsNotOk)
 {
     ldb_test::TempDir tmp;
     hook(tmp / "hooks/10-fails", "exit 3");
     hook(tmp / "hooks/20-fine", "exit 0");
-    const auto failures = run_sleep_hooks((tmp / "hooks").string(), "post", "hibernate");
+    std::vector<std::string> failures;
+    for (const auto& r : run_sleep_hooks(SleepHookOptions{{(tmp / "hooks").string()}, "post", "hibernate"}))
+        if (!r.ok)
+            failures.push_back(r.line);
     ASSERT_EQ(failures.size(), 1u);
     EXPECT_THAT(failures[0], HasSubstr("10-fails post hibernate: exit status 3"));
 }
