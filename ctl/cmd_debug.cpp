@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "broker_client.hpp"
-#include "json_writer.hpp"
+#include "base/json.hpp"
 #include "lockdownctl.hpp"
 #include "output.hpp"
 

@@ -5,7 +5,7 @@
 #include <string>
 
 #include "broker_client.hpp"
-#include "json_writer.hpp"
+#include "base/json.hpp"
 #include "lockdownctl.hpp"
 #include "output.hpp"
 

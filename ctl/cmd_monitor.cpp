@@ -13,7 +13,7 @@
 #include <unistd.h>
 
 #include "broker_client.hpp"
-#include "json_writer.hpp"
+#include "base/json.hpp"
 #include "lockdownctl.hpp"
 #include "output.hpp"
 

@@ -9,7 +9,7 @@
 
 #include "broker_client.hpp"
 #include "errors.hpp"
-#include "json_writer.hpp"
+#include "base/json.hpp"
 #include "lockdownctl.hpp"
 #include "output.hpp"
 

@@ -11,7 +11,7 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
-#include "json_writer.hpp"
+#include "base/json.hpp"
 
 namespace ldctl {
 

@@ -2,7 +2,7 @@
 // CO-RE relocation resolution against a target BTF; see core_relocs.hpp for
 // the semantics and the verdict rule. Function names follow the libbpf 1.1
 // functions (relo_core.c) they mirror.
-#include "../../broker/json_writer.hpp"
+#include "base/json.hpp"
 #include "core_relocs.hpp"
 
 #include <bpf/libbpf.h>

@@ -16,10 +16,10 @@
 #include <cstdint>
 #include <string>
 
-#include "dyndbg_control.hpp"
-#include "dyndbg_query.hpp"
-#include "dyndbg_store.hpp"
-#include "error.hpp"
+#include "dyndbg/control.hpp"
+#include "dyndbg/query.hpp"
+#include "dyndbg/change_store.hpp"
+#include "base/error.hpp"
 #include "fuzz_common.hpp"
 
 namespace {

@@ -14,7 +14,7 @@
 #include <string_view>
 #include <vector>
 
-#include "fstab_swaps.hpp"
+#include "hibernation/fstab_swaps.hpp"
 #include "fuzz_common.hpp"
 
 namespace {

@@ -15,7 +15,7 @@
 #include <vector>
 
 #include "fuzz_common.hpp"
-#include "hibernation_check.hpp"
+#include "hibernation/check.hpp"
 
 namespace {
 

@@ -11,10 +11,10 @@
 #include <string_view>
 #include <vector>
 
-#include "config.hpp"
-#include "error.hpp"
+#include "config/config.hpp"
+#include "base/error.hpp"
 #include "fuzz_common.hpp"
-#include "ini_parser.hpp"
+#include "base/ini.hpp"
 
 namespace {
 

@@ -12,14 +12,14 @@
 #include <string_view>
 #include <vector>
 
-#include "../bpf/lockdown-broker.h"
-#include "config.hpp"
-#include "error.hpp"
+#include "lockdown-broker.h"
+#include "config/config.hpp"
+#include "base/error.hpp"
 #include "fuzz_common.hpp"
-#include "ini_parser.hpp"
-#include "policy.hpp"
-#include "reasons.hpp"
-#include "synthetic_btf.hpp"
+#include "base/ini.hpp"
+#include "enforcement/policy.hpp"
+#include "enforcement/reasons.hpp"
+#include "fakes/synthetic_btf.hpp"
 
 namespace {
 

@@ -11,13 +11,13 @@
 #include <set>
 #include <string>
 
-#include "error.hpp"
+#include "base/error.hpp"
 #include "fuzz_common.hpp"
-#include "grant_store.hpp"
-#include "reasons.hpp"
-#include "request_checks.hpp"
-#include "standing_rules.hpp"
-#include "synthetic_btf.hpp"
+#include "exceptions/store.hpp"
+#include "enforcement/reasons.hpp"
+#include "exceptions/checks.hpp"
+#include "exceptions/standing_rules.hpp"
+#include "fakes/synthetic_btf.hpp"
 
 namespace {
 

@@ -17,11 +17,12 @@
 #include <string>
 #include <vector>
 
-#include "cgroup.hpp"
-#include "enforcer.hpp"
-#include "error.hpp"
-#include "event_reader.hpp"
-#include "reasons.hpp"
+#include "host/cgroup.hpp"
+#include "enforcement/enforcer.hpp"
+#include "base/error.hpp"
+#include "enforcement/event_reader.hpp"
+#include "enforcement/reasons.hpp"
+#include "base/clock.hpp"
 
 using namespace ldb;
 

@@ -80,7 +80,7 @@ guard_records() { # ORIGIN-PREFIX: repaired records from that origin
     journalctl -b --no-pager -o json MESSAGE_ID="$MID_STALE_REPAIRED" |
         jq -r '.LOCKDOWN_SWAP_ORIGIN // empty' | grep -c -- "^$1"
 }
-MID_STALE_REPAIRED=dcb5cf7764b04fddb3ccec7c3ff99a3f # broker/message_ids.hpp
+MID_STALE_REPAIRED=dcb5cf7764b04fddb3ccec7c3ff99a3f # broker/base/message_ids.hpp
 
 # set_fault VAR=VALUE|'': the test hooks of lockdown-hibernate, through a
 # runtime drop-in on systemd-hibernate.service.

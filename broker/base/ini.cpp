@@ -1,0 +1,179 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+#include "base/ini.hpp"
+
+#include <cerrno>
+#include <fcntl.h>
+#include <sys/stat.h>
+
+#include "base/error.hpp"
+#include "base/unique_fd.hpp"
+
+namespace ldb {
+
+namespace {
+
+bool is_space(char c) { return c == ' ' || c == '\t'; }
+
+std::string_view trim(std::string_view s)
+{
+    while (!s.empty() && is_space(s.front()))
+        s.remove_prefix(1);
+    while (!s.empty() && is_space(s.back()))
+        s.remove_suffix(1);
+    return s;
+}
+
+bool valid_name(std::string_view s)
+{
+    if (s.empty())
+        return false;
+    for (char c : s) {
+        const bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+                        c == '-' || c == '_' || c == '.';
+        if (!ok)
+            return false;
+    }
+    return true;
+}
+
+} // namespace
+
+std::string at(const std::string& file, unsigned line, const std::string& message)
+{
+    return file + ":" + std::to_string(line) + ": " + message;
+}
+
+std::vector<IniEntry> parse_ini(std::string_view text, const std::string& file)
+{
+    if (text.size() > kIniMaxBytes)
+        throw Error(ErrorKind::Config, file + ": file is larger than " + std::to_string(kIniMaxBytes) + " bytes");
+
+    // Split into physical lines; a final newline does not start another line.
+    std::vector<std::string_view> lines;
+    for (size_t pos = 0; pos < text.size();) {
+        const size_t nl = text.find('\n', pos);
+        if (nl == std::string_view::npos) {
+            lines.push_back(text.substr(pos));
+            break;
+        }
+        lines.push_back(text.substr(pos, nl - pos));
+        pos = nl + 1;
+    }
+
+    std::vector<IniEntry> out;
+    std::string section;
+    std::string pending;       // a logical line being continued
+    unsigned pending_line = 0; // where it started
+
+    for (size_t i = 0; i < lines.size(); i++) {
+        const unsigned lineno = static_cast<unsigned>(i + 1);
+        std::string_view raw = lines[i];
+        if (raw.size() > kIniMaxLine)
+            throw Error(ErrorKind::Config, at(file, lineno, "line longer than " + std::to_string(kIniMaxLine) + " bytes"));
+        if (!raw.empty() && raw.back() == '\r')
+            raw.remove_suffix(1); // CRLF
+        for (char c : raw)
+            if ((static_cast<unsigned char>(c) < 0x20 && c != '\t') || c == 0x7f)
+                throw Error(ErrorKind::Config, at(file, lineno, "control character in line"));
+
+        std::string_view line = trim(raw);
+        const bool comment = !line.empty() && (line.front() == '#' || line.front() == ';');
+        if (pending_line == 0) {
+            if (line.empty() || comment)
+                continue;
+        } else if (comment) {
+            continue; // a comment inside a continuation is skipped, as in systemd
+        }
+        if (pending.size() + line.size() > kIniMaxLine)
+            throw Error(ErrorKind::Config,
+                        at(file, pending_line ? pending_line : lineno,
+                           "continued line longer than " + std::to_string(kIniMaxLine) + " bytes"));
+        if (!line.empty() && line.back() == '\\') {
+            if (pending_line == 0)
+                pending_line = lineno;
+            line.remove_suffix(1);
+            pending.append(line);
+            pending.push_back(' ');
+            continue;
+        }
+        const unsigned where = pending_line ? pending_line : lineno;
+        const std::string logical = pending + std::string(line);
+        pending.clear();
+        pending_line = 0;
+
+        const std::string_view l = trim(logical);
+        if (l.empty())
+            continue;
+        if (l.front() == '[') {
+            if (l.size() < 2 || l.back() != ']')
+                throw Error(ErrorKind::Config, at(file, where, "section header without closing ']'"));
+            std::string_view name = l.substr(1, l.size() - 2);
+            if (!valid_name(name))
+                throw Error(ErrorKind::Config, at(file, where, "invalid section name '" + std::string(name) + "'"));
+            section = std::string(name);
+            continue;
+        }
+        const size_t eq = l.find('=');
+        if (eq == std::string_view::npos)
+            throw Error(ErrorKind::Config, at(file, where, "expected Key=Value or [Section], got '" + std::string(l) + "'"));
+        std::string_view key = trim(l.substr(0, eq));
+        if (!valid_name(key))
+            throw Error(ErrorKind::Config, at(file, where, "invalid key name '" + std::string(key) + "'"));
+        if (section.empty())
+            throw Error(ErrorKind::Config, at(file, where, "'" + std::string(key) + "=' before any [Section] header"));
+        out.push_back(IniEntry{section, std::string(key), std::string(trim(l.substr(eq + 1))), file, where});
+    }
+    if (pending_line != 0)
+        throw Error(ErrorKind::Config, at(file, pending_line, "file ends inside a continued line"));
+    return out;
+}
+
+std::vector<IniEntry> parse_ini_file(const std::string& path)
+{
+    UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY));
+    if (!fd)
+        throw errno_error(errno, "opening " + path);
+    struct stat st{};
+    if (::fstat(fd.get(), &st) < 0)
+        throw errno_error(errno, "stat " + path);
+    if (!S_ISREG(st.st_mode))
+        throw Error(ErrorKind::Config, path + ": not a regular file");
+    if (static_cast<size_t>(st.st_size) > kIniMaxBytes)
+        throw Error(ErrorKind::Config, path + ": file is larger than " + std::to_string(kIniMaxBytes) + " bytes");
+
+    std::string text;
+    char buf[8192];
+    for (;;) {
+        const ssize_t n = ::read(fd.get(), buf, sizeof(buf));
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            throw errno_error(errno, "reading " + path);
+        }
+        if (n == 0)
+            break;
+        text.append(buf, static_cast<size_t>(n));
+        if (text.size() > kIniMaxBytes)
+            throw Error(ErrorKind::Config, path + ": file is larger than " + std::to_string(kIniMaxBytes) + " bytes");
+    }
+    return parse_ini(text, path);
+}
+
+std::vector<std::string> split_words(std::string_view v)
+{
+    std::vector<std::string> out;
+    size_t i = 0;
+    while (i < v.size()) {
+        while (i < v.size() && (v[i] == ' ' || v[i] == '\t'))
+            i++;
+        size_t j = i;
+        while (j < v.size() && v[j] != ' ' && v[j] != '\t')
+            j++;
+        if (j > i)
+            out.emplace_back(v.substr(i, j - i));
+        i = j;
+    }
+    return out;
+}
+
+} // namespace ldb

@@ -1,0 +1,20 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+#pragma once
+// Small text helpers every layer uses: one definition each.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace ldb {
+
+// ASCII only, unlike <cctype>, whose answers depend on the locale.
+constexpr bool is_digit(char c) noexcept { return c >= '0' && c <= '9'; }
+constexpr bool is_alpha(char c) noexcept { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
+constexpr bool is_alnum(char c) noexcept { return is_digit(c) || is_alpha(c); }
+
+std::string join(const std::vector<std::string>& v, const char* sep = ", ");
+
+// An exception or change id as people see it: 16 lower-case hex digits.
+std::string hex_id(uint64_t id);
+
+} // namespace ldb

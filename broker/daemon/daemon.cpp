@@ -1,0 +1,446 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+#include "daemon/daemon.hpp"
+
+#include <algorithm>
+#include <csignal>
+#include <cstring>
+#include <fcntl.h>
+#include <optional>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <systemd/sd-daemon.h>
+#include <unistd.h>
+
+#include <sdbus-c++/sdbus-c++.h>
+
+#include "host/authority.hpp"
+#include "bus/service.hpp"
+#include "host/cgroup.hpp"
+#include "config/config.hpp"
+#include "dyndbg/runtime.hpp"
+#include "base/error.hpp"
+#include "base/event_loop.hpp"
+#include "enforcement/event_reader.hpp"
+#include "enforcement/events.hpp"
+#include "exceptions/table.hpp"
+#include "hibernation/gate.hpp"
+#include "hibernation/check.hpp"
+#include "hibernation/crypt_inspect.hpp"
+#include "base/journal.hpp"
+#include "enforcement/kernel_env.hpp"
+#include "base/log.hpp"
+#include "base/message_ids.hpp"
+#include "enforcement/policy.hpp"
+#include "enforcement/reasons.hpp"
+#include "base/files.hpp"
+#include "exceptions/checks.hpp"
+#include "host/sessions.hpp"
+#include "exceptions/standing.hpp"
+#include "host/systemd_units.hpp"
+#include "base/unique_fd.hpp"
+#include "base/text.hpp"
+#include "base/clock.hpp"
+
+namespace ldb {
+
+namespace {
+
+void journal_exception(const Exception& e, const char* message_id, const std::string& message, const std::string& why)
+{
+    JournalRecord r;
+    r.message_id = message_id;
+    r.priority = 5;
+    r.message = message;
+    r.fields = {{"LOCKDOWN_EXCEPTION_ID", hex_id(e.id)},
+                {"LOCKDOWN_REASON", join(e.reasons, ",")},
+                {"LOCKDOWN_UID", std::to_string(e.holder_uid)},
+                {"LOCKDOWN_SESSION", e.holder_session},
+                {"LOCKDOWN_UNIT", e.scope_kind == "unit" ? e.scope : std::string()},
+                {"LOCKDOWN_SCOPE", e.scope_kind + ":" + e.scope},
+                {"LOCKDOWN_ORIGIN", e.origin},
+                {"LOCKDOWN_WHY", why}};
+    journal_send(r);
+}
+
+std::string describe(const Exception& e)
+{
+    return hex_id(e.id) + " (" + join(e.reasons, ",") + " for " + e.scope_kind + " " + e.scope + ", uid " +
+           std::to_string(e.holder_uid) + ", " + e.origin + ")";
+}
+
+// Why an exception found after a restart no longer holds, or "".
+std::string still_valid(const Exception& e, SessionDirectory& sessions, UnitDirectory& units,
+                        const std::string& cgroup_root)
+{
+    if (!e.holder_session.empty()) {
+        const auto s = sessions.session(e.holder_session);
+        if (!s)
+            return "session-removed";
+        if (s->locked)
+            return "session-locked";
+        if (!s->active)
+            return "session-inactive";
+        if (!session_ineligibility(*s).empty())
+            return "invalid";
+    }
+    if (e.scope_kind == "unit") {
+        try {
+            if (!units.unit(e.scope).running)
+                return "unit-stopped";
+        } catch (const Error& err) {
+            if (err.kind() != ErrorKind::NotFound)
+                throw;
+            return "unit-stopped";
+        }
+    }
+    for (const auto& cg : e.cgroups) {
+        struct stat st{};
+        if (::stat((cgroup_root + cg).c_str(), &st) < 0)
+            return "invalid";
+    }
+    return {};
+}
+
+// A signalfd for SIGTERM and SIGINT, blocked for normal delivery.
+UniqueFd termination_fd()
+{
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGINT);
+    if (sigprocmask(SIG_BLOCK, &set, nullptr) < 0)
+        throw errno_error(errno, "blocking signals");
+    UniqueFd fd(::signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK));
+    if (!fd)
+        throw errno_error(errno, "creating a signalfd");
+    return fd;
+}
+
+// Runs `fn` every `period`, starting after one period.
+void every(EventLoop& loop, std::chrono::milliseconds period, std::function<void()> fn)
+{
+    loop.add_timer(period, [&loop, period, fn]() {
+        fn();
+        every(loop, period, fn);
+    });
+}
+
+// What the files and the kernel say, read before the bus is touched: a
+// mistake in them stops the start with nothing half-done.
+struct Inputs {
+    ReasonCatalog catalog;
+    Config config;
+    Policy policy;
+    std::vector<StandingRule> rules;
+};
+
+Inputs read_inputs(const DaemonOptions& o)
+{
+    auto catalog = ReasonCatalog::from_running_kernel();
+    Config cfg = o.config_file.empty() ? load_config() : load_config_file(o.config_file);
+    Policy policy = Policy::build(catalog, cfg);
+    std::vector<std::string> bad;
+    auto rules = load_standing_rules(o.exceptions_dir, catalog, bad);
+    for (const auto& b : bad)
+        log_error("ignoring a standing exception: %s", b.c_str());
+    return Inputs{std::move(catalog), std::move(cfg), std::move(policy), std::move(rules)};
+}
+
+GrantStore open_store(const std::string& runtime_dir)
+{
+    if (::mkdir(runtime_dir.c_str(), 0700) < 0 && errno != EEXIST)
+        throw errno_error(errno, "creating " + runtime_dir);
+    GrantStore store(runtime_dir + "/exceptions");
+    store.open();
+    return store;
+}
+
+constexpr auto kEventPause = std::chrono::milliseconds(50);
+
+uint64_t monotonic_ms()
+{
+    return static_cast<uint64_t>(
+        std::chrono::duration_cast<std::chrono::milliseconds>(EventLoop::Clock::now().time_since_epoch()).count());
+}
+
+// The service's parts, declared in the order they are built: each uses only
+// those above it, except callbacks, which run only once the loop does.
+class Daemon {
+public:
+    Daemon(const DaemonOptions& o, Inputs in);
+    int run();
+
+private:
+    void granted(const Exception& e);
+    void revoked(const Exception& e, const std::string& why);
+    ServiceStatus probe_status() const;
+    void watch_events();
+    void watch_termination();
+    void watch_swaps();
+    void tick();
+    void arm_expiry();
+    void notify_status();
+
+    const DaemonOptions& o_;
+    const Inputs in_;
+    Enforcer enforcer_;
+    EnforcerGrants kernel_;
+    GrantStore store_;
+    std::unique_ptr<sdbus::IConnection> bus_;
+    EventLoop loop_;
+    GrantTable grants_;
+    LogindSessions sessions_;
+    SystemdUnits units_;
+    std::unique_ptr<CryptInspector> crypt_;
+    HibernationGate hibernation_;
+    PolkitAuthority authority_;
+    DebugRuntime debug_;
+    BusService service_;
+    StandingExceptions standing_;
+    CgroupNames cgroup_names_;
+    EventSink sink_;
+    EventReader reader_;
+    UniqueFd sigfd_;
+    UniqueFd swaps_fd_;
+    bool flush_armed_ = false;
+    std::optional<EventLoop::TimerId> expiry_timer_;
+};
+
+Daemon::Daemon(const DaemonOptions& o, Inputs in)
+    : o_(o), in_(std::move(in)), enforcer_(Enforcer::open_pinned(o.pins)), kernel_(enforcer_),
+      store_(open_store(o.runtime_dir)), bus_(sdbus::createSystemBusConnection()),
+      grants_(kernel_, in_.catalog, store_,
+              {in_.config.exceptions.lease_seconds,
+               [root = o.cgroup_root](const std::string& p) { return cgroup_id_of(p, root); }},
+              Clocks::system(),
+              {[this](const Exception& e) { granted(e); },
+               [this](const Exception& e, const std::string& why) { revoked(e, why); }}),
+      sessions_(*bus_, {[this](const std::string& id, SessionChange c) {
+                            grants_.end_session(id, to_string(c));
+                            debug_.end_session(id, to_string(c));
+                        },
+                        [this](bool going_to_sleep) {
+                            if (going_to_sleep)
+                                return;
+                            grants_.end_all_sessions("resumed");
+                            debug_.end_all_sessions("resumed");
+                            hibernation_.resumed();
+                            hibernation_.refresh();
+                        },
+                        [this] { hibernation_.refresh(); }}),
+      units_(*bus_, {[this](const std::string& unit, bool running) {
+                         if (!running)
+                             grants_.end_unit(unit);
+                         else
+                             standing_.unit_changed(unit);
+                     },
+                     [this](const std::string& unit) { standing_.unit_changed(unit); }}),
+      crypt_(make_libcryptsetup_inspector()),
+      hibernation_({grants_, sessions_, units_,
+                    [this] {
+                        return classify_hibernation(
+                            gather_hibernation_facts(*crypt_),
+                            {in_.config.hibernation.require_authenticated_image});
+                    },
+                    [this](const HibernationState&) { service_.hibernation_changed(); }}),
+      authority_(*bus_),
+      debug_({o.dynamic_debug_control, o.runtime_dir, o.pins, o.cgroup_root}, in_.config, enforcer_, kernel_, sessions_,
+             loop_, journal_send),
+      service_(*bus_, BusService::Deps{grants_, sessions_, units_, authority_, in_.catalog, in_.policy, in_.config,
+                                       [this] { return probe_status(); }, hibernation_,
+                                       [this](std::function<void(const std::string&)> done) {
+                                           sessions_.hibernate(std::move(done));
+                                       },
+                                       debug_}),
+      standing_(in_.rules, grants_, units_, in_.policy),
+      cgroup_names_(o.cgroup_root), sink_(in_.catalog, {journal_send, [this](const DeniedNotice& n) { service_.denied(n); }, monotonic_ms,
+                          [this](uint64_t id, uint32_t pid) { return cgroup_names_.path_of(id, pid); }}),
+      reader_(enforcer_.events_fd(), [this](const ld_event& ev) { sink_.handle(ev); }), sigfd_(termination_fd())
+{
+    loop_.attach_bus(*bus_);
+}
+
+void Daemon::granted(const Exception& e)
+{
+    if (!log_is_journal())
+        log_info("exception %s granted", describe(e).c_str());
+    journal_exception(e, message_id::kExceptionGranted, "Lockdown exception granted: " + describe(e), "");
+    service_.exception_granted(e);
+    arm_expiry();
+}
+
+void Daemon::revoked(const Exception& e, const std::string& why)
+{
+    if (!log_is_journal())
+        log_info("exception %s ended: %s", describe(e).c_str(), why.c_str());
+    journal_exception(e, message_id::kExceptionRevoked, "Lockdown exception ended (" + why + "): " + describe(e), why);
+    service_.exception_revoked(e, why);
+}
+
+ServiceStatus Daemon::probe_status() const
+{
+    const auto env = KernelEnv::probe();
+    ServiceStatus s;
+    s.kernel_lockdown = env.kernel_lockdown ? to_string(*env.kernel_lockdown) : "unknown";
+    s.enforcing = Enforcer::link_pinned(o_.pins);
+    // The pins say what runs; --enforce-only's record says why a part is not.
+    std::vector<PartState> record;
+    try {
+        record = parse_enforcement_record(read_record(enforcement_record_path(o_.runtime_dir), 8192));
+    } catch (const Error& e) {
+        if (e.kind() != ErrorKind::NotFound)
+            log_debug("no enforcement record: %s", e.what());
+    }
+    const auto missing = missing_parts(
+        [this](const char* link) { return Enforcer::link_pinned(o_.pins, link); },
+        in_.config.protect_pins, record);
+    // Not enforcing comes first; a missing optional part comes after the
+    // kernel's own lockdown.
+    const std::string parts = enforcement_notice(missing);
+    const std::string kernel = kernel_lockdown_notice(env);
+    const std::string& first = s.enforcing ? kernel : parts;
+    const std::string& second = s.enforcing ? parts : kernel;
+    s.notice = first.empty() ? second : second.empty() ? first : first + " " + second;
+    return s;
+}
+
+void Daemon::watch_events()
+{
+    loop_.add_fd(reader_.fd(), [this] {
+        reader_.consume();
+        if (sink_.pending() && !flush_armed_) {
+            flush_armed_ = true;
+            loop_.add_timer(std::chrono::milliseconds(sink_.window_ms()), [this] {
+                flush_armed_ = false;
+                sink_.flush();
+            });
+        }
+        // The kernel wakes us for every record. Under a flood that costs more
+        // than the records, so look again only after a pause, and take
+        // everything that queued up meanwhile in one go (the ring holds
+        // thousands; what overflows is counted by the kernel).
+        loop_.remove_fd(reader_.fd());
+        loop_.add_timer(kEventPause, [this] { watch_events(); });
+    });
+}
+
+void Daemon::watch_termination()
+{
+    loop_.add_fd(sigfd_.get(), [this] {
+        signalfd_siginfo si{};
+        if (::read(sigfd_.get(), &si, sizeof(si)) == sizeof(si))
+            log_info("received %s, exiting; enforcement and exceptions stay in the kernel",
+                     si.ssi_signo == SIGTERM ? "SIGTERM" : "SIGINT");
+        loop_.quit();
+    });
+}
+
+// /proc/swaps signals every swapon and swapoff with POLLPRI (and POLLERR)
+// once it has been read to its end: CanHibernate follows at once, not at
+// the next tick.
+void Daemon::watch_swaps()
+{
+    swaps_fd_ = UniqueFd(::open("/proc/swaps", O_RDONLY | O_CLOEXEC));
+    if (!swaps_fd_) {
+        log_error("cannot watch /proc/swaps (%s); CanHibernate follows swap changes every %lld s",
+                  std::strerror(errno), static_cast<long long>(grants_.renew_interval().count() / 1000));
+        return;
+    }
+    const auto drain = [this] {
+        char buf[4096];
+        ::lseek(swaps_fd_.get(), 0, SEEK_SET);
+        while (::read(swaps_fd_.get(), buf, sizeof buf) > 0) {
+        }
+    };
+    drain();
+    loop_.add_fd(
+        swaps_fd_.get(),
+        [this, drain] {
+            drain();
+            hibernation_.refresh();
+        },
+        POLLPRI);
+}
+
+void Daemon::notify_status()
+{
+    const auto& st = service_.status();
+    const std::string text = std::string(st.enforcing ? "Enforcing" : "Not enforcing") + " Mode=" +
+                             to_string(in_.config.mode) + ", " + std::to_string(grants_.all().size()) +
+                             " exception(s)";
+    sd_notifyf(0, "STATUS=%s", text.c_str());
+}
+
+// Ends the next exception to run out at its moment, not at the next tick:
+// the kernel refuses it then anyway, and clients should hear so.
+void Daemon::arm_expiry()
+{
+    if (expiry_timer_)
+        loop_.cancel_timer(*expiry_timer_);
+    expiry_timer_.reset();
+    uint64_t first = UINT64_MAX;
+    for (const auto& [id, e] : grants_.all())
+        first = std::min(first, e.expires_boot_ns);
+    if (first == UINT64_MAX)
+        return;
+    const uint64_t now = boot_time_ns();
+    const auto wait = std::chrono::nanoseconds(first > now ? first - now : 0);
+    expiry_timer_ = loop_.add_timer(std::chrono::ceil<std::chrono::milliseconds>(wait), [this] {
+        expiry_timer_.reset();
+        grants_.renew();
+        arm_expiry();
+    });
+}
+
+void Daemon::tick()
+{
+    grants_.renew();
+    arm_expiry();
+    standing_.apply_all();
+    hibernation_.refresh();
+    debug_.tick();
+    service_.refresh_status();
+    sink_.note_kernel_drops(enforcer_.counters().dropped_events);
+    notify_status();
+}
+
+int Daemon::run()
+{
+    // Own the name before restoring, so that clients (which match on it)
+    // hear ExceptionRevoked for what no longer holds. Nothing is served
+    // until the loop runs.
+    bus_->requestName(kBusName);
+    grants_.restore([this](const Exception& e) { return still_valid(e, sessions_, units_, o_.cgroup_root); });
+    log_info("%zu exception(s) still valid after start", grants_.all().size());
+    debug_.start();
+    arm_expiry();
+    standing_.apply_all();
+    hibernation_.refresh();
+
+    watch_events();
+    watch_termination();
+    watch_swaps();
+    every(loop_, grants_.renew_interval(), [this] { tick(); });
+    uint64_t watchdog_usec = 0;
+    if (sd_watchdog_enabled(0, &watchdog_usec) > 0 && watchdog_usec > 0)
+        every(loop_, std::chrono::milliseconds(watchdog_usec / 2000), [] { sd_notify(0, "WATCHDOG=1"); });
+
+    notify_status();
+    sd_notify(0, "READY=1");
+    log_info("serving %s: Mode=%s, %zu reasons, %zu standing rule(s)", kBusName, to_string(in_.config.mode).c_str(),
+             in_.policy.entries().size(), standing_.rules().size());
+    loop_.run();
+    sd_notify(0, "STOPPING=1");
+    return 0;
+}
+
+} // namespace
+
+int run_daemon(const DaemonOptions& o)
+{
+    log_set_max_level(o.verbose ? LogLevel::Debug : LogLevel::Info);
+    Daemon d(o, read_inputs(o));
+    return d.run();
+}
+
+} // namespace ldb

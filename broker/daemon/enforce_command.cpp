@@ -1,0 +1,113 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+#include "daemon/enforce_command.hpp"
+
+#include <algorithm>
+#include <cstdio>
+#include <optional>
+
+#include "config/config.hpp"
+#include "base/error.hpp"
+#include "base/journal.hpp"
+#include "base/json.hpp"
+#include "enforcement/kernel_env.hpp"
+#include "base/log.hpp"
+#include "base/message_ids.hpp"
+#include "enforcement/policy.hpp"
+#include "enforcement/reasons.hpp"
+#include "base/files.hpp"
+
+namespace ldb {
+
+namespace {
+
+// The record is a hint for the daemon's Notice; failing to write it must
+// not fail enforcement, but it is said.
+void record_parts(const std::string& runtime_dir, const std::vector<PartState>& parts)
+{
+    try {
+        make_record_dir(runtime_dir);
+        write_record(enforcement_record_path(runtime_dir), format_enforcement_record(parts));
+    } catch (const Error& e) {
+        std::fprintf(stderr, "lockdown-brokerd: warning: could not record the enforcement state: %s\n", e.what());
+    }
+}
+
+void journal_part(const char* message_id, int priority, const std::string& part, const std::string& message,
+                  const std::string& cause)
+{
+    journal_send({message_id, priority, message, {{"LOCKDOWN_PART", part}, {"LOCKDOWN_CAUSE", cause}}});
+}
+
+} // namespace
+
+int run_enforce_command(const EnforceCommand& c)
+{
+    const auto env = KernelEnv::probe();
+    EnforceReport rep;
+    std::optional<Policy> policy;
+    try {
+        require_enforceable(env);
+        const auto cat = ReasonCatalog::from_running_kernel();
+        // Everything is parsed and checked before the kernel is touched.
+        const auto cfg = c.config_file.empty() ? load_config() : load_config_file(c.config_file);
+        policy.emplace(Policy::build(cat, cfg));
+        rep = Enforcer::enforce(*policy, cat.confidentiality_max(), cfg.protect_pins, c.pins, c.verbose);
+    } catch (const Error& e) {
+        // A configuration error leaves whatever runs in place: only a
+        // failure to enforce at all is recorded as "not enforcing".
+        if (e.kind() != ErrorKind::Config && e.kind() != ErrorKind::InvalidArgument) {
+            const std::string name = part_info(EnforcementPart::LockedDown).name;
+            record_parts(c.runtime_dir, {{name, false, e.what()}});
+            journal_part(message_id::kNotEnforcing, 3, name,
+                         std::string("Lockdown is not enforcing: the locked_down program did not load: ") + e.what(),
+                         e.what());
+        }
+        throw;
+    }
+    record_parts(c.runtime_dir, rep.parts);
+
+    if (auto notice = kernel_lockdown_notice(env); !notice.empty())
+        std::fprintf(stderr, "lockdown-brokerd: warning: %s\n", notice.c_str());
+    if (!rep.note.empty())
+        std::fprintf(stderr, "lockdown-brokerd: note: %s\n", rep.note.c_str());
+    std::vector<const PartState*> missing;
+    for (const auto& p : rep.parts) {
+        if (p.loaded || p.cause == "ProtectPins=no")
+            continue;
+        missing.push_back(&p);
+        const auto& info = *std::find_if(enforcement_parts().begin(), enforcement_parts().end(),
+                                         [&](const PartInfo& i) { return p.name == i.name; });
+        const std::string msg = "Lockdown is enforced, but its " + p.name +
+                                " protection did not load on this kernel: " + info.meaning + " (" + p.cause + ")";
+        std::fprintf(stderr, "lockdown-brokerd: warning: %s\n", msg.c_str());
+        journal_part(message_id::kPartMissing, 4, p.name, msg, p.cause);
+    }
+
+    size_t deny = 0, audit = 0;
+    for (const auto& e : policy->entries()) {
+        deny += e.action == Action::Deny;
+        audit += e.action == Action::Audit;
+    }
+    const char* how = rep.reused_link    ? "reused pinned program"
+                      : rep.replaced_link ? "replaced pinned program"
+                                          : "attached new program";
+    if (c.json) {
+        std::string parts;
+        for (const auto& p : rep.parts)
+            parts += std::string(parts.empty() ? "" : ",") + "{\"name\":" + json_str(p.name) +
+                     ",\"loaded\":" + (p.loaded ? "true" : "false") + ",\"cause\":" + json_str(p.cause) + "}";
+        std::printf("{\"enforcing\":true,\"mode\":\"%s\",\"generation\":%u,\"program\":\"%s\",\"reused_maps\":%s,"
+                    "\"deny\":%zu,\"audit\":%zu,\"reasons\":%zu,\"pins_protected\":%s,\"parts\":[%s]}\n",
+                    to_string(policy->mode()).c_str(), rep.generation, how, rep.reused_maps ? "true" : "false", deny,
+                    audit, policy->entries().size(), rep.pins_protected ? "true" : "false", parts.c_str());
+    } else {
+        std::printf("lockdown-brokerd: enforcing Mode=%s (%zu reasons: %zu denied, %zu audited), policy generation %u, "
+                    "%s%s%s%s\n",
+                    to_string(policy->mode()).c_str(), policy->entries().size(), deny, audit, rep.generation, how,
+                    rep.reused_maps ? ", pinned maps reused" : "", rep.pins_protected ? ", pins protected" : "",
+                    missing.empty() ? "" : ", some protections missing (see the warnings)");
+    }
+    return 0;
+}
+
+} // namespace ldb

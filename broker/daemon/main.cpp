@@ -1,0 +1,212 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+// lockdown-brokerd: wiring only. Parses the command line; --enforce-only
+// hands the policy to the enforcer, no command runs the D-Bus service.
+
+#include <cstdio>
+#include <getopt.h>
+#include <string>
+
+#include <sdbus-c++/Error.h>
+
+#include "config/config.hpp"
+#include "daemon/daemon.hpp"
+#include "daemon/enforce_command.hpp"
+#include "enforcement/enforcer.hpp"
+#include "base/error.hpp"
+#include "enforcement/kernel_env.hpp"
+#include "enforcement/policy.hpp"
+#include "enforcement/reasons.hpp"
+#include "enforcement/report.hpp"
+
+#ifndef LDB_VERSION
+#define LDB_VERSION "0"
+#endif
+
+namespace {
+
+enum class Command { None, EnforceOnly, CheckConfig, ListReasons };
+
+struct Options {
+    Command cmd = Command::None;
+    std::string config_file;
+    std::string btf_file;
+    bool json = false;
+    bool verbose = false;
+    ldb::DaemonOptions daemon;
+};
+
+void usage(FILE* f)
+{
+    std::fprintf(f,
+                 "Usage: lockdown-brokerd [OPTIONS] [COMMAND]\n"
+                 "\n"
+                 "Enforce kernel lockdown per reason with a BPF LSM program, and grant\n"
+                 "session-bound exceptions over D-Bus (org.freedesktop.LockdownBroker1).\n"
+                 "\n"
+                 "Without a command, serve the D-Bus API on the system bus (what\n"
+                 "lockdown-broker.service runs).\n"
+                 "\n"
+                 "Commands:\n"
+                 "  --enforce-only     load, attach and pin enforcement with the configured\n"
+                 "                     policy, then exit (idempotent; reuses existing pins)\n"
+                 "  --check-config     validate the configuration and print the effective policy\n"
+                 "  --list-reasons     print the lockdown reasons of the running kernel\n"
+                 "\n"
+                 "Options:\n"
+                 "  --config FILE      read only FILE instead of broker.conf and its drop-ins\n"
+                 "  --btf FILE         read reasons from FILE instead of the running kernel\n"
+                 "                     (only with --check-config and --list-reasons)\n"
+                 "  --json             machine-readable output\n"
+                 "  --pin-dir DIR      BPF pins (default " LD_PIN_DIR ")\n"
+                 "  --cgroup-root DIR  cgroup2 mount point (default /sys/fs/cgroup)\n"
+                 "  --runtime-dir DIR  exception records (default /run/lockdown-broker)\n"
+                 "  --exceptions-dir DIR  standing exceptions\n"
+                 "                     (default /etc/lockdown-broker/exceptions.d)\n"
+                 "  --dynamic-debug-control FILE  for tests: FILE instead of\n"
+                 "                     /proc/dynamic_debug/control\n"
+                 "  --verbose          show libbpf's log\n"
+                 "  --version, --help\n");
+}
+
+int fail(const ldb::Error& e)
+{
+    std::fprintf(stderr, "lockdown-brokerd: %s\n", e.what());
+    if (!e.hint().empty())
+        std::fprintf(stderr, "  hint: %s\n", e.hint().c_str());
+    return 1;
+}
+
+ldb::ReasonCatalog catalog_for(const Options& o)
+{
+    return o.btf_file.empty() ? ldb::ReasonCatalog::from_running_kernel() : ldb::ReasonCatalog::from_file(o.btf_file);
+}
+
+ldb::Config config_for(const Options& o)
+{
+    return o.config_file.empty() ? ldb::load_config() : ldb::load_config_file(o.config_file);
+}
+
+int enforce_only(const Options& o)
+{
+    ldb::EnforceCommand c;
+    c.config_file = o.config_file;
+    c.pins = o.daemon.pins;
+    c.runtime_dir = o.daemon.runtime_dir;
+    c.json = o.json;
+    c.verbose = o.verbose;
+    return ldb::run_enforce_command(c);
+}
+
+} // namespace
+
+int main(int argc, char** argv)
+{
+    enum {
+        OPT_ENFORCE = 1000, OPT_CHECK, OPT_LIST, OPT_CONFIG, OPT_BTF, OPT_JSON, OPT_VERBOSE, OPT_VERSION,
+        OPT_PIN_DIR, OPT_CGROUP_ROOT, OPT_RUNTIME_DIR, OPT_EXCEPTIONS_DIR, OPT_DYNDBG_CONTROL,
+    };
+    static const option longopts[] = {
+        {"enforce-only", no_argument, nullptr, OPT_ENFORCE}, {"check-config", no_argument, nullptr, OPT_CHECK},
+        {"list-reasons", no_argument, nullptr, OPT_LIST},    {"config", required_argument, nullptr, OPT_CONFIG},
+        {"btf", required_argument, nullptr, OPT_BTF},        {"json", no_argument, nullptr, OPT_JSON},
+        {"verbose", no_argument, nullptr, OPT_VERBOSE},      {"version", no_argument, nullptr, OPT_VERSION},
+        {"pin-dir", required_argument, nullptr, OPT_PIN_DIR},
+        {"cgroup-root", required_argument, nullptr, OPT_CGROUP_ROOT},
+        {"runtime-dir", required_argument, nullptr, OPT_RUNTIME_DIR},
+        {"exceptions-dir", required_argument, nullptr, OPT_EXCEPTIONS_DIR},
+        {"dynamic-debug-control", required_argument, nullptr, OPT_DYNDBG_CONTROL},
+        {"help", no_argument, nullptr, 'h'},                 {nullptr, 0, nullptr, 0},
+    };
+    Options o;
+    int c;
+    auto set_cmd = [&](Command cmd) {
+        if (o.cmd != Command::None && o.cmd != cmd) {
+            std::fprintf(stderr, "lockdown-brokerd: give only one command\n");
+            std::exit(2);
+        }
+        o.cmd = cmd;
+    };
+    while ((c = getopt_long(argc, argv, "h", longopts, nullptr)) != -1) {
+        switch (c) {
+        case OPT_ENFORCE:
+            set_cmd(Command::EnforceOnly);
+            break;
+        case OPT_CHECK:
+            set_cmd(Command::CheckConfig);
+            break;
+        case OPT_LIST:
+            set_cmd(Command::ListReasons);
+            break;
+        case OPT_CONFIG:
+            o.config_file = optarg;
+            break;
+        case OPT_BTF:
+            o.btf_file = optarg;
+            break;
+        case OPT_JSON:
+            o.json = true;
+            break;
+        case OPT_VERBOSE:
+            o.verbose = true;
+            break;
+        case OPT_PIN_DIR:
+            o.daemon.pins.dir = optarg;
+            break;
+        case OPT_CGROUP_ROOT:
+            o.daemon.cgroup_root = optarg;
+            break;
+        case OPT_RUNTIME_DIR:
+            o.daemon.runtime_dir = optarg;
+            break;
+        case OPT_EXCEPTIONS_DIR:
+            o.daemon.exceptions_dir = optarg;
+            break;
+        case OPT_DYNDBG_CONTROL:
+            o.daemon.dynamic_debug_control = optarg;
+            break;
+        case OPT_VERSION:
+            std::printf("lockdown-brokerd %s\n", LDB_VERSION);
+            return 0;
+        case 'h':
+            usage(stdout);
+            return 0;
+        default:
+            usage(stderr);
+            return 2;
+        }
+    }
+    if (optind < argc) {
+        std::fprintf(stderr, "lockdown-brokerd: unexpected argument '%s'\n", argv[optind]);
+        return 2;
+    }
+    if (!o.btf_file.empty() && o.cmd == Command::EnforceOnly) {
+        std::fprintf(stderr, "lockdown-brokerd: --btf cannot be used with --enforce-only: enforcement must use the "
+                             "running kernel's reasons\n");
+        return 2;
+    }
+
+    try {
+        switch (o.cmd) {
+        case Command::EnforceOnly:
+            return enforce_only(o);
+        case Command::CheckConfig: {
+            const auto cat = catalog_for(o);
+            std::fputs(ldb::render_policy(ldb::Policy::build(cat, config_for(o)), cat, o.json).c_str(), stdout);
+            return 0;
+        }
+        case Command::ListReasons:
+            std::fputs(ldb::render_reasons(catalog_for(o), o.json).c_str(), stdout);
+            return 0;
+        case Command::None:
+            o.daemon.config_file = o.config_file;
+            o.daemon.verbose = o.verbose;
+            return ldb::run_daemon(o.daemon);
+        }
+    } catch (const ldb::Error& e) {
+        return fail(e);
+    } catch (const sdbus::Error& e) {
+        std::fprintf(stderr, "lockdown-brokerd: D-Bus: %s (%s)\n", e.getMessage().c_str(), e.getName().c_str());
+        return 1;
+    }
+    return 1;
+}

@@ -1,0 +1,70 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+#pragma once
+// Dynamic debug inside the running daemon: the real control file opened
+// under the broker's own momentary grant, the records under the runtime
+// directory, the lease timer on the loop, and logind's view of the sessions
+// that changes are bound to. The D-Bus methods and the session signals reach
+// DynamicDebug through here.
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "config/config.hpp"
+#include "dyndbg/session_changes.hpp"
+#include "dyndbg/port.hpp"
+#include "enforcement/enforcer.hpp"
+#include "base/event_loop.hpp"
+#include "host/sessions.hpp"
+
+namespace ldb {
+
+// Every flag letter any supported kernel knows; what the running kernel
+// knows is learnt (probe_flags) the first time a query is applied.
+inline constexpr const char* kDebugAllLetters = "pmfslt_";
+
+class DebugRuntime {
+public:
+    struct Options {
+        std::string control_path = dyndbg::kProcControl;
+        std::string runtime_dir;
+        PinLayout pins;
+        std::string cgroup_root;
+    };
+    DebugRuntime(const Options& o, const Config& cfg, Enforcer& enforcer, KernelGrants& kernel,
+                 SessionDirectory& sessions, EventLoop& loop, std::function<void(const JournalRecord&)> journal);
+
+    // Checks a query before anyone is asked anything: the grammar with every
+    // letter some kernel knows.
+    dyndbg::Query precheck(const std::string& text) const;
+    // Checks it again against the running kernel's letters (learnt once).
+    dyndbg::Query check(const std::string& text);
+
+    DynamicDebug& debug() noexcept { return *debug_; }
+
+    // Restores the records of an earlier run; call once the bus name is owned.
+    void start();
+    void end_session(const std::string& session, const std::string& why);
+    void end_all_sessions(const std::string& why);
+    // Periodic: retries what failed, reverts what no longer holds.
+    void tick();
+    // Re-arms the lease timer after a change.
+    void arm_expiry();
+
+private:
+    std::string gone_why(const dyndbg::ChangeRecord& r);
+
+    Options o_;
+    Enforcer& enforcer_;
+    SessionDirectory& sessions_;
+    EventLoop& loop_;
+    bool allow_global_;
+    std::optional<std::string> kernel_letters_;
+    dyndbg::GrantedOpener opener_;
+    dyndbg::ProcControl port_;
+    dyndbg::ChangeStore store_;
+    std::unique_ptr<DynamicDebug> debug_;
+    std::optional<EventLoop::TimerId> timer_;
+};
+
+} // namespace ldb

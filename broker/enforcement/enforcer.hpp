@@ -1,0 +1,118 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+#pragma once
+// The enforcer owns the BPF side: it loads the locked_down program from the
+// generated skeleton, pins program link and maps under the pin directory, and
+// writes policy and grants into the pinned maps. It outlives any one daemon
+// process: the pins keep enforcement in place after we exit.
+
+#include <array>
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "lockdown-broker.h"
+#include "enforcement/parts.hpp"
+#include "enforcement/policy.hpp"
+#include "base/unique_fd.hpp"
+
+namespace ldb {
+
+struct EnforceReport {
+    bool reused_maps = false;   // pinned maps from an earlier run were reused
+    bool reused_link = false;   // the pinned program was already the same code
+    bool replaced_link = false; // a different pinned program was swapped out
+    uint32_t generation = 0;    // policy generation now active
+    bool pins_protected = false; // the pin protection programs are attached
+    std::string note;            // something the admin should know, or empty
+    // Every part, loaded or not, with the cause when not. locked-down is
+    // always loaded when enforce() returns (else it throws).
+    std::vector<PartState> parts;
+};
+
+struct GrantRequest {
+    std::vector<uint32_t> reasons;    // kernel reason values
+    std::vector<uint64_t> cgroup_ids; // each covers its descendants
+    uint64_t expires_boot_ns = 0;     // CLOCK_BOOTTIME
+    uint32_t holder_uid = 0;
+};
+
+struct GrantEntry {
+    uint64_t grant_id = 0;
+    uint64_t cgroup_id = 0;
+    uint32_t reason = 0;
+    uint64_t expires_boot_ns = 0;
+    uint32_t holder_uid = 0;
+};
+
+struct ReasonCounters {
+    uint32_t reason = 0;
+    std::array<uint64_t, LD_DECISION__COUNT> by_decision{};
+};
+
+struct Counters {
+    std::vector<ReasonCounters> reasons; // only reasons with a non-zero count
+    uint64_t dropped_events = 0;
+};
+
+struct ActivePolicy {
+    uint32_t slot = 0;
+    uint32_t generation = 0;
+    uint32_t reason_count = 0;
+    std::array<unsigned char, LD_MAX_REASONS> action{};
+};
+
+// The BPF file system location; tests may point it elsewhere.
+struct PinLayout {
+    std::string dir = LD_PIN_DIR;
+    std::string path(const std::string& name) const { return dir + "/" + name; }
+};
+
+std::string decision_name(uint32_t decision);
+
+class Enforcer {
+public:
+    // Loads (or reuses) everything, applies `policy` atomically, attaches and
+    // pins. Idempotent. Afterwards enforcement is in place with no process
+    // holding it.
+    // protect_pins: attach the programs that refuse unlink/rename/rmdir in
+    // the pin directory and unmounting its file system, to everyone. Once
+    // attached they stay until reboot.
+    // Each part (enforcement_parts.hpp) is loaded on its own: an optional
+    // part that cannot load is reported in `parts`, and enforcement stands;
+    // if locked_down itself cannot load this throws.
+    static EnforceReport enforce(const Policy& policy, uint32_t reason_count, bool protect_pins,
+                                 const PinLayout& pins = {}, bool verbose = false);
+
+    // Opens the pinned maps of a running enforcement.
+    static Enforcer open_pinned(const PinLayout& pins = {});
+
+    // Creates and pins the maps only, attaching no program. For tests on
+    // hosts whose kernel cannot load BPF LSM programs: the grant API then
+    // works on real kernel maps.
+    static void create_maps_only(const PinLayout& pins);
+
+    // True when the locked_down program's link is pinned, i.e. enforcing
+    // (or, with `name`, another of our links, e.g. LD_PIN_LINK_DYNDBG).
+    static bool link_pinned(const PinLayout& pins = {}, const char* name = LD_PIN_LINK);
+
+    // Grants. add_grant either adds every (cgroup, reason) key or none.
+    uint64_t add_grant(const GrantRequest& req);
+    // Removes every key of this grant; returns how many were removed.
+    size_t remove_grant(uint64_t grant_id);
+    std::vector<GrantEntry> grants() const;
+    // Moves the kernel-side expiry of every key of this grant; returns how
+    // many keys it updated (0: the grant is gone).
+    size_t renew_grant(uint64_t grant_id, uint64_t expires_boot_ns);
+
+    Counters counters() const;
+    ActivePolicy active_policy() const;
+    int events_fd() const noexcept { return events_.get(); }
+
+private:
+    // Calls fn on every key of the grant; returns how many calls said true.
+    size_t for_each_key(uint64_t grant_id, const std::function<bool(const ld_grant_key&)>& fn);
+    UniqueFd control_, grants_, events_, counters_;
+};
+
+} // namespace ldb

@@ -1,0 +1,36 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+#pragma once
+// Argument checks for the D-Bus methods, before anything is asked of polkit
+// or logind. Each throws ldb::Error (InvalidArgument) naming the bad value.
+#include <cstdint>
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "enforcement/policy.hpp"
+#include "enforcement/reasons.hpp"
+
+namespace ldb {
+
+inline constexpr size_t kMaxReasonsPerCall = LD_MAX_REASONS;
+inline constexpr size_t kMaxNameLength = 255;
+inline constexpr size_t kMaxExceptionsPerUser = 16;
+
+// Known, listed once, and locked by policy (deny or audit): an exception for
+// an allowed reason would change nothing.
+void check_reasons(const std::vector<std::string>& reasons, const ReasonCatalog& catalog, const Policy& policy);
+// RequestException: not the pseudo-reasons, which the broker exercises on
+// the caller's behalf (dynamic-debug: SetDebug, validated and put back).
+void check_requestable(const std::vector<std::string>& reasons, const ReasonCatalog& catalog);
+void check_seconds(uint64_t seconds, uint64_t max_seconds);
+// Refuses keys not in `known`, so that a misspelt option is not ignored.
+void check_option_keys(const std::vector<std::string>& keys, const std::set<std::string>& known);
+// scope_kind is "unit", "cgroup" or "session", and scope fits it.
+void check_scope(const std::string& kind, const std::string& scope);
+// A name systemd could accept as a unit: "name.type", no path separators,
+// bounded length.
+bool is_valid_unit_name(std::string_view name);
+// "a, b, c"
+
+} // namespace ldb

@@ -1,0 +1,125 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+#include "hibernation/gate.hpp"
+
+#include "base/error.hpp"
+#include "base/log.hpp"
+
+namespace ldb {
+
+namespace {
+
+// logind's grant is re-added when it runs out; it ends earlier whenever
+// the conditions do.
+constexpr uint64_t kLogindGrantSeconds = 24 * 3600;
+// Enough for the helper to reach /dev/snapshot; the kernel checks only the
+// open. The grant also ends when the unit stops, or at the resume.
+constexpr uint64_t kSleepGrantSeconds = 300;
+
+bool is_hibernation_grant(const Exception& e, const char* unit)
+{
+    return e.origin == "hibernation" && e.scope_kind == "unit" && e.scope == unit;
+}
+
+// The hibernation reason for the running unit `unit`'s cgroup.
+const Exception& grant_unit(GrantTable& grants, UnitDirectory& units, const std::string& unit, uint64_t seconds)
+{
+    const auto u = units.unit(unit);
+    if (!u.running || u.control_group.empty())
+        throw Error(ErrorKind::Kernel, unit + " is not running, so it cannot be let to hibernate");
+    Exception spec;
+    spec.reasons = {"hibernation"};
+    spec.scope_kind = "unit";
+    spec.scope = unit;
+    spec.cgroups = {u.control_group};
+    spec.holder_uid = 0;
+    spec.origin = "hibernation";
+    return grants.add(std::move(spec), seconds);
+}
+
+} // namespace
+
+bool is_local_active_user(const SessionInfo& s)
+{
+    return s.active && !s.remote && s.session_class == "user";
+}
+
+HibernationState HibernationGate::evaluate()
+{
+    HibernationState st;
+    st.verdict = d_.check();
+    if (!st.verdict.allowed()) {
+        st.blocker = st.verdict.blocker;
+        return st;
+    }
+    bool someone = false;
+    try {
+        for (const auto& s : d_.sessions.all())
+            someone = someone || is_local_active_user(s);
+    } catch (const Error& e) {
+        st.blocker = std::string("cannot ask logind for the sessions: ") + e.what();
+        return st;
+    }
+    if (!someone) {
+        st.blocker = "nobody is logged in at the machine: hibernation needs an active local session";
+        return st;
+    }
+    st.can_hibernate = "yes";
+    return st;
+}
+
+void HibernationGate::keep_logind_grant(bool wanted)
+{
+    const Exception* have = nullptr;
+    for (const auto& [id, e] : d_.grants.all())
+        if (is_hibernation_grant(e, kLogindUnit))
+            have = &e;
+    if (!wanted) {
+        if (have)
+            d_.grants.remove_if([](const Exception& e) { return is_hibernation_grant(e, kLogindUnit); },
+                                "hibernation-blocked");
+        return;
+    }
+    if (!have)
+        grant_unit(d_.grants, d_.units, kLogindUnit, kLogindGrantSeconds);
+}
+
+const HibernationState& HibernationGate::refresh()
+{
+    HibernationState next = evaluate();
+    try {
+        keep_logind_grant(next.can_hibernate == "yes");
+    } catch (const Error& e) {
+        next.can_hibernate = "na";
+        next.blocker = e.what();
+        log_error("hibernation: %s", e.what());
+    }
+    const bool changed = !evaluated_ || !next.same_as(state_);
+    evaluated_ = true;
+    state_ = std::move(next);
+    if (changed) {
+        log_info("hibernation: CanHibernate=%s%s%s", state_.can_hibernate.c_str(), state_.blocker.empty() ? "" : ": ",
+                 state_.blocker.c_str());
+        if (d_.changed)
+            d_.changed(state_);
+    }
+    return state_;
+}
+
+const Exception& HibernationGate::begin(const std::string& unit)
+{
+    const auto& st = refresh();
+    if (st.can_hibernate != "yes")
+        throw Error(ErrorKind::Refused, "hibernation is refused: " + st.blocker);
+    for (const auto& [id, e] : d_.grants.all())
+        if (is_hibernation_grant(e, unit.c_str()))
+            return e;
+    return grant_unit(d_.grants, d_.units, unit, kSleepGrantSeconds);
+}
+
+void HibernationGate::resumed()
+{
+    d_.grants.remove_if([](const Exception& e) { return e.origin == "hibernation" && e.scope != kLogindUnit; },
+                        "resumed");
+}
+
+} // namespace ldb

@@ -1,0 +1,411 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+// lockdown-hibernate: hibernates the machine for systemd-hibernate.service,
+// in place of systemd-sleep, when lockdown-broker is installed.
+//
+//  1. Asks lockdown-brokerd (BeginHibernation) whether the image would be
+//     protected, and for the hibernation grant of this unit; the broker
+//     names the swap partition the image must go to.
+//  2. Runs the system-sleep hooks (pre), writes the image through
+//     /dev/snapshot with flushes (snapshot_writer), powers off.
+//  3. In the resumed system, before the tasks are thawed: makes the swap
+//     header clean through a fresh dm-integrity instance (swap_renewal);
+//     then runs the hooks (post).
+// A refusal, or a failure before the resume signature is written, leaves
+// the machine running and the exit status 1, with the reason on stderr (the
+// journal). After the signature nothing thaws with a stale image on disk:
+// such failures power off instead (snapshot_writer.hpp).
+#include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <fcntl.h>
+#include <getopt.h>
+#include <string>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+#include <sdbus-c++/sdbus-c++.h>
+
+#include "hibernation/crypt_inspect.hpp"
+#include "base/error.hpp"
+#include "hibernation/fstab_swaps.hpp"
+#include "base/journal.hpp"
+#include "base/message_ids.hpp"
+#include "hibernation/check.hpp"
+#include "base/files.hpp"
+#include "hibernation/writer/sleep_hooks.hpp"
+#include "hibernation/writer/snapshot_writer.hpp"
+#include "hibernation/writer/swap_guard.hpp"
+#include "hibernation/writer/swap_renewal.hpp"
+#include "base/unique_fd.hpp"
+
+#ifndef LDB_VERSION
+#define LDB_VERSION "0"
+#endif
+
+namespace {
+
+// systemd 252's SYSTEM_SLEEP_PATH, the only directory systemd-sleep reads
+// (Debian 12 builds it as /lib/systemd/system-sleep, the same directory with
+// the merged /usr; /etc/systemd/system-sleep is read from systemd 256 on).
+constexpr const char* kSleepHookDir = "/usr/lib/systemd/system-sleep";
+// Attempts at the resumed system's header renewal before it powers off
+// instead of thawing.
+constexpr int kRenewalAttempts = 3;
+
+void say(const std::string& text)
+{
+    std::fprintf(stderr, "lockdown-hibernate: %s\n", text.c_str());
+    std::fflush(stderr);
+}
+
+// While tasks are frozen the journal is too; the kernel log is not.
+class Kmsg {
+public:
+    Kmsg() : fd_(::open("/dev/kmsg", O_WRONLY | O_CLOEXEC)) {}
+    void operator()(const std::string& text, int level = 5) const
+    {
+        if (!fd_)
+            return;
+        const std::string line = "<" + std::to_string(level) + ">lockdown-hibernate: " + text + "\n";
+        (void)::write(fd_.get(), line.data(), line.size());
+    }
+
+private:
+    ldb::UniqueFd fd_;
+};
+
+struct Grant {
+    uint64_t id = 0;
+    std::string device;
+    std::string devno;
+};
+
+Grant begin_with_broker()
+{
+    auto bus = sdbus::createSystemBusConnection();
+    auto proxy = sdbus::createProxy(*bus, "org.freedesktop.LockdownBroker1", "/org/freedesktop/LockdownBroker1");
+    Grant g;
+    std::map<std::string, sdbus::Variant> options;
+    proxy->callMethod("BeginHibernation")
+        .onInterface("org.freedesktop.LockdownBroker1")
+        .withTimeout(std::chrono::seconds(60))
+        .withArguments(options)
+        .storeResultsTo(g.id, g.device, g.devno);
+    return g;
+}
+
+// The swap as the renewal and the guard need it: its dm-integrity layers,
+// each with the dm-crypt mapping right above it.
+ldb::SwapRenewal plan_for(const ldb::SwapFacts& swap)
+{
+    ldb::SwapRenewal plan;
+    plan.device = swap.entry.path;
+    plan.priority = swap.entry.priority;
+    for (size_t i = 0; i < swap.layers.size(); i++) {
+        const auto& l = swap.layers[i];
+        if (l.kind != ldb::LayerKind::DmIntegrity)
+            continue;
+        ldb::IntegrityLayer il;
+        il.integrity = l.dm_name;
+        for (const auto& up : swap.layers)
+            for (size_t lo : up.lower)
+                if (lo == i && up.kind == ldb::LayerKind::DmCrypt)
+                    il.above = up.dm_name;
+        if (il.integrity.empty())
+            throw ldb::Error(ldb::ErrorKind::Kernel, "the dm-integrity layer " + l.name + " has no device-mapper name");
+        plan.integrity.push_back(il);
+    }
+    return plan;
+}
+
+// What must hold for the writer, beyond the broker's check, and what the
+// resumed system will need: the swap's dm-integrity layers.
+ldb::SwapRenewal prepare(const Grant& g)
+{
+    struct stat st{};
+    if (::stat(g.device.c_str(), &st) < 0)
+        throw ldb::errno_error(errno, "stat " + g.device);
+    const auto want = ldb::parse_devno(g.devno);
+    if (!S_ISBLK(st.st_mode) || !want || major(st.st_rdev) != want->major || minor(st.st_rdev) != want->minor)
+        throw ldb::Error(ldb::ErrorKind::Kernel, g.device + " is no longer the block device " + g.devno +
+                                                     " that lockdown-brokerd checked");
+
+    auto inspector = ldb::make_libcryptsetup_inspector();
+    const auto facts = ldb::gather_hibernation_facts(*inspector);
+    const ldb::SwapFacts* swap = nullptr;
+    for (const auto& s : facts.swaps)
+        if (s.devno && *s.devno == *want && s.entry.type == ldb::SwapType::Partition)
+            swap = &s;
+    if (!swap)
+        throw ldb::Error(ldb::ErrorKind::Kernel, g.device + " (" + g.devno + ") is not an active swap partition");
+
+    return plan_for(*swap);
+}
+
+void run_hooks(const char* phase)
+{
+    ldb::SleepHookOptions options{{kSleepHookDir}, phase, "hibernate"};
+    // Test hook: the integration tests shorten the 90 s timeout with it.
+    if (const char* ms = std::getenv("LOCKDOWN_HIBERNATE_TEST_HOOK_TIMEOUT_MS")) {
+        char* end = nullptr;
+        errno = 0;
+        const long long value = std::strtoll(ms, &end, 10);
+        if (errno == 0 && end != ms && *end == '\0' && value > 0)
+            options.timeout = std::chrono::milliseconds(value);
+        else
+            say(std::string("ignoring LOCKDOWN_HIBERNATE_TEST_HOOK_TIMEOUT_MS=") + ms + ", not a positive number");
+    }
+    for (const auto& r : ldb::run_sleep_hooks(options))
+        say((r.ok ? "system-sleep hook " : "system-sleep hook failed: ") + r.line);
+}
+
+// In the resumed system, tasks still frozen. The header must be clean
+// before anything can change the file systems; if that cannot be done,
+// powering off is safe (the next boot resumes this same, still valid image
+// and tries again), thawing is not.
+void renew_or_power_off(const ldb::SwapRenewal& plan, const ldb::PageBuffer& saved_header, const Kmsg& kmsg)
+{
+    for (int attempt = 1;; attempt++) {
+        try {
+            // Test hook: the first N attempts fail.
+            if (const char* n = std::getenv("LOCKDOWN_HIBERNATE_TEST_RENEWAL_FAILS"); n && attempt <= std::atoi(n))
+                throw ldb::Error(ldb::ErrorKind::Kernel, "injected by LOCKDOWN_HIBERNATE_TEST_RENEWAL_FAILS");
+            ldb::renew_swap_while_frozen(plan, saved_header);
+            return;
+        } catch (const ldb::Error& e) {
+            kmsg("renewing the swap header failed (attempt " + std::to_string(attempt) + " of " +
+                 std::to_string(kRenewalAttempts) + "): " + e.what() +
+                 (e.hint().empty() ? "" : " (" + e.hint() + ")"), 3);
+            if (attempt == kRenewalAttempts) {
+                kmsg("the swap header is not clean, so this system must not run on: powering off; the next boot "
+                     "resumes the same image (nothing has changed since it was taken). To discard it instead, "
+                     "boot once with noresume.", 2);
+                ldb::power_off_now();
+            }
+            ::usleep(200 * 1000);
+        }
+    }
+}
+
+// Nothing may fault in a page from swap while tasks are frozen and the
+// swap's device-mapper layers are suspended; and the OOM killer must not
+// pick the only task that can finish or undo the hibernation.
+void pin_this_process()
+{
+    if (::mlockall(MCL_CURRENT | MCL_FUTURE) < 0)
+        throw ldb::errno_error(errno, "mlockall");
+    ldb::UniqueFd adj(::open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC));
+    if (!adj || ::write(adj.get(), "-1000", 5) != 5)
+        throw ldb::errno_error(errno, "setting /proc/self/oom_score_adj to -1000");
+}
+
+int hibernate()
+{
+    ldb::WriterFault fault = ldb::WriterFault::None;
+    if (const char* f = std::getenv("LOCKDOWN_HIBERNATE_TEST_FAULT"); f && *f) {
+        const auto parsed = ldb::parse_writer_fault(f);
+        if (!parsed) {
+            say(std::string("LOCKDOWN_HIBERNATE_TEST_FAULT=") + f + " is not a known fault");
+            return 2;
+        }
+        fault = *parsed;
+        say(std::string("test fault injected after the freeze: ") + f);
+    }
+    Grant g;
+    try {
+        g = begin_with_broker();
+    } catch (const sdbus::Error& e) {
+        say(e.getMessage());
+        return 1;
+    }
+    say("lockdown-brokerd granted exception " + std::to_string(g.id) + "; the image goes to " + g.device + " (" +
+        g.devno + ")");
+    const Kmsg kmsg;
+    ldb::SwapRenewal plan;
+    ldb::PageBuffer saved_header(1);
+    try {
+        plan = prepare(g);
+        pin_this_process();
+    } catch (const ldb::Error& e) {
+        say(std::string(e.what()) + (e.hint().empty() ? "" : " (" + e.hint() + ")"));
+        return 1;
+    }
+    run_hooks("pre");
+    ldb::WriterCallbacks cb;
+    cb.progress = [&kmsg](const std::string& t) { kmsg(t); };
+    cb.resumed_frozen = [&] { renew_or_power_off(plan, saved_header, kmsg); };
+    try {
+        ldb::hibernate_to_swap(plan.device, saved_header, cb, fault);
+    } catch (const ldb::Error& e) {
+        ::munlockall();
+        say(std::string("hibernation failed, the system keeps running: ") + e.what() +
+            (e.hint().empty() ? "" : " (" + e.hint() + ")"));
+        run_hooks("post");
+        return 1;
+    }
+    ::munlockall();
+    say("resumed; swap " + plan.device + " renewed before the thaw" +
+        (plan.integrity.empty() ? "" : " (dm-integrity " + plan.integrity.front().integrity + " reloaded)"));
+    run_hooks("post");
+    return 0;
+}
+
+// --guard-swaps: every active swap partition and every swap of /etc/fstab.
+std::vector<ldb::GuardedSwap> swaps_to_guard()
+{
+    std::vector<ldb::GuardedSwap> out;
+    auto inspector = ldb::make_libcryptsetup_inspector();
+    const auto facts = ldb::gather_hibernation_facts(*inspector);
+    std::vector<dev_t> active;
+    for (const auto& s : facts.swaps) {
+        if (s.entry.type != ldb::SwapType::Partition)
+            continue;
+        ldb::GuardedSwap g;
+        try {
+            g.plan = plan_for(s);
+        } catch (const ldb::Error& e) {
+            say("cannot guard " + s.entry.path + ": " + e.what());
+            continue;
+        }
+        g.active = true;
+        g.origin = "/proc/swaps";
+        out.push_back(std::move(g));
+        struct stat st{};
+        if (::stat(s.entry.path.c_str(), &st) == 0)
+            active.push_back(st.st_rdev);
+    }
+    std::string fstab;
+    try {
+        fstab = ldb::read_record("/etc/fstab", 1 << 20, ldb::ErrorKind::NotFound);
+    } catch (const ldb::Error& e) {
+        if (::access("/etc/fstab", F_OK) == 0)
+            say(std::string("cannot read /etc/fstab: ") + e.what());
+        return out;
+    }
+    std::vector<std::string> warnings;
+    for (const auto& f : ldb::parse_fstab_swaps(fstab, warnings)) {
+        const auto path = ldb::fstab_spec_path(f.spec);
+        if (!path) {
+            say("/etc/fstab line " + std::to_string(f.line) + ": cannot resolve '" + f.spec + "'");
+            continue;
+        }
+        struct stat st{};
+        if (::stat(path->c_str(), &st) == 0 && S_ISBLK(st.st_mode) &&
+            std::find(active.begin(), active.end(), st.st_rdev) != active.end())
+            continue; // active: guarded above
+        ldb::GuardedSwap g;
+        g.plan.device = *path;
+        g.plan.priority = f.priority.value_or(-1);
+        g.swapon_after = !f.noauto;
+        g.origin = "/etc/fstab line " + std::to_string(f.line);
+        out.push_back(std::move(g));
+    }
+    for (const auto& w : warnings)
+        say(w);
+    return out;
+}
+
+int guard_swaps()
+{
+    bool failed = false;
+    for (const auto& g : swaps_to_guard()) {
+        const auto r = ldb::guard_swap(g);
+        const std::string line = g.plan.device + " (" + g.origin + "): " + ldb::to_string(r.outcome) + ": " + r.detail;
+        std::printf("%s\n", line.c_str());
+        std::fflush(stdout);
+        if (r.outcome == ldb::GuardOutcome::Repaired || r.outcome == ldb::GuardOutcome::Failed) {
+            ldb::JournalRecord rec;
+            rec.identifier = "lockdown-hibernate";
+            rec.message_id = r.outcome == ldb::GuardOutcome::Repaired ? ldb::message_id::kStaleImageRepaired
+                                                                      : ldb::message_id::kStaleImageUnrepaired;
+            rec.priority = r.outcome == ldb::GuardOutcome::Repaired ? 4 : 2;
+            rec.message = r.outcome == ldb::GuardOutcome::Repaired
+                              ? "Stale hibernation image on " + g.plan.device + " discarded: " + r.detail
+                              : "A stale hibernation image may remain on " + g.plan.device +
+                                    ", and the next boot could resume it: " + r.detail;
+            rec.fields = {{"LOCKDOWN_SWAP", g.plan.device}, {"LOCKDOWN_SWAP_ORIGIN", g.origin},
+                          {"LOCKDOWN_OUTCOME", ldb::to_string(r.outcome)}};
+            if (const int rc = ldb::journal_send(rec); rc < 0)
+                say(std::string("journald did not take the record: ") + std::strerror(-rc));
+        }
+        failed = failed || r.outcome == ldb::GuardOutcome::Failed;
+    }
+    return failed ? 1 : 0;
+}
+
+void usage(FILE* out)
+{
+    std::fprintf(out,
+                 "Usage: lockdown-hibernate [--refuse=hybrid-sleep|suspend-then-hibernate]\n"
+                 "       lockdown-hibernate --guard-swaps\n"
+                 "Hibernates for systemd-hibernate.service under lockdown-broker; see lockdown-hibernate(8).\n");
+}
+
+} // namespace
+
+int main(int argc, char** argv)
+{
+    static const option opts[] = {{"help", no_argument, nullptr, 'h'},
+                                  {"version", no_argument, nullptr, 'V'},
+                                  {"refuse", required_argument, nullptr, 'r'},
+                                  {"guard-swaps", no_argument, nullptr, 'g'},
+                                  {nullptr, 0, nullptr, 0}};
+    int c;
+    std::string refuse;
+    bool guard = false;
+    while ((c = getopt_long(argc, argv, "hV", opts, nullptr)) != -1) {
+        switch (c) {
+        case 'h':
+            usage(stdout);
+            return 0;
+        case 'V':
+            std::printf("lockdown-hibernate %s\n", LDB_VERSION);
+            return 0;
+        case 'r':
+            refuse = optarg;
+            break;
+        case 'g':
+            guard = true;
+            break;
+        default:
+            usage(stderr);
+            return 2;
+        }
+    }
+    if (optind != argc) {
+        usage(stderr);
+        return 2;
+    }
+    if (guard) {
+        if (!refuse.empty()) {
+            usage(stderr);
+            return 2;
+        }
+        try {
+            return guard_swaps();
+        } catch (const std::exception& e) {
+            say(std::string("internal error: ") + e.what());
+            return 1;
+        }
+    }
+    if (!refuse.empty()) {
+        if (refuse != "hybrid-sleep" && refuse != "suspend-then-hibernate") {
+            usage(stderr);
+            return 2;
+        }
+        say(refuse + " is not available under lockdown-broker: it would hibernate with the kernel's own image "
+                     "writer, which does not flush an authenticated (dm-integrity) swap before the power-off and "
+                     "loses the image. Use Hibernate (systemctl hibernate, lockdownctl hibernate).");
+        return 1;
+    }
+    try {
+        return hibernate();
+    } catch (const std::exception& e) {
+        say(std::string("internal error: ") + e.what());
+        return 1;
+    }
+}

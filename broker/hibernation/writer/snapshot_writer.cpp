@@ -1,0 +1,400 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+#include "hibernation/writer/snapshot_writer.hpp"
+
+#include <cerrno>
+#include <csignal>
+#include <iterator>
+#include <utility>
+#include <cstdlib>
+#include <cstring>
+#include <fcntl.h>
+#include <linux/reboot.h>
+#include <linux/suspend_ioctls.h>
+#include <sys/ioctl.h>
+#include <sys/reboot.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+#include "base/error.hpp"
+#include "hibernation/swap_header.hpp"
+#include "base/unique_fd.hpp"
+
+namespace ldb {
+
+void PageBuffer::Free::operator()(uint8_t* p) const noexcept
+{
+    std::free(p);
+}
+
+PageBuffer::PageBuffer(size_t pages) : size_(pages * kPageSize)
+{
+    void* p = nullptr;
+    if (posix_memalign(&p, kPageSize, size_) != 0)
+        throw Error(ErrorKind::Internal, "out of memory for " + std::to_string(pages) + " I/O pages");
+    std::memset(p, 0, size_);
+    p_.reset(static_cast<uint8_t*>(p));
+}
+
+namespace {
+
+constexpr size_t kMapEntries = kPageSize / 8 - 1; // page offsets per map page, then next_swap
+constexpr unsigned kRunPages = 256;
+
+void pwrite_all(int fd, const uint8_t* p, size_t len, uint64_t off, const char* what)
+{
+    while (len) {
+        const ssize_t n = ::pwrite(fd, p, len, static_cast<off_t>(off));
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            throw errno_error(errno, what);
+        }
+        p += n;
+        len -= static_cast<size_t>(n);
+        off += static_cast<uint64_t>(n);
+    }
+}
+
+void flush(int fd, const char* what)
+{
+    // On a block device this is blkdev_issue_flush(): REQ_PREFLUSH, which
+    // dm-integrity answers by committing its journal.
+    if (::fsync(fd) < 0)
+        throw errno_error(errno, what);
+}
+
+// The frozen state of /dev/snapshot, undone in reverse on every way out:
+// after a resume (FREE, UNFREEZE is exactly what is left to do) and after
+// a failure.
+class Snapshot {
+public:
+    Snapshot()
+    {
+        fd_ = UniqueFd(::open("/dev/snapshot", O_RDONLY | O_CLOEXEC));
+        if (!fd_)
+            throw errno_error(errno, "opening /dev/snapshot",
+                              errno == EPERM ? "hibernation is locked down for this process: it needs the "
+                                               "hibernation grant that lockdown-brokerd gives to the sleep unit"
+                                             : "");
+    }
+    Snapshot(const Snapshot&) = delete;
+    Snapshot& operator=(const Snapshot&) = delete;
+    ~Snapshot()
+    {
+        if (swap_pages_)
+            ::ioctl(fd_.get(), SNAPSHOT_FREE_SWAP_PAGES);
+        if (image_)
+            ::ioctl(fd_.get(), SNAPSHOT_FREE);
+        if (frozen_)
+            ::ioctl(fd_.get(), SNAPSHOT_UNFREEZE);
+    }
+
+    void set_swap_area(dev_t rdev)
+    {
+        resume_swap_area area{};
+        area.offset = 0;
+        // new_encode_dev(), which snapshot_set_swap_area() decodes.
+        const unsigned maj = major(rdev), min = minor(rdev);
+        area.dev = (min & 0xffu) | (maj << 8) | ((min & ~0xffu) << 12);
+        if (::ioctl(fd_.get(), SNAPSHOT_SET_SWAP_AREA, &area) < 0)
+            throw errno_error(errno, "SNAPSHOT_SET_SWAP_AREA", "the device must be an active swap");
+    }
+    void freeze()
+    {
+        if (::ioctl(fd_.get(), SNAPSHOT_FREEZE) < 0)
+            throw errno_error(errno, "freezing tasks (SNAPSHOT_FREEZE)");
+        frozen_ = true;
+    }
+    // True in the system that writes the image, false after the resume.
+    bool create_image()
+    {
+        int in_suspend = 0;
+        if (::ioctl(fd_.get(), SNAPSHOT_CREATE_IMAGE, &in_suspend) < 0)
+            throw errno_error(errno, "creating the image (SNAPSHOT_CREATE_IMAGE)");
+        image_ = true;
+        return in_suspend != 0;
+    }
+    uint64_t image_bytes()
+    {
+        loff_t n = 0;
+        if (::ioctl(fd_.get(), SNAPSHOT_GET_IMAGE_SIZE, &n) < 0)
+            throw errno_error(errno, "SNAPSHOT_GET_IMAGE_SIZE");
+        return static_cast<uint64_t>(n);
+    }
+    uint64_t alloc_swap_page()
+    {
+        loff_t off = 0;
+        if (::ioctl(fd_.get(), SNAPSHOT_ALLOC_SWAP_PAGE, &off) < 0)
+            throw errno_error(errno, "allocating swap for the image (SNAPSHOT_ALLOC_SWAP_PAGE)",
+                              errno == ENOSPC ? "the swap is too small for this image" : "");
+        swap_pages_ = true;
+        return static_cast<uint64_t>(off) / kPageSize;
+    }
+    // One page of the image; false at its end.
+    bool read_page(uint8_t* page)
+    {
+        const ssize_t n = ::read(fd_.get(), page, kPageSize);
+        if (n == 0)
+            return false;
+        if (n < 0)
+            throw errno_error(errno, "reading the image from /dev/snapshot");
+        if (static_cast<size_t>(n) != kPageSize)
+            throw Error(ErrorKind::Kernel, "short read of " + std::to_string(n) + " bytes from /dev/snapshot");
+        return true;
+    }
+private:
+    UniqueFd fd_;
+    bool frozen_ = false;
+    bool image_ = false;
+    bool swap_pages_ = false;
+};
+
+// Gathers contiguous image pages into one write.
+class RunWriter {
+public:
+    explicit RunWriter(int fd) : fd_(fd), buf_(kRunPages) {}
+    void put(const uint8_t* page, uint64_t at)
+    {
+        if (len_ && (at != start_ + len_ || len_ == kRunPages))
+            flush_run();
+        if (!len_)
+            start_ = at;
+        std::memcpy(buf_.data() + static_cast<size_t>(len_) * kPageSize, page, kPageSize);
+        ++len_;
+    }
+    void flush_run()
+    {
+        if (len_)
+            pwrite_all(fd_, buf_.data(), static_cast<size_t>(len_) * kPageSize, start_ * kPageSize,
+                       "writing image pages");
+        len_ = 0;
+    }
+
+private:
+    int fd_;
+    PageBuffer buf_;
+    uint64_t start_ = 0;
+    unsigned len_ = 0;
+};
+
+} // namespace
+
+std::optional<WriterFault> parse_writer_fault(std::string_view text)
+{
+    if (text == "image-eio")
+        return WriterFault::ImageEio;
+    if (text == "no-space")
+        return WriterFault::NoSpace;
+    if (text == "signature-eio")
+        return WriterFault::SignatureEio;
+    if (text == "signature-and-restore-eio")
+        return WriterFault::SignatureAndRestoreEio;
+    if (text == "crash-after-signature")
+        return WriterFault::CrashAfterSignature;
+    return std::nullopt;
+}
+
+AfterFailure after_failure(bool signature_attempted, bool header_restored) noexcept
+{
+    return !signature_attempted || header_restored ? AfterFailure::Thaw : AfterFailure::PowerOff;
+}
+
+void power_off_now() noexcept
+{
+    for (;;) {
+        ::sync();
+        ::reboot(LINUX_REBOOT_CMD_POWER_OFF);
+        ::reboot(LINUX_REBOOT_CMD_HALT);
+        ::sleep(1);
+    }
+}
+
+namespace {
+
+// From the signature write on, a crash of this process must not thaw the
+// tasks (closing /dev/snapshot does): the image on disk would then be
+// stale. A fatal signal powers off instead; the image is complete.
+volatile sig_atomic_t g_crash_powers_off = 0;
+int g_kmsg_fd = -1;
+
+void on_fatal_signal(int sig)
+{
+    if (g_crash_powers_off) {
+        static const char msg[] = "<2>lockdown-hibernate: crashed after the image was complete; powering off, "
+                                  "the next boot resumes it\n";
+        if (g_kmsg_fd >= 0)
+            (void)!::write(g_kmsg_fd, msg, sizeof msg - 1);
+        ::reboot(LINUX_REBOOT_CMD_POWER_OFF);
+        ::reboot(LINUX_REBOOT_CMD_HALT);
+    }
+    ::signal(sig, SIG_DFL);
+    ::raise(sig);
+}
+
+class CrashGuard {
+public:
+    CrashGuard()
+    {
+        g_kmsg_fd = ::open("/dev/kmsg", O_WRONLY | O_CLOEXEC);
+        struct sigaction sa{};
+        sa.sa_handler = on_fatal_signal;
+        sigemptyset(&sa.sa_mask);
+        for (size_t i = 0; i < std::size(kSignals); i++)
+            ::sigaction(kSignals[i], &sa, &old_[i]);
+    }
+    CrashGuard(const CrashGuard&) = delete;
+    CrashGuard& operator=(const CrashGuard&) = delete;
+    ~CrashGuard()
+    {
+        g_crash_powers_off = 0;
+        for (size_t i = 0; i < std::size(kSignals); i++)
+            ::sigaction(kSignals[i], &old_[i], nullptr);
+        if (g_kmsg_fd >= 0)
+            ::close(std::exchange(g_kmsg_fd, -1));
+    }
+    static void arm(bool on) noexcept { g_crash_powers_off = on ? 1 : 0; }
+
+private:
+    static constexpr int kSignals[] = {SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT, SIGTRAP, SIGSYS};
+    struct sigaction old_[std::size(kSignals)]{};
+};
+
+// Puts the saved header back and flushes it; false if either failed.
+bool restore_header(int fd, const PageBuffer& saved_header, WriterFault fault) noexcept
+{
+    if (fault == WriterFault::SignatureAndRestoreEio)
+        return false;
+    ssize_t n;
+    do
+        n = ::pwrite(fd, saved_header.data(), kPageSize, 0);
+    while (n < 0 && errno == EINTR);
+    return n == static_cast<ssize_t>(kPageSize) && ::fsync(fd) == 0;
+}
+
+void inject(WriterFault fault, WriterFault at, int err, const char* what)
+{
+    if (fault == at)
+        throw errno_error(err, std::string(what) + " (injected by LOCKDOWN_HIBERNATE_TEST_FAULT)");
+}
+
+} // namespace
+
+void hibernate_to_swap(const std::string& device, PageBuffer& saved_header, const WriterCallbacks& cb,
+                       WriterFault fault)
+{
+    UniqueFd dev(::open(device.c_str(), O_RDWR | O_DIRECT | O_CLOEXEC));
+    if (!dev)
+        throw errno_error(errno, "opening swap device " + device);
+    struct stat st{};
+    if (::fstat(dev.get(), &st) < 0)
+        throw errno_error(errno, "fstat " + device);
+    if (!S_ISBLK(st.st_mode))
+        throw Error(ErrorKind::InvalidArgument, device + " is not a block device");
+    if (::pread(dev.get(), saved_header.data(), kPageSize, 0) != static_cast<ssize_t>(kPageSize))
+        throw errno_error(errno ? errno : EIO, "reading the swap header of " + device,
+                          errno == EILSEQ ? "EILSEQ is an integrity (AEAD) failure of the header sector" : "");
+    switch (swap_signature(saved_header.data())) {
+    case SwapSignature::Swap:
+        break;
+    case SwapSignature::Image:
+        // The swap is in use by this running system, so the image is older
+        // than what the file systems hold now: resuming it would corrupt them.
+        throw Error(ErrorKind::Kernel,
+                    device + " is in use as swap, but its header still says S1SUSPEND: a stale hibernation image "
+                             "from before this boot. Never resume it: the file systems have changed since it was "
+                             "written, and resuming it would corrupt them",
+                    "repair the swap header: systemctl start lockdown-swap-guard.service (or: swapoff " + device +
+                        " && mkswap -U \"$(blkid -s UUID -o value " + device + ")\" " + device + " && swapon " +
+                        device + ")");
+    case SwapSignature::Other:
+        throw Error(ErrorKind::Kernel, device + " has no swap signature (SWAPSPACE2) in its header");
+    }
+
+    const CrashGuard crash_guard;
+    Snapshot snap;
+    snap.set_swap_area(st.st_rdev);
+    snap.freeze();
+    if (!snap.create_image()) {
+        cb.progress("resumed");
+        cb.resumed_frozen();
+        return; // Snapshot's destructor frees the image and thaws
+    }
+
+    // From here on until the power-off tasks are frozen: progress goes to
+    // kmsg only. A failure before the signature write leaves the header as
+    // it was; Snapshot's destructor then frees the swap pages and the image
+    // and thaws the tasks.
+    uint64_t pages = 0;
+    bool signature_attempted = false;
+    try {
+        const uint64_t image_bytes = snap.image_bytes();
+        cb.progress("writing " + std::to_string(image_bytes / kPageSize) + " pages to " + device);
+        PageBuffer map(1), page(1), header(1);
+        auto* entries = reinterpret_cast<uint64_t*>(map.data());
+        RunWriter writer(dev.get());
+        const uint64_t first_map = snap.alloc_swap_page();
+        uint64_t cur_map = first_map;
+        size_t k = 0;
+        while (snap.read_page(page.data())) {
+            inject(fault, WriterFault::NoSpace, ENOSPC, "allocating swap for the image");
+            const uint64_t at = snap.alloc_swap_page();
+            inject(fault, WriterFault::ImageEio, EIO, "writing image pages");
+            writer.put(page.data(), at);
+            entries[k++] = at;
+            ++pages;
+            if (k == kMapEntries) {
+                const uint64_t next = snap.alloc_swap_page();
+                entries[kMapEntries] = next;
+                pwrite_all(dev.get(), map.data(), kPageSize, cur_map * kPageSize, "writing a swap map page");
+                std::memset(map.data(), 0, kPageSize);
+                cur_map = next;
+                k = 0;
+            }
+        }
+        if (pages * kPageSize != image_bytes)
+            throw Error(ErrorKind::Kernel, "the image has " + std::to_string(pages) +
+                                               " pages, but SNAPSHOT_GET_IMAGE_SIZE said " +
+                                               std::to_string(image_bytes / kPageSize));
+        entries[kMapEntries] = 0; // the end of the map chain
+        writer.flush_run();
+        pwrite_all(dev.get(), map.data(), kPageSize, cur_map * kPageSize, "writing the last swap map page");
+        // Flush 1: every image and map page is durable before the
+        // signature that points at them can be.
+        flush(dev.get(), "flushing the image");
+        make_resume_header(saved_header.data(), first_map, header.data());
+        signature_attempted = true;
+        CrashGuard::arm(true);
+        inject(fault, WriterFault::SignatureEio, EIO, "writing the resume signature");
+        inject(fault, WriterFault::SignatureAndRestoreEio, EIO, "writing the resume signature");
+        pwrite_all(dev.get(), header.data(), kPageSize, 0, "writing the resume signature");
+        // Flush 2: the signature itself is durable before the power goes.
+        flush(dev.get(), "flushing the resume signature");
+        cb.progress(std::to_string(pages) + " pages written and flushed; powering off");
+        if (fault == WriterFault::CrashAfterSignature)
+            ::raise(SIGSEGV);
+    } catch (const std::exception& e) {
+        if (after_failure(signature_attempted, signature_attempted && restore_header(dev.get(), saved_header, fault)) ==
+            AfterFailure::PowerOff) {
+            cb.progress(std::string("failed after the image was complete: ") + e.what() +
+                        "; the header could not be put back, so the image stays: powering off, the next boot "
+                        "resumes it");
+            power_off_now();
+        }
+        CrashGuard::arm(false);
+        cb.progress(std::string("failed: ") + e.what() + "; the swap header is as it was; thawing");
+        throw;
+    }
+    ::reboot(LINUX_REBOOT_CMD_POWER_OFF);
+    // Only reached if the power-off was refused: do not leave a signature
+    // that points at an image this still-running system would make stale.
+    const int err = errno;
+    if (!restore_header(dev.get(), saved_header, fault)) {
+        cb.progress("the power-off was refused and the header could not be put back; halting");
+        power_off_now();
+    }
+    CrashGuard::arm(false);
+    throw errno_error(err, "powering off after writing the image");
+}
+
+} // namespace ldb

@@ -1,0 +1,91 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+#pragma once
+// Hibernation through /dev/snapshot, with the image written from userspace
+// in the kernel's own swap format, so that the standard resume path (the
+// initramfs unlocks the swap, resume= reads it) loads it unchanged.
+//
+// Why not the kernel's writer: it never sends a cache flush before it
+// powers off, and a dm-integrity device (LUKS2 --integrity) still holds the
+// last writes in memory then; images were lost in 7 of 10 runs on each
+// Debian kernel (tests/vm/hibernate/README.md). Here fsync() on the block
+// device (REQ_PREFLUSH) makes them durable: once after the image, and once
+// after the resume signature.
+//
+// The caller must be a single-threaded process of its own: between FREEZE
+// and the power-off every other task is frozen, the journal included, so
+// progress goes to /dev/kmsg.
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "hibernation/swap_header.hpp"
+
+namespace ldb {
+
+// One page-aligned buffer for O_DIRECT I/O.
+class PageBuffer {
+public:
+    explicit PageBuffer(size_t pages);
+    uint8_t* data() const noexcept { return p_.get(); }
+    size_t size() const noexcept { return size_; }
+
+private:
+    struct Free {
+        void operator()(uint8_t* p) const noexcept;
+    };
+    std::unique_ptr<uint8_t, Free> p_;
+    size_t size_;
+};
+
+// Test hooks (lockdown-hibernate reads LOCKDOWN_HIBERNATE_TEST_FAULT): one
+// failure injected after FREEZE, to show that each ends in a safe state.
+enum class WriterFault {
+    None,
+    ImageEio,               // writing an image page fails: thaw, header untouched
+    NoSpace,                // SNAPSHOT_ALLOC_SWAP_PAGE says ENOSPC: the same
+    SignatureEio,           // writing the signature fails, the header is put back: thaw
+    SignatureAndRestoreEio, // ... and putting the header back fails too: power off
+    CrashAfterSignature,    // SIGSEGV once the signature is durable: power off
+};
+// "image-eio", "no-space", "signature-eio", "signature-and-restore-eio",
+// "crash-after-signature"; nullopt for anything else.
+std::optional<WriterFault> parse_writer_fault(std::string_view text);
+
+// Once the signature write has been attempted, the header is only known to
+// be clean if putting it back succeeded. Otherwise the image is complete and
+// flushed (the signature is attempted only after that), and resuming it is
+// safe, while a thawed system would make it stale: power off.
+enum class AfterFailure { Thaw, PowerOff };
+AfterFailure after_failure(bool signature_attempted, bool header_restored) noexcept;
+
+struct WriterCallbacks {
+    // Progress and errors; while tasks are frozen it must not block on
+    // anything but /dev/kmsg.
+    std::function<void(const std::string&)> progress;
+    // Runs in the resumed system before the tasks are thawed, while the file
+    // systems are still exactly as the image expects: a power loss here only
+    // resumes the same image again. It must make the header clean or never
+    // return.
+    std::function<void()> resumed_frozen;
+};
+
+// Hibernates to the active swap partition `device` (a block device node)
+// and returns in the resumed system, after `resumed_frozen` and the thaw.
+// On a failure before the signature, or one after it whose header could be
+// put back, everything is undone (swap pages freed, tasks thawed) and
+// ldb::Error says what failed; the machine keeps running. Any other failure
+// after the signature write powers off instead (after_failure), and so does
+// a crash of this process from then on. `saved_header` receives the swap
+// header as it was before. The caller should hold its memory locked
+// (mlockall): nothing can swap it back in while tasks are frozen.
+void hibernate_to_swap(const std::string& device, PageBuffer& saved_header, const WriterCallbacks& callbacks,
+                       WriterFault fault = WriterFault::None);
+
+// Powers off and never returns (retries; halts if power-off is refused).
+[[noreturn]] void power_off_now() noexcept;
+
+} // namespace ldb

@@ -1,0 +1,52 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+#pragma once
+// What the resumed system must do before anything runs again: make the
+// swap header clean, durably, so that no later boot resumes the image.
+//
+// The boot kernel resets the header to SWAPSPACE2 before it loads the
+// image, but on a dm-integrity swap that write may sit uncommitted in the
+// boot kernel's own instance, which is discarded when the image takes over.
+// The resumed kernel's instance is the one from before the snapshot: its
+// view of the disk is stale (it reads the header as an AEAD error), so the
+// header cannot be written through it. Measured fix (tests/vm/hibernate/
+// README.md): replace the integrity target instance by reloading its own
+// table (the new instance replays the on-disk journal), then write the
+// saved header through it with a flush.
+//
+// lockdown-hibernate does this while every other task is still frozen:
+// until the thaw the file systems are exactly as the image expects, so a
+// power loss meanwhile only resumes the same image again. After the thaw
+// there is no window in which a stale image could resume.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "hibernation/writer/snapshot_writer.hpp"
+
+namespace ldb {
+
+struct IntegrityLayer {
+    std::string integrity;   // device-mapper name of the dm-integrity mapping
+    std::string above;       // the dm-crypt mapping on top of it, or "" if none
+};
+
+struct SwapRenewal {
+    std::string device;                // the swap as /proc/swaps names it
+    int priority = -1;                 // from /proc/swaps; negative: let the kernel pick
+    std::vector<IntegrityLayer> integrity;
+};
+
+// Replaces each dm-integrity instance by reloading its own table, with the
+// crypt mapping above it suspended meanwhile. A suspended mapping is always
+// resumed, also when a step fails. Throws ldb::Error.
+void reload_integrity_layers(const std::vector<IntegrityLayer>& layers);
+
+// Writes `page` as the first page of `device` (O_DIRECT), flushes it, reads
+// it back and checks that it says SWAPSPACE2. Throws ldb::Error.
+void write_swap_header(const std::string& device, const uint8_t* page);
+
+// The resumed system's step, tasks frozen, swap left on: reload the
+// integrity layers, then write `saved_header` back. Throws ldb::Error.
+void renew_swap_while_frozen(const SwapRenewal& plan, const PageBuffer& saved_header);
+
+} // namespace ldb

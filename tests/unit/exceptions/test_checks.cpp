@@ -1,0 +1,128 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+// Argument checks of the D-Bus methods: each refusal names the bad value.
+#include <gtest/gtest.h>
+
+#include <sys/stat.h>
+
+#include "host/cgroup.hpp"
+#include "config/config.hpp"
+#include "exceptions/checks.hpp"
+#include "fakes/synthetic_btf.hpp"
+#include "fakes/test_support.hpp"
+
+using namespace ldb;
+
+namespace {
+
+const ReasonCatalog& cat()
+{
+    return ldb_test::catalog_6_1();
+}
+
+Policy policy_allowing_ioport()
+{
+    Config cfg;
+    cfg.mode = Mode::Integrity;
+    cfg.assignments.push_back({"ioport", Action::Allow, {"t.conf", 1}});
+    return Policy::build(cat(), cfg);
+}
+
+std::string message(const std::function<void()>& f)
+{
+    return ldb_test::catch_error(f).what();
+}
+
+} // namespace
+
+TEST(CheckReasons, AcceptsLockedKnownReasons)
+{
+    const auto p = policy_allowing_ioport();
+    EXPECT_NO_THROW(check_reasons({"dev-mem", "msr", "kexec"}, cat(), p));
+}
+
+TEST(CheckReasons, RefusesNamingTheBadOne)
+{
+    const auto p = policy_allowing_ioport();
+    EXPECT_NE(message([&] { check_reasons({}, cat(), p); }).find("no lockdown reason"), std::string::npos);
+    EXPECT_NE(message([&] { check_reasons({"dev-mem", "warp"}, cat(), p); }).find("'warp'"), std::string::npos);
+    EXPECT_NE(message([&] { check_reasons({"msr", "msr"}, cat(), p); }).find("listed twice"), std::string::npos);
+    EXPECT_NE(message([&] { check_reasons({"ioport"}, cat(), p); }).find("already allows"), std::string::npos);
+    EXPECT_NE(message([&] { check_reasons({"LOCKDOWN_DEV_MEM"}, cat(), p); }).find("unknown"), std::string::npos);
+    const std::string huge(10000, 'x');
+    const std::string m = message([&] { check_reasons({huge}, cat(), p); });
+    EXPECT_LT(m.size(), 200u) << "an over-long value must not be echoed whole";
+    EXPECT_NE(message([&] { check_reasons({"dev\nmem"}, cat(), p); }).find("dev?mem"), std::string::npos);
+    std::vector<std::string> many(65, "dev-mem");
+    EXPECT_NE(message([&] { check_reasons(many, cat(), p); }).find("too many"), std::string::npos);
+}
+
+TEST(CheckSeconds, Bounds)
+{
+    EXPECT_NO_THROW(check_seconds(1, 600));
+    EXPECT_NO_THROW(check_seconds(600, 600));
+    EXPECT_NE(message([] { check_seconds(0, 600); }).find("at least one second"), std::string::npos);
+    EXPECT_NE(message([] { check_seconds(601, 600); }).find("at most 600"), std::string::npos);
+    EXPECT_NE(message([] { check_seconds(UINT64_MAX, 600); }).find("at most"), std::string::npos);
+}
+
+TEST(CheckOptions, UnknownKeysAreRefused)
+{
+    EXPECT_NO_THROW(check_option_keys({}, {}));
+    EXPECT_NE(message([] { check_option_keys({"interactive"}, {}); }).find("'interactive'"), std::string::npos);
+    EXPECT_NO_THROW(check_option_keys({"a"}, {"a", "b"}));
+}
+
+TEST(CheckScope, KindsAndValues)
+{
+    EXPECT_NO_THROW(check_scope("unit", "undervolt.service"));
+    EXPECT_NO_THROW(check_scope("unit", "user@1000.service"));
+    EXPECT_NO_THROW(check_scope("cgroup", "/system.slice/foo.service"));
+    EXPECT_NO_THROW(check_scope("session", "c2"));
+    EXPECT_NE(message([] { check_scope("bogus", "x"); }).find("unknown scope kind 'bogus'"), std::string::npos);
+    EXPECT_NE(message([] { check_scope("unit", "../x.service"); }).find("not a valid unit name"), std::string::npos);
+    EXPECT_NE(message([] { check_scope("unit", "noextension"); }).find("not a valid unit name"), std::string::npos);
+    EXPECT_NE(message([] { check_scope("cgroup", "/a/../b"); }).find("not a cgroup path"), std::string::npos);
+    EXPECT_NE(message([] { check_scope("cgroup", "relative"); }).find("not a cgroup path"), std::string::npos);
+    EXPECT_NE(message([] { check_scope("cgroup", "/a//b"); }).find("not a cgroup path"), std::string::npos);
+    EXPECT_NE(message([] { check_scope("cgroup", "/"); }).find("root cgroup"), std::string::npos);
+    EXPECT_NE(message([] { check_scope("session", "1;rm"); }).find("not a session id"), std::string::npos);
+    EXPECT_NE(message([] { check_scope("session", std::string(100, 'a')); }).find("not a session id"),
+              std::string::npos);
+}
+
+TEST(Cgroup, UnitOfCgroupFindsTheLeafUnit)
+{
+    EXPECT_EQ(unit_of_cgroup("/user.slice/user-1000.slice/session-3.scope"), "session-3.scope");
+    EXPECT_EQ(unit_of_cgroup("/user.slice/user-1000.slice/user@1000.service/app.slice/app-x.scope"), "app-x.scope");
+    EXPECT_EQ(unit_of_cgroup("/system.slice/foo.service/sub"), "foo.service");
+    EXPECT_EQ(unit_of_cgroup("/system.slice"), "");
+    EXPECT_EQ(unit_of_cgroup("/"), "");
+    EXPECT_EQ(unit_of_cgroup(""), "");
+}
+
+TEST(Cgroup, SafePaths)
+{
+    EXPECT_TRUE(is_safe_cgroup_path("/a/b.service"));
+    EXPECT_TRUE(is_safe_cgroup_path("/"));
+    EXPECT_FALSE(is_safe_cgroup_path(""));
+    EXPECT_FALSE(is_safe_cgroup_path("a"));
+    EXPECT_FALSE(is_safe_cgroup_path("/a/"));
+    EXPECT_FALSE(is_safe_cgroup_path("/./a"));
+    EXPECT_FALSE(is_safe_cgroup_path("/a/.."));
+    EXPECT_FALSE(is_safe_cgroup_path("/a\n"));
+    EXPECT_FALSE(is_safe_cgroup_path("/" + std::string(5000, 'a')));
+}
+
+TEST(Cgroup, NamesByIdEvenWhenTheProcessIsGone)
+{
+    ldb_test::TempDir root;
+    ldb_test::fs::create_directories(root / "user.slice/user-1000.slice/session-7.scope");
+    struct stat st{};
+    ASSERT_EQ(::stat((root / "user.slice/user-1000.slice/session-7.scope").c_str(), &st), 0);
+    CgroupNames names(root.str());
+    // pid 0 has no /proc entry: only the id can name the cgroup.
+    EXPECT_EQ(names.path_of(st.st_ino, 0), "/user.slice/user-1000.slice/session-7.scope");
+    ldb_test::fs::remove_all(root / "user.slice");
+    EXPECT_EQ(names.path_of(st.st_ino, 0), "/user.slice/user-1000.slice/session-7.scope") << "cached";
+    EXPECT_EQ(names.path_of(st.st_ino + 1000000, 0), "");
+}

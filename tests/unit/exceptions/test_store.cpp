@@ -1,0 +1,170 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+// The two small file formats of the broker: exception records under the
+// runtime directory, and exceptions.d rules. Good input round-trips; bad
+// input is refused with the file and line.
+#include <gtest/gtest.h>
+
+#include "exceptions/store.hpp"
+#include "exceptions/standing_rules.hpp"
+#include "fakes/synthetic_btf.hpp"
+#include "fakes/test_support.hpp"
+
+using namespace ldb;
+
+namespace {
+
+const ReasonCatalog& cat()
+{
+    return ldb_test::catalog_6_1();
+}
+
+Exception sample()
+{
+    Exception e;
+    e.id = 0x8000000000000001ull;
+    e.reasons = {"dev-mem", "msr"};
+    e.scope_kind = "session";
+    e.scope = "c2";
+    e.cgroups = {"/user.slice/user-1000.slice/session-c2.scope", "/user.slice/user-1000.slice/user@1000.service"};
+    e.holder_uid = 1000;
+    e.holder_session = "c2";
+    e.expires_realtime_usec = 1700000000000000ull;
+    e.expires_boot_ns = 123456789;
+    e.origin = "request";
+    return e;
+}
+
+} // namespace
+
+TEST(ExceptionRecord, RoundTrips)
+{
+    const Exception e = sample();
+    const Exception back = parse_exception(serialize(e), "x.exception");
+    EXPECT_EQ(back.id, e.id);
+    EXPECT_EQ(back.reasons, e.reasons);
+    EXPECT_EQ(back.scope_kind, e.scope_kind);
+    EXPECT_EQ(back.scope, e.scope);
+    EXPECT_EQ(back.cgroups, e.cgroups);
+    EXPECT_EQ(back.holder_uid, e.holder_uid);
+    EXPECT_EQ(back.holder_session, e.holder_session);
+    EXPECT_EQ(back.expires_realtime_usec, e.expires_realtime_usec);
+    EXPECT_EQ(back.expires_boot_ns, e.expires_boot_ns);
+    EXPECT_EQ(back.origin, e.origin);
+}
+
+TEST(ExceptionRecord, RefusesBadInput)
+{
+    const std::string good = serialize(sample());
+    struct Case {
+        std::string from, to, says;
+    } cases[] = {
+        {"Id=9223372036854775809", "Id=0", "no Id="},
+        {"Id=9223372036854775809", "Id=12x", "invalid number"},
+        {"Id=9223372036854775809", "Id=99999999999999999999999", "invalid number"},
+        {"HolderUid=1000", "HolderUid=-1", "invalid number"},
+        {"ScopeKind=session", "ScopeKind=everything", "invalid ScopeKind"},
+        {"Origin=request", "Origin=magic", "invalid Origin"},
+        {"Reasons=dev-mem msr", "Reasons=", "needs Reasons="},
+        {"[Exception]", "[Grant]", "unknown section"},
+        {"Origin=request", "Origin=request\nColour=blue", "unknown key"},
+    };
+    for (const auto& c : cases) {
+        std::string text = good;
+        const size_t at = text.find(c.from);
+        ASSERT_NE(at, std::string::npos) << c.from;
+        text.replace(at, c.from.size(), c.to);
+        const Error e = ldb_test::catch_error([&] { parse_exception(text, "r.exception"); });
+        EXPECT_NE(std::string(e.what()).find(c.says), std::string::npos) << c.to << " -> " << e.what();
+    }
+    // Only Cgroup= lines removed.
+    std::string text;
+    for (size_t i = 0, j; i < good.size(); i = j + 1) {
+        j = good.find('\n', i);
+        const std::string line = good.substr(i, j - i);
+        if (!line.starts_with("Cgroup="))
+            text += line + "\n";
+    }
+    EXPECT_EQ(ldb_test::catch_error([&] { parse_exception(text, "r"); }).kind(), ErrorKind::Config);
+}
+
+TEST(ExceptionRecord, SerializeRefusesControlCharacters)
+{
+    Exception e = sample();
+    e.scope = "c2\nOrigin=admin";
+    EXPECT_THROW(serialize(e), Error);
+}
+
+TEST(GrantStore, SaveLoadEraseAndBadFilesAreDropped)
+{
+    ldb_test::TempDir tmp;
+    GrantStore store(tmp.str() + "/s");
+    store.open();
+    store.save(sample());
+    ldb_test::write_file(tmp / "s/42.exception", "[Exception]\nId=43\n");       // id mismatch / incomplete
+    ldb_test::write_file(tmp / "s/7.exception.tmp", "half written");           // crash leftover
+    ldb_test::write_file(tmp / "s/README", "not a record");
+    std::vector<std::string> bad;
+    const auto all = store.load_all(bad);
+    ASSERT_EQ(all.size(), 1u);
+    EXPECT_EQ(all[0].id, sample().id);
+    EXPECT_EQ(bad.size(), 1u);
+    EXPECT_FALSE(ldb_test::fs::exists(tmp / "s/42.exception"));
+    EXPECT_FALSE(ldb_test::fs::exists(tmp / "s/7.exception.tmp"));
+    EXPECT_TRUE(ldb_test::fs::exists(tmp / "s/README"));
+    store.erase(sample().id);
+    bad.clear();
+    EXPECT_TRUE(store.load_all(bad).empty());
+    EXPECT_NO_THROW(store.erase(sample().id)) << "erasing twice is fine";
+}
+
+TEST(StandingRule, Parses)
+{
+    const auto r = parse_standing_rule("# undervolting\n[Exception]\nUnit=undervolt.service\nReasons=msr  dev-mem msr\n",
+                                       "u.conf", cat());
+    EXPECT_EQ(r.unit, "undervolt.service");
+    EXPECT_EQ(r.reasons, (std::vector<std::string>{"msr", "dev-mem"}));
+    EXPECT_EQ(r.file, "u.conf");
+}
+
+TEST(StandingRule, RefusesBadFilesNamingTheLine)
+{
+    struct Case {
+        const char* text;
+        const char* says;
+    } cases[] = {
+        {"[Exception]\nUnit=a.service\nReasons=warp-drive\n", "u.conf:3: unknown lockdown reason 'warp-drive'"},
+        {"[Exception]\nUnit=../../etc\nReasons=msr\n", "u.conf:2: '../../etc' is not a unit name"},
+        {"[Exception]\nUnit=a.service\nUnit=b.service\nReasons=msr\n", "u.conf:3: Unit= given twice"},
+        {"[Exception]\nReasons=msr\n", "no Unit="},
+        {"[Exception]\nUnit=a.service\n", "no Reasons="},
+        {"[Exception]\nUnit=a.service\nReasons=\n", "u.conf:3: Reasons= is empty"},
+        {"[Service]\nUnit=a.service\n", "u.conf:2: unknown section [Service]"},
+        {"[Exception]\nUnit=a.service\nReasons=msr\nUser=root\n", "u.conf:4: unknown key 'User'"},
+        {"Unit=a.service\n", "u.conf:1"},
+    };
+    for (const auto& c : cases) {
+        const Error e = ldb_test::catch_error([&] { parse_standing_rule(c.text, "u.conf", cat()); });
+        EXPECT_NE(std::string(e.what()).find(c.says), std::string::npos) << c.text << " -> " << e.what();
+    }
+}
+
+TEST(StandingRule, LoadSkipsBadFilesAndDuplicateUnitsButKeepsTheRest)
+{
+    ldb_test::TempDir tmp;
+    ldb_test::write_file(tmp / "10-a.conf", "[Exception]\nUnit=a.service\nReasons=msr\n");
+    ldb_test::write_file(tmp / "20-bad.conf", "[Exception]\nUnit=b.service\nReasons=nope\n");
+    ldb_test::write_file(tmp / "30-dup.conf", "[Exception]\nUnit=a.service\nReasons=dev-mem\n");
+    ldb_test::write_file(tmp / "40-c.conf", "[Exception]\nUnit=c.service\nReasons=dev-mem\n");
+    ldb_test::write_file(tmp / "50-c.conf.disabled", "[Exception]\nUnit=d.service\nReasons=dev-mem\n");
+    std::vector<std::string> bad;
+    const auto rules = load_standing_rules(tmp.str(), cat(), bad);
+    ASSERT_EQ(rules.size(), 2u);
+    EXPECT_EQ(rules[0].unit, "a.service");
+    EXPECT_EQ(rules[1].unit, "c.service");
+    ASSERT_EQ(bad.size(), 2u);
+    EXPECT_NE(bad[0].find("20-bad.conf:3"), std::string::npos) << bad[0];
+    EXPECT_NE(bad[1].find("already has Unit=a.service"), std::string::npos) << bad[1];
+    bad.clear();
+    EXPECT_TRUE(load_standing_rules(tmp.str() + "/missing", cat(), bad).empty());
+    EXPECT_TRUE(bad.empty()) << "no directory means no standing exceptions, not an error";
+}
