@@ -9,12 +9,13 @@
 
 #include <sdbus-c++/sdbus-c++.h>
 
+#include "base/bus_names.hpp"
 #include "lockdown-broker1-proxy.h"
 
 namespace ldctl {
 
-inline constexpr const char* broker_name = "org.freedesktop.LockdownBroker1";
-inline constexpr const char* broker_path = "/org/freedesktop/LockdownBroker1";
+inline constexpr const char* broker_name = ldb::bus_names::kName;
+inline constexpr const char* broker_path = ldb::bus_names::kPath;
 
 class BrokerClient final : public sdbus::ProxyInterfaces<org::freedesktop::LockdownBroker1_proxy> {
 public:

@@ -6,11 +6,13 @@
 
 #include <sdbus-c++/IConnection.h>
 
+#include "base/bus_names.hpp"
+
 namespace ldctl {
 
 namespace {
 
-constexpr std::string_view broker_error = "org.freedesktop.LockdownBroker1.Error.";
+constexpr std::string_view broker_error = ldb::bus_names::kErrorPrefix;
 constexpr std::string_view dbus_error = "org.freedesktop.DBus.Error.";
 constexpr const char* start_hint = "start it: systemctl start lockdown-broker.service";
 

@@ -70,13 +70,24 @@ std::vector<std::string> record_paths(const std::string& dir, std::string_view s
     return out;
 }
 
-std::string read_record(const std::string& path, size_t max_bytes, ErrorKind too_big)
+namespace {
+std::optional<std::string> read_bounded(const std::string& path, const ReadLimits& l, bool absent_ok)
 {
-    UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-    if (!fd)
-        throw errno_error(errno, "reading " + path);
+    UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY));
+    if (!fd) {
+        if (absent_ok && errno == ENOENT)
+            return std::nullopt;
+        throw errno_error(errno, "opening " + path);
+    }
+    if (l.regular_only) {
+        struct stat st{};
+        if (::fstat(fd.get(), &st) < 0)
+            throw errno_error(errno, "stat " + path);
+        if (!S_ISREG(st.st_mode))
+            throw Error(ErrorKind::Config, path + ": not a regular file");
+    }
     std::string text;
-    char buf[65536];
+    char buf[8192];
     while (true) {
         const ssize_t n = ::read(fd.get(), buf, sizeof(buf));
         if (n < 0 && errno == EINTR)
@@ -86,10 +97,21 @@ std::string read_record(const std::string& path, size_t max_bytes, ErrorKind too
         if (n == 0)
             break;
         text.append(buf, static_cast<size_t>(n));
-        if (text.size() > max_bytes)
-            throw Error(too_big, path + ": larger than " + std::to_string(max_bytes) + " bytes");
+        if (text.size() > l.max_bytes)
+            throw Error(l.too_big, path + ": file is larger than " + std::to_string(l.max_bytes) + " bytes");
     }
     return text;
+}
+} // namespace
+
+std::string read_file(const std::string& path, const ReadLimits& limits)
+{
+    return *read_bounded(path, limits, false);
+}
+
+std::optional<std::string> read_file_if_exists(const std::string& path, const ReadLimits& limits)
+{
+    return read_bounded(path, limits, true);
 }
 
 } // namespace ldb

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 #include "base/ini.hpp"
+#include "base/files.hpp"
 
 #include <cerrno>
 #include <fcntl.h>
@@ -130,33 +131,7 @@ std::vector<IniEntry> parse_ini(std::string_view text, const std::string& file)
 
 std::vector<IniEntry> parse_ini_file(const std::string& path)
 {
-    UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY));
-    if (!fd)
-        throw errno_error(errno, "opening " + path);
-    struct stat st{};
-    if (::fstat(fd.get(), &st) < 0)
-        throw errno_error(errno, "stat " + path);
-    if (!S_ISREG(st.st_mode))
-        throw Error(ErrorKind::Config, path + ": not a regular file");
-    if (static_cast<size_t>(st.st_size) > kIniMaxBytes)
-        throw Error(ErrorKind::Config, path + ": file is larger than " + std::to_string(kIniMaxBytes) + " bytes");
-
-    std::string text;
-    char buf[8192];
-    for (;;) {
-        const ssize_t n = ::read(fd.get(), buf, sizeof(buf));
-        if (n < 0) {
-            if (errno == EINTR)
-                continue;
-            throw errno_error(errno, "reading " + path);
-        }
-        if (n == 0)
-            break;
-        text.append(buf, static_cast<size_t>(n));
-        if (text.size() > kIniMaxBytes)
-            throw Error(ErrorKind::Config, path + ": file is larger than " + std::to_string(kIniMaxBytes) + " bytes");
-    }
-    return parse_ini(text, path);
+    return parse_ini(read_file(path, {.max_bytes = kIniMaxBytes, .regular_only = true}), path);
 }
 
 std::vector<std::string> split_words(std::string_view v)

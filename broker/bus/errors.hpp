@@ -6,11 +6,12 @@
 #include <exception>
 #include <sdbus-c++/Error.h>
 
+#include "base/bus_names.hpp"
 #include "base/error.hpp"
 
 namespace ldb {
 
-inline constexpr const char* kErrorPrefix = "org.freedesktop.LockdownBroker1.Error.";
+using bus_names::kErrorPrefix;
 
 sdbus::Error to_bus_error(const Error& e);
 // Anything else: logged in full, sent as Error.Failed.

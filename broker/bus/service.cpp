@@ -19,7 +19,7 @@ namespace ldb {
 
 namespace {
 
-constexpr const char* kIface = "org.freedesktop.LockdownBroker1";
+constexpr const char* kIface = bus_names::kInterface;
 
 // sdbus-c++ 1.2 does not expose the message header's
 // ALLOW_INTERACTIVE_AUTHORIZATION flag. A pointer to the protected member,

@@ -25,8 +25,8 @@
 
 namespace ldb {
 
-inline constexpr const char* kBusName = "org.freedesktop.LockdownBroker1";
-inline constexpr const char* kObjectPath = "/org/freedesktop/LockdownBroker1";
+inline constexpr const char* kBusName = bus_names::kName;
+inline constexpr const char* kObjectPath = bus_names::kPath;
 
 // (file, line, module, function, flags, flags): SetDebug and ResetDebug.
 using DebugSites = std::vector<sdbus::Struct<std::string, uint32_t, std::string, std::string, std::string, std::string>>;

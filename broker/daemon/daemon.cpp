@@ -286,7 +286,7 @@ ServiceStatus Daemon::probe_status() const
     // The pins say what runs; --enforce-only's record says why a part is not.
     std::vector<PartState> record;
     try {
-        record = parse_enforcement_record(read_record(enforcement_record_path(o_.runtime_dir), 8192));
+        record = parse_enforcement_record(read_file(enforcement_record_path(o_.runtime_dir), {.max_bytes = 8192}));
     } catch (const Error& e) {
         if (e.kind() != ErrorKind::NotFound)
             log_debug("no enforcement record: %s", e.what());

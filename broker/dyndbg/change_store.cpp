@@ -203,7 +203,7 @@ std::vector<ChangeRecord> ChangeStore::load_all(std::vector<std::string>& bad)
     std::vector<ChangeRecord> out;
     for (const auto& path : record_paths(dir_, kSuffix)) {
         try {
-            ChangeRecord r = parse_change_record(read_record(path, kMaxRecordBytes), path);
+            ChangeRecord r = parse_change_record(read_file(path, {.max_bytes = kMaxRecordBytes}), path);
             if (path_of(r.id) != path)
                 throw Error(ErrorKind::Config, path + ": id does not match the file name");
             out.push_back(std::move(r));

@@ -68,7 +68,7 @@ std::string ProcControl::read()
     if (::access(path_.c_str(), F_OK) < 0 && errno == ENOENT)
         throw Error(ErrorKind::Kernel, path_ + " does not exist: this kernel has no dynamic debug",
                     "it needs CONFIG_DYNAMIC_DEBUG (or CONFIG_DYNAMIC_DEBUG_CORE)");
-    return read_record(path_, kMaxControlBytes, ErrorKind::Kernel);
+    return read_file(path_, {.max_bytes = kMaxControlBytes, .too_big = ErrorKind::Kernel});
 }
 
 std::vector<int> ProcControl::write(const std::vector<std::string>& queries)

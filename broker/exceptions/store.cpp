@@ -135,7 +135,7 @@ std::vector<Exception> GrantStore::load_all(std::vector<std::string>& bad)
     std::vector<Exception> out;
     for (const auto& path : record_paths(dir_, kSuffix)) {
         try {
-            Exception e = parse_exception(read_record(path, kIniMaxBytes), path);
+            Exception e = parse_exception(read_file(path, {.max_bytes = kIniMaxBytes}), path);
             if (path_of(e.id) != path)
                 throw Error(ErrorKind::Config, path + ": Id= does not match the file name");
             out.push_back(std::move(e));

@@ -9,6 +9,8 @@
 #include <memory>
 #include <string>
 
+#include "base/bus_names.hpp"
+
 namespace sdbus {
 class IConnection;
 class IProxy;
@@ -22,13 +24,7 @@ enum class AuthResult {
     Failed,         // polkit could not be asked; `detail` says why
 };
 
-// polkit action ids, in one place.
-namespace action {
-inline constexpr const char* kRequestException = "org.freedesktop.LockdownBroker1.request-exception";
-inline constexpr const char* kManage = "org.freedesktop.LockdownBroker1.manage";
-inline constexpr const char* kHibernate = "org.freedesktop.LockdownBroker1.hibernate";
-inline constexpr const char* kDynamicDebug = "org.freedesktop.LockdownBroker1.dynamic-debug";
-} // namespace action
+namespace action = bus_names::action; // polkit action ids: base/bus_names.hpp
 
 class Authority {
 public:

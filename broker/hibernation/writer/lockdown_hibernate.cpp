@@ -280,7 +280,7 @@ std::vector<ldb::GuardedSwap> swaps_to_guard()
     }
     std::string fstab;
     try {
-        fstab = ldb::read_record("/etc/fstab", 1 << 20, ldb::ErrorKind::NotFound);
+        fstab = ldb::read_file("/etc/fstab", {.max_bytes = 1 << 20, .too_big = ldb::ErrorKind::NotFound});
     } catch (const ldb::Error& e) {
         if (::access("/etc/fstab", F_OK) == 0)
             say(std::string("cannot read /etc/fstab: ") + e.what());
