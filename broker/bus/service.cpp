@@ -177,7 +177,7 @@ void BusService::RequestException(sdbus::Result<uint64_t>&& result, std::vector<
         const Caller c = caller();
         const SessionInfo s = caller_session(c);
         size_t held = 0;
-        for (const auto& [id, e] : d_.grants.all())
+        for (const auto& [id, e] : d_.exceptions.all())
             held += e.holder_uid == c.uid && e.origin == "request";
         if (held >= kMaxExceptionsPerUser)
             throw Error(ErrorKind::InvalidArgument,
@@ -203,7 +203,7 @@ void BusService::RequestException(sdbus::Result<uint64_t>&& result, std::vector<
                 spec.holder_uid = c.uid;
                 spec.holder_session = session_id;
                 spec.origin = "request";
-                r.returnResults(d_.grants.add(std::move(spec), seconds).id);
+                r.returnResults(d_.exceptions.add(std::move(spec), seconds).id);
             });
     });
 }
@@ -211,14 +211,14 @@ void BusService::RequestException(sdbus::Result<uint64_t>&& result, std::vector<
 void BusService::ReleaseException(const uint64_t& id)
 {
     sync_replying([&] {
-        const Exception* e = d_.grants.find(id);
+        const Exception* e = d_.exceptions.find(id);
         if (!e)
             throw Error(ErrorKind::NotFound, "no exception " + hex_id(id));
         const Caller c = caller();
         if (!is_holder(c, *e))
             throw Error(ErrorKind::NotAuthorized, "exception " + hex_id(id) + " is not yours to release",
                         "only its holder can release it; administrators can revoke it");
-        d_.grants.remove(id, "released");
+        d_.exceptions.remove(id, "released");
     });
 }
 
@@ -263,7 +263,7 @@ void BusService::GrantException(sdbus::Result<uint64_t>&& result, std::vector<st
                     spec.holder_uid = s->uid;
                     spec.holder_session = s->id;
                 }
-                r.returnResults(d_.grants.add(std::move(spec), seconds).id);
+                r.returnResults(d_.exceptions.add(std::move(spec), seconds).id);
             });
     });
 }
@@ -271,18 +271,18 @@ void BusService::GrantException(sdbus::Result<uint64_t>&& result, std::vector<st
 void BusService::RevokeException(sdbus::Result<>&& result, uint64_t id)
 {
     replying(result, [&] {
-        const Exception* e = d_.grants.find(id);
+        const Exception* e = d_.exceptions.find(id);
         if (!e)
             throw Error(ErrorKind::NotFound, "no exception " + hex_id(id));
         const Caller c = caller();
         if (is_holder(c, *e)) {
-            d_.grants.remove(id, "revoked");
+            d_.exceptions.remove(id, "revoked");
             result.returnResults();
             return;
         }
         authorize<sdbus::Result<>>(std::move(result), c, action::kManage, {{"exception", hex_id(id)}},
                                    [this, id](sdbus::Result<>& r) {
-                                       if (!d_.grants.remove(id, "revoked"))
+                                       if (!d_.exceptions.remove(id, "revoked"))
                                            throw Error(ErrorKind::NotFound, "exception " + hex_id(id) + " already ended");
                                        r.returnResults();
                                    });
@@ -405,7 +405,7 @@ BusService::Exceptions()
     std::vector<sdbus::Struct<uint64_t, std::vector<std::string>, std::string, std::string, uint32_t, std::string,
                               uint64_t, std::string>>
         out;
-    for (const auto& [id, e] : d_.grants.all())
+    for (const auto& [id, e] : d_.exceptions.all())
         out.emplace_back(id, e.reasons, e.scope_kind, e.scope, e.holder_uid, e.holder_session, e.expires_realtime_usec,
                          e.origin);
     return out;

@@ -45,7 +45,7 @@ struct ServiceStatus {
 class BusService final : public sdbus::AdaptorInterfaces<org::freedesktop::LockdownBroker1_adaptor> {
 public:
     struct Deps {
-        GrantTable& grants;
+        ExceptionTable& exceptions;
         SessionDirectory& sessions;
         UnitDirectory& units;
         Authority& authority;

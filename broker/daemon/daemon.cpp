@@ -146,11 +146,11 @@ Inputs read_inputs(const DaemonOptions& o)
     return Inputs{std::move(catalog), std::move(cfg), std::move(policy), std::move(rules)};
 }
 
-GrantStore open_store(const std::string& runtime_dir)
+ExceptionStore open_store(const std::string& runtime_dir)
 {
     if (::mkdir(runtime_dir.c_str(), 0700) < 0 && errno != EEXIST)
         throw errno_error(errno, "creating " + runtime_dir);
-    GrantStore store(runtime_dir + "/exceptions");
+    ExceptionStore store(runtime_dir + "/exceptions");
     store.open();
     return store;
 }
@@ -185,10 +185,10 @@ private:
     const Inputs in_;
     Enforcer enforcer_;
     EnforcerGrants kernel_;
-    GrantStore store_;
+    ExceptionStore store_;
     std::unique_ptr<sdbus::IConnection> bus_;
     EventLoop loop_;
-    GrantTable grants_;
+    ExceptionTable exceptions_;
     LogindSessions sessions_;
     SystemdUnits units_;
     std::unique_ptr<CryptInspector> crypt_;
@@ -209,20 +209,20 @@ private:
 Daemon::Daemon(const DaemonOptions& o, Inputs in)
     : o_(o), in_(std::move(in)), enforcer_(Enforcer::open_pinned(o.pins)), kernel_(enforcer_),
       store_(open_store(o.runtime_dir)), bus_(sdbus::createSystemBusConnection()),
-      grants_(kernel_, in_.catalog, store_,
+      exceptions_(kernel_, in_.catalog, store_,
               {in_.config.exceptions.lease_seconds,
                [root = o.cgroup_root](const std::string& p) { return cgroup_id_of(p, root); }},
               Clocks::system(),
               {[this](const Exception& e) { granted(e); },
                [this](const Exception& e, const std::string& why) { revoked(e, why); }}),
       sessions_(*bus_, {[this](const std::string& id, SessionChange c) {
-                            grants_.end_session(id, to_string(c));
+                            exceptions_.end_session(id, to_string(c));
                             debug_.end_session(id, to_string(c));
                         },
                         [this](bool going_to_sleep) {
                             if (going_to_sleep)
                                 return;
-                            grants_.end_all_sessions("resumed");
+                            exceptions_.end_all_sessions("resumed");
                             debug_.end_all_sessions("resumed");
                             hibernation_.resumed();
                             hibernation_.refresh();
@@ -230,13 +230,13 @@ Daemon::Daemon(const DaemonOptions& o, Inputs in)
                         [this] { hibernation_.refresh(); }}),
       units_(*bus_, {[this](const std::string& unit, bool running) {
                          if (!running)
-                             grants_.end_unit(unit);
+                             exceptions_.end_unit(unit);
                          else
                              standing_.unit_changed(unit);
                      },
                      [this](const std::string& unit) { standing_.unit_changed(unit); }}),
       crypt_(make_libcryptsetup_inspector()),
-      hibernation_({grants_, sessions_, units_,
+      hibernation_({exceptions_, sessions_, units_,
                     [this] {
                         return classify_hibernation(
                             gather_hibernation_facts(*crypt_),
@@ -246,13 +246,13 @@ Daemon::Daemon(const DaemonOptions& o, Inputs in)
       authority_(*bus_),
       debug_({o.dynamic_debug_control, o.runtime_dir, o.pins, o.cgroup_root}, in_.config, enforcer_, kernel_, sessions_,
              loop_, journal_send),
-      service_(*bus_, BusService::Deps{grants_, sessions_, units_, authority_, in_.catalog, in_.policy, in_.config,
+      service_(*bus_, BusService::Deps{exceptions_, sessions_, units_, authority_, in_.catalog, in_.policy, in_.config,
                                        [this] { return probe_status(); }, hibernation_,
                                        [this](std::function<void(const std::string&)> done) {
                                            sessions_.hibernate(std::move(done));
                                        },
                                        debug_}),
-      standing_(in_.rules, grants_, units_, in_.policy),
+      standing_(in_.rules, exceptions_, units_, in_.policy),
       cgroup_names_(o.cgroup_root), sink_(in_.catalog, {journal_send, [this](const DeniedNotice& n) { service_.denied(n); }, monotonic_ms,
                           [this](uint64_t id, uint32_t pid) { return cgroup_names_.path_of(id, pid); }}),
       reader_(enforcer_.events_fd(), [this](const ld_event& ev) { sink_.handle(ev); }), sigfd_(termination_fd())
@@ -343,7 +343,7 @@ void Daemon::watch_swaps()
     swaps_fd_ = UniqueFd(::open("/proc/swaps", O_RDONLY | O_CLOEXEC));
     if (!swaps_fd_) {
         log_error("cannot watch /proc/swaps (%s); CanHibernate follows swap changes every %lld s",
-                  std::strerror(errno), static_cast<long long>(grants_.renew_interval().count() / 1000));
+                  std::strerror(errno), static_cast<long long>(exceptions_.renew_interval().count() / 1000));
         return;
     }
     const auto drain = [this] {
@@ -366,7 +366,7 @@ void Daemon::notify_status()
 {
     const auto& st = service_.status();
     const std::string text = std::string(st.enforcing ? "Enforcing" : "Not enforcing") + " Mode=" +
-                             to_string(in_.config.mode) + ", " + std::to_string(grants_.all().size()) +
+                             to_string(in_.config.mode) + ", " + std::to_string(exceptions_.all().size()) +
                              " exception(s)";
     sd_notifyf(0, "STATUS=%s", text.c_str());
 }
@@ -379,7 +379,7 @@ void Daemon::arm_expiry()
         loop_.cancel_timer(*expiry_timer_);
     expiry_timer_.reset();
     uint64_t first = UINT64_MAX;
-    for (const auto& [id, e] : grants_.all())
+    for (const auto& [id, e] : exceptions_.all())
         first = std::min(first, e.expires_boot_ns);
     if (first == UINT64_MAX)
         return;
@@ -387,14 +387,14 @@ void Daemon::arm_expiry()
     const auto wait = std::chrono::nanoseconds(first > now ? first - now : 0);
     expiry_timer_ = loop_.add_timer(std::chrono::ceil<std::chrono::milliseconds>(wait), [this] {
         expiry_timer_.reset();
-        grants_.renew();
+        exceptions_.renew();
         arm_expiry();
     });
 }
 
 void Daemon::tick()
 {
-    grants_.renew();
+    exceptions_.renew();
     arm_expiry();
     standing_.apply_all();
     hibernation_.refresh();
@@ -410,8 +410,8 @@ int Daemon::run()
     // hear ExceptionRevoked for what no longer holds. Nothing is served
     // until the loop runs.
     bus_->requestName(kBusName);
-    grants_.restore([this](const Exception& e) { return still_valid(e, sessions_, units_, o_.cgroup_root); });
-    log_info("%zu exception(s) still valid after start", grants_.all().size());
+    exceptions_.restore([this](const Exception& e) { return still_valid(e, sessions_, units_, o_.cgroup_root); });
+    log_info("%zu exception(s) still valid after start", exceptions_.all().size());
     debug_.start();
     arm_expiry();
     standing_.apply_all();
@@ -420,7 +420,7 @@ int Daemon::run()
     watch_events();
     watch_termination();
     watch_swaps();
-    every(loop_, grants_.renew_interval(), [this] { tick(); });
+    every(loop_, exceptions_.renew_interval(), [this] { tick(); });
     uint64_t watchdog_usec = 0;
     if (sd_watchdog_enabled(0, &watchdog_usec) > 0 && watchdog_usec > 0)
         every(loop_, std::chrono::milliseconds(watchdog_usec / 2000), [] { sd_notify(0, "WATCHDOG=1"); });

@@ -21,7 +21,7 @@ namespace {
 constexpr uint64_t kStandingSeconds = kMaxSecondsCeiling; // renewed while the unit runs
 }
 
-StandingExceptions::StandingExceptions(std::vector<StandingRule> rules, GrantTable& grants, UnitDirectory& units,
+StandingExceptions::StandingExceptions(std::vector<StandingRule> rules, ExceptionTable& grants, UnitDirectory& units,
                                        const Policy& policy)
     : rules_(std::move(rules)), grants_(grants), units_(units), policy_(policy)
 {

@@ -15,7 +15,7 @@ namespace ldb {
 
 class StandingExceptions {
 public:
-    StandingExceptions(std::vector<StandingRule> rules, GrantTable& grants, UnitDirectory& units, const Policy& policy);
+    StandingExceptions(std::vector<StandingRule> rules, ExceptionTable& grants, UnitDirectory& units, const Policy& policy);
     // Grants to every rule's unit that runs now.
     void apply_all();
     // systemd says something happened to `unit`: grant if it runs and has no
@@ -26,7 +26,7 @@ public:
 private:
     void apply(const StandingRule& r);
     std::vector<StandingRule> rules_;
-    GrantTable& grants_;
+    ExceptionTable& grants_;
     UnitDirectory& units_;
     const Policy& policy_;
 };

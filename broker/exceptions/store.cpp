@@ -110,27 +110,27 @@ Exception parse_exception(const std::string& text, const std::string& file)
     return e;
 }
 
-void GrantStore::open()
+void ExceptionStore::open()
 {
     make_record_dir(dir_);
 }
 
-std::string GrantStore::path_of(uint64_t id) const
+std::string ExceptionStore::path_of(uint64_t id) const
 {
     return dir_ + "/" + std::to_string(id) + kSuffix;
 }
 
-void GrantStore::save(const Exception& e)
+void ExceptionStore::save(const Exception& e)
 {
     write_record(path_of(e.id), serialize(e));
 }
 
-void GrantStore::erase(uint64_t id)
+void ExceptionStore::erase(uint64_t id)
 {
     erase_record(path_of(id));
 }
 
-std::vector<Exception> GrantStore::load_all(std::vector<std::string>& bad)
+std::vector<Exception> ExceptionStore::load_all(std::vector<std::string>& bad)
 {
     std::vector<Exception> out;
     for (const auto& path : record_paths(dir_, kSuffix)) {

@@ -28,9 +28,9 @@ struct Exception {
 std::string serialize(const Exception& e);
 Exception parse_exception(const std::string& text, const std::string& file);
 
-class GrantStore {
+class ExceptionStore {
 public:
-    explicit GrantStore(std::string dir) : dir_(std::move(dir)) {}
+    explicit ExceptionStore(std::string dir) : dir_(std::move(dir)) {}
     // Creates the directory if needed (mode 0700).
     void open();
     // Atomic: write a temporary file, then rename.

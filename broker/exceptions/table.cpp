@@ -11,24 +11,24 @@
 
 namespace ldb {
 
-GrantTable::GrantTable(KernelGrants& kernel, const ReasonCatalog& reasons, GrantStore& store, Settings settings,
+ExceptionTable::ExceptionTable(KernelGrants& kernel, const ReasonCatalog& reasons, ExceptionStore& store, Settings settings,
                        Clocks clocks, Hooks hooks)
     : kernel_(kernel), reasons_(reasons), store_(store), settings_(std::move(settings)), clocks_(std::move(clocks)),
       hooks_(std::move(hooks))
 {
 }
 
-std::chrono::milliseconds GrantTable::renew_interval() const
+std::chrono::milliseconds ExceptionTable::renew_interval() const
 {
     return std::chrono::milliseconds(settings_.lease_seconds * 1000 / 3);
 }
 
-uint64_t GrantTable::lease_until(const Exception& e) const
+uint64_t ExceptionTable::lease_until(const Exception& e) const
 {
     return std::min<uint64_t>(e.expires_boot_ns, clocks_.boot_ns() + settings_.lease_seconds * 1000000000ull);
 }
 
-const Exception& GrantTable::add(Exception spec, uint64_t seconds)
+const Exception& ExceptionTable::add(Exception spec, uint64_t seconds)
 {
     if (spec.reasons.empty() || spec.cgroups.empty())
         throw Error(ErrorKind::InvalidArgument, "an exception needs at least one reason and one cgroup");
@@ -63,7 +63,7 @@ const Exception& GrantTable::add(Exception spec, uint64_t seconds)
     return it->second;
 }
 
-bool GrantTable::remove(uint64_t id, const std::string& why)
+bool ExceptionTable::remove(uint64_t id, const std::string& why)
 {
     auto it = table_.find(id);
     if (it == table_.end())
@@ -83,7 +83,7 @@ bool GrantTable::remove(uint64_t id, const std::string& why)
     return true;
 }
 
-size_t GrantTable::remove_if(const std::function<bool(const Exception&)>& pred, const std::string& why)
+size_t ExceptionTable::remove_if(const std::function<bool(const Exception&)>& pred, const std::string& why)
 {
     std::vector<uint64_t> ids;
     for (const auto& [id, e] : table_)
@@ -94,28 +94,28 @@ size_t GrantTable::remove_if(const std::function<bool(const Exception&)>& pred, 
     return ids.size();
 }
 
-size_t GrantTable::end_session(const std::string& session_id, const std::string& why)
+size_t ExceptionTable::end_session(const std::string& session_id, const std::string& why)
 {
     return remove_if([&](const Exception& e) { return !e.holder_session.empty() && e.holder_session == session_id; }, why);
 }
 
-size_t GrantTable::end_unit(const std::string& unit)
+size_t ExceptionTable::end_unit(const std::string& unit)
 {
     return remove_if([&](const Exception& e) { return e.scope_kind == "unit" && e.scope == unit; }, "unit-stopped");
 }
 
-size_t GrantTable::end_all_sessions(const std::string& why)
+size_t ExceptionTable::end_all_sessions(const std::string& why)
 {
     return remove_if([](const Exception& e) { return !e.holder_session.empty(); }, why);
 }
 
-const Exception* GrantTable::find(uint64_t id) const
+const Exception* ExceptionTable::find(uint64_t id) const
 {
     auto it = table_.find(id);
     return it == table_.end() ? nullptr : &it->second;
 }
 
-void GrantTable::renew()
+void ExceptionTable::renew()
 {
     const uint64_t now = clocks_.boot_ns();
     remove_if([now](const Exception& e) { return e.expires_boot_ns <= now; }, "expired");
@@ -130,7 +130,7 @@ void GrantTable::renew()
     }
 }
 
-void GrantTable::restore(const std::function<std::string(const Exception&)>& invalid_why)
+void ExceptionTable::restore(const std::function<std::string(const Exception&)>& invalid_why)
 {
     std::set<uint64_t> in_kernel;
     for (const auto& g : kernel_.list())

@@ -41,7 +41,7 @@ private:
     Enforcer& e_;
 };
 
-class GrantTable {
+class ExceptionTable {
 public:
     struct Hooks {
         std::function<void(const Exception&)> granted;
@@ -53,7 +53,7 @@ public:
         std::function<uint64_t(const std::string&)> cgroup_id;
     };
 
-    GrantTable(KernelGrants& kernel, const ReasonCatalog& reasons, GrantStore& store, Settings settings, Clocks clocks,
+    ExceptionTable(KernelGrants& kernel, const ReasonCatalog& reasons, ExceptionStore& store, Settings settings, Clocks clocks,
                Hooks hooks);
 
     // `spec` carries reasons, scope, cgroups, holder and origin; the id and
@@ -93,7 +93,7 @@ private:
 
     KernelGrants& kernel_;
     const ReasonCatalog& reasons_;
-    GrantStore& store_;
+    ExceptionStore& store_;
     Settings settings_;
     Clocks clocks_;
     Hooks hooks_;

@@ -21,7 +21,7 @@ bool is_hibernation_grant(const Exception& e, const char* unit)
 }
 
 // The hibernation reason for the running unit `unit`'s cgroup.
-const Exception& grant_unit(GrantTable& grants, UnitDirectory& units, const std::string& unit, uint64_t seconds)
+const Exception& grant_unit(ExceptionTable& grants, UnitDirectory& units, const std::string& unit, uint64_t seconds)
 {
     const auto u = units.unit(unit);
     if (!u.running || u.control_group.empty())

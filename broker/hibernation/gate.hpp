@@ -43,7 +43,7 @@ bool is_local_active_user(const SessionInfo& s);
 class HibernationGate {
 public:
     struct Deps {
-        GrantTable& grants;
+        ExceptionTable& grants;
         SessionDirectory& sessions;
         UnitDirectory& units;
         std::function<HibernationVerdict()> check; // gather the facts and classify them

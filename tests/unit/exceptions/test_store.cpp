@@ -94,10 +94,10 @@ TEST(ExceptionRecord, SerializeRefusesControlCharacters)
     EXPECT_THROW(serialize(e), Error);
 }
 
-TEST(GrantStore, SaveLoadEraseAndBadFilesAreDropped)
+TEST(ExceptionStore, SaveLoadEraseAndBadFilesAreDropped)
 {
     ldb_test::TempDir tmp;
-    GrantStore store(tmp.str() + "/s");
+    ExceptionStore store(tmp.str() + "/s");
     store.open();
     store.save(sample());
     ldb_test::write_file(tmp / "s/42.exception", "[Exception]\nId=43\n");       // id mismatch / incomplete

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
-// GrantTable: the lifecycle against a fake kernel map and a real store in a
+// ExceptionTable: the lifecycle against a fake kernel map and a real store in a
 // temporary directory, with clocks the test moves by hand.
 #include <gtest/gtest.h>
 
@@ -28,7 +28,7 @@ constexpr uint64_t kSec = 1000000000ull;
 struct Fixture : ::testing::Test {
     ldb_test::TempDir tmp;
     FakeKernel kernel;
-    GrantStore store{tmp.str() + "/store"};
+    ExceptionStore store{tmp.str() + "/store"};
     uint64_t boot = 1000 * kSec;
     uint64_t real = 1700000000ull * 1000000ull;
     std::map<std::string, uint64_t> cgroup_ids = {
@@ -38,7 +38,7 @@ struct Fixture : ::testing::Test {
 
     Fixture() { store.open(); }
 
-    GrantTable make(uint64_t lease = 60)
+    ExceptionTable make(uint64_t lease = 60)
     {
         auto resolve = [this](const std::string& p) {
             auto it = cgroup_ids.find(p);
@@ -46,7 +46,7 @@ struct Fixture : ::testing::Test {
                 throw Error(ErrorKind::NotFound, "cgroup " + p + ": No such file or directory");
             return it->second;
         };
-        return GrantTable(kernel, cat(), store, {lease, resolve}, Clocks{[this] { return boot; }, [this] { return real; }},
+        return ExceptionTable(kernel, cat(), store, {lease, resolve}, Clocks{[this] { return boot; }, [this] { return real; }},
                           {[this](const Exception& e) { granted.push_back(e.id); },
                            [this](const Exception& e, const std::string& why) { revoked.emplace_back(e.id, why); }});
     }

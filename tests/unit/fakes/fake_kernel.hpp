@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 #pragma once
-// A kernel grant map in memory, for tests of what sits on GrantTable.
+// A kernel grant map in memory, for tests of what sits on ExceptionTable.
 #include <vector>
 
 #include "base/error.hpp"

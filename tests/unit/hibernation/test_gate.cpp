@@ -96,13 +96,13 @@ HibernationVerdict refusing()
 struct Gate : ::testing::Test {
     ldb_test::TempDir tmp;
     ldb_test::FakeKernel kernel;
-    GrantStore store{tmp.str() + "/store"};
+    ExceptionStore store{tmp.str() + "/store"};
     FakeSessions sessions;
     FakeUnits units;
     HibernationVerdict verdict = passing();
     int changes = 0;
     std::vector<std::string> revoked_whys;
-    std::unique_ptr<GrantTable> grants;
+    std::unique_ptr<ExceptionTable> grants;
     std::unique_ptr<HibernationGate> gate;
 
     Gate()
@@ -110,10 +110,10 @@ struct Gate : ::testing::Test {
         store.open();
         std::map<std::string, uint64_t> ids = {{"/system.slice/systemd-logind.service", 21},
                                                {"/system.slice/systemd-hibernate.service", 22}};
-        grants = std::make_unique<GrantTable>(
+        grants = std::make_unique<ExceptionTable>(
             kernel, ldb_test::catalog_6_1(), store,
-            GrantTable::Settings{60, [ids](const std::string& p) { return ids.at(p); }}, Clocks::system(),
-            GrantTable::Hooks{[](const Exception&) {},
+            ExceptionTable::Settings{60, [ids](const std::string& p) { return ids.at(p); }}, Clocks::system(),
+            ExceptionTable::Hooks{[](const Exception&) {},
                               [this](const Exception&, const std::string& why) { revoked_whys.push_back(why); }});
         gate = std::make_unique<HibernationGate>(HibernationGate::Deps{
             *grants, sessions, units, [this] { return verdict; }, [this](const HibernationState&) { changes++; }});
