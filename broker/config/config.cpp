@@ -158,13 +158,13 @@ uint64_t parse_timespan(const IniEntry& e, uint64_t ceiling)
 void apply_dynamic_debug_entry(Config& cfg, const IniEntry& e)
 {
     if (e.key == "MaxDuration") {
-        cfg.dynamic_debug.max_duration_seconds = parse_timespan(e, kDebugMaxDurationCeiling);
+        cfg.dyndbg.max_duration_seconds = parse_timespan(e, kDyndbgMaxDurationCeiling);
     } else if (e.key == "AllowGlobalQueries") {
         const auto b = parse_bool(e.value);
         if (!b)
             throw Error(ErrorKind::Config, at(e.file, e.line, "invalid AllowGlobalQueries '" + e.value + "'"),
                         "use yes or no");
-        cfg.dynamic_debug.allow_global_queries = *b;
+        cfg.dyndbg.allow_global_queries = *b;
     } else {
         throw Error(ErrorKind::Config, at(e.file, e.line, "unknown key '" + e.key + "' in [DynamicDebug]"),
                     "known keys: MaxDuration=, AllowGlobalQueries=");

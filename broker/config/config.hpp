@@ -46,11 +46,13 @@ struct HibernationSettings {
     bool require_authenticated_image = true;
 };
 
-// [DynamicDebug]: changes made through SetDebug.
-inline constexpr uint64_t kDebugMaxDurationCeiling = 7 * 24 * 3600;
-struct DynamicDebugLimits {
+// [DynamicDebug]: changes made through SetDebug. The one set of dynamic
+// debug limits: dyndbg/ applies them as they are.
+inline constexpr uint64_t kDyndbgMaxDurationCeiling = 7 * 24 * 3600;
+struct DyndbgLimits {
     uint64_t max_duration_seconds = 8 * 3600; // MaxDuration=: a change is put back this long after it was made
     bool allow_global_queries = false;         // AllowGlobalQueries=: queries that name no module, file, func or class
+    size_t max_changes_per_session = 32;       // not configurable
 };
 
 struct Config {
@@ -60,7 +62,7 @@ struct Config {
     bool protect_pins = true;                  // ProtectPins=: seal the BPF pins (takes effect when first attached)
     ExceptionLimits exceptions;
     HibernationSettings hibernation;
-    DynamicDebugLimits dynamic_debug;
+    DyndbgLimits dyndbg;
     std::vector<std::string> files;            // files read, in order
 };
 

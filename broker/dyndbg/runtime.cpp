@@ -6,7 +6,7 @@
 #include "base/log.hpp"
 #include "base/clock.hpp"
 
-namespace ldb {
+namespace ldb::dyndbg {
 
 namespace {
 
@@ -25,11 +25,10 @@ uint64_t own_cgroup_id(const std::string& root)
 
 } // namespace
 
-DebugRuntime::DebugRuntime(const Options& o, const Config& cfg, Enforcer& enforcer, KernelGrants& kernel,
-                           SessionDirectory& sessions, EventLoop& loop,
-                           std::function<void(const JournalRecord&)> journal)
+Runtime::Runtime(const Options& o, const Config& cfg, Enforcer& enforcer, KernelGrants& kernel,
+                 SessionDirectory& sessions, EventLoop& loop, std::function<void(const JournalRecord&)> journal)
     : o_(o), enforcer_(enforcer), sessions_(sessions), loop_(loop),
-      allow_global_(cfg.dynamic_debug.allow_global_queries),
+      allow_global_(cfg.dyndbg.allow_global_queries),
       opener_(kernel,
               {[this] {
                    // Only when our enforcement would refuse the broker too.
@@ -41,29 +40,26 @@ DebugRuntime::DebugRuntime(const Options& o, const Config& cfg, Enforcer& enforc
       store_(o.runtime_dir + "/dynamic-debug")
 {
     store_.open();
-    DebugSettings s;
-    s.max_seconds = cfg.dynamic_debug.max_duration_seconds;
-    s.allow_global = cfg.dynamic_debug.allow_global_queries;
-    debug_ = std::make_unique<DynamicDebug>(port_, store_, dyndbg::Grammar{kDebugAllLetters, s.allow_global}, s,
-                                            Clocks::system(),
-                                            DynamicDebug::Hooks{std::move(journal), [this] { arm_expiry(); }});
+    changes_ = std::make_unique<SessionChanges>(port_, store_, Grammar{kAllLetters, allow_global_}, cfg.dyndbg,
+                                                Clocks::system(),
+                                                SessionChanges::Hooks{std::move(journal), [this] { arm_expiry(); }});
 }
 
-dyndbg::Query DebugRuntime::precheck(const std::string& text) const
+Query Runtime::precheck(const std::string& text) const
 {
-    return dyndbg::parse_query(text, dyndbg::Grammar{kDebugAllLetters, allow_global_});
+    return parse_query(text, Grammar{kAllLetters, allow_global_});
 }
 
-dyndbg::Query DebugRuntime::check(const std::string& text)
+Query Runtime::check(const std::string& text)
 {
     if (!kernel_letters_) {
-        kernel_letters_ = dyndbg::probe_flags(port_, kDebugAllLetters);
+        kernel_letters_ = probe_flags(port_, kAllLetters);
         log_info("dynamic debug: the running kernel knows the flags '%s'", kernel_letters_->c_str());
     }
-    return dyndbg::parse_query(text, dyndbg::Grammar{*kernel_letters_, allow_global_});
+    return parse_query(text, Grammar{*kernel_letters_, allow_global_});
 }
 
-std::string DebugRuntime::gone_why(const dyndbg::ChangeRecord& r)
+std::string Runtime::gone_why(const ChangeRecord& r)
 {
     if (r.holder.session.empty())
         return "invalid";
@@ -83,43 +79,43 @@ std::string DebugRuntime::gone_why(const dyndbg::ChangeRecord& r)
     }
 }
 
-void DebugRuntime::start()
+void Runtime::start()
 {
-    debug_->restore([this](const dyndbg::ChangeRecord& r) { return gone_why(r); });
+    changes_->restore([this](const ChangeRecord& r) { return gone_why(r); });
     arm_expiry();
 }
 
-void DebugRuntime::end_session(const std::string& session, const std::string& why)
+void Runtime::end_session(const std::string& session, const std::string& why)
 {
-    debug_->end_session(session, why);
+    changes_->end_session(session, why);
 }
 
-void DebugRuntime::end_all_sessions(const std::string& why)
+void Runtime::end_all_sessions(const std::string& why)
 {
-    debug_->end_all_sessions(why);
+    changes_->end_all_sessions(why);
 }
 
-void DebugRuntime::tick()
+void Runtime::tick()
 {
-    if (!debug_->records().empty())
-        debug_->sweep([this](const dyndbg::ChangeRecord& r) { return gone_why(r); });
+    if (!changes_->records().empty())
+        changes_->sweep([this](const ChangeRecord& r) { return gone_why(r); });
 }
 
-void DebugRuntime::arm_expiry()
+void Runtime::arm_expiry()
 {
     if (timer_)
         loop_.cancel_timer(*timer_);
     timer_.reset();
-    const auto next = debug_->next_expiry();
+    const auto next = changes_->next_expiry();
     if (!next)
         return;
     const uint64_t now = boot_time_ns();
     const auto wait = std::chrono::nanoseconds(*next > now ? *next - now : 0);
     timer_ = loop_.add_timer(std::chrono::ceil<std::chrono::milliseconds>(wait), [this] {
         timer_.reset();
-        debug_->expire();
+        changes_->expire();
         arm_expiry();
     });
 }
 
-} // namespace ldb
+} // namespace ldb::dyndbg

@@ -4,7 +4,7 @@
 // under the broker's own momentary grant, the records under the runtime
 // directory, the lease timer on the loop, and logind's view of the sessions
 // that changes are bound to. The D-Bus methods and the session signals reach
-// DynamicDebug through here.
+// SessionChanges through here.
 #include <functional>
 #include <memory>
 #include <optional>
@@ -17,30 +17,32 @@
 #include "base/event_loop.hpp"
 #include "host/sessions.hpp"
 
-namespace ldb {
+namespace ldb::dyndbg {
 
 // Every flag letter any supported kernel knows; what the running kernel
 // knows is learnt (probe_flags) the first time a query is applied.
-inline constexpr const char* kDebugAllLetters = "pmfslt_";
+inline constexpr const char* kAllLetters = "pmfslt_";
 
-class DebugRuntime {
+class Runtime {
 public:
     struct Options {
-        std::string control_path = dyndbg::kProcControl;
+        std::string control_path = kProcControl;
         std::string runtime_dir;
         PinLayout pins;
         std::string cgroup_root;
     };
-    DebugRuntime(const Options& o, const Config& cfg, Enforcer& enforcer, KernelGrants& kernel,
-                 SessionDirectory& sessions, EventLoop& loop, std::function<void(const JournalRecord&)> journal);
+    Runtime(const Options& o, const Config& cfg, Enforcer& enforcer, KernelGrants& kernel, SessionDirectory& sessions,
+            EventLoop& loop, std::function<void(const JournalRecord&)> journal);
 
     // Checks a query before anyone is asked anything: the grammar with every
     // letter some kernel knows.
-    dyndbg::Query precheck(const std::string& text) const;
+    Query precheck(const std::string& text) const;
     // Checks it again against the running kernel's letters (learnt once).
-    dyndbg::Query check(const std::string& text);
+    Query check(const std::string& text);
 
-    DynamicDebug& debug() noexcept { return *debug_; }
+    SessionChanges& changes() noexcept { return *changes_; }
+    // Temporary: bus/dyndbg_methods.cpp still calls it by its old name.
+    SessionChanges& debug() noexcept { return *changes_; }
 
     // Restores the records of an earlier run; call once the bus name is owned.
     void start();
@@ -52,7 +54,7 @@ public:
     void arm_expiry();
 
 private:
-    std::string gone_why(const dyndbg::ChangeRecord& r);
+    std::string gone_why(const ChangeRecord& r);
 
     Options o_;
     Enforcer& enforcer_;
@@ -60,11 +62,16 @@ private:
     EventLoop& loop_;
     bool allow_global_;
     std::optional<std::string> kernel_letters_;
-    dyndbg::GrantedOpener opener_;
-    dyndbg::ProcControl port_;
-    dyndbg::ChangeStore store_;
-    std::unique_ptr<DynamicDebug> debug_;
+    GrantedOpener opener_;
+    ProcControl port_;
+    ChangeStore store_;
+    std::unique_ptr<SessionChanges> changes_;
     std::optional<EventLoop::TimerId> timer_;
 };
 
+} // namespace ldb::dyndbg
+
+namespace ldb {
+// Temporary: bus/service.hpp and daemon/daemon.cpp still use the old name.
+using DebugRuntime = dyndbg::Runtime;
 } // namespace ldb

@@ -7,15 +7,12 @@
 #include <sys/random.h>
 
 #include "base/error.hpp"
-#include "exceptions/store.hpp"
 #include "base/log.hpp"
 #include "base/message_ids.hpp"
 #include "base/text.hpp"
-#include "base/clock.hpp"
+#include "enforcement/reasons.hpp"
 
-namespace ldb {
-
-using namespace dyndbg;
+namespace ldb::dyndbg {
 
 namespace {
 
@@ -46,25 +43,25 @@ std::vector<std::pair<std::string, std::string>> holder_fields(const ChangeRecor
 
 } // namespace
 
-DynamicDebug::DynamicDebug(ControlPort& port, ChangeStore& store, Grammar grammar, DebugSettings settings,
-                           Clocks clocks, Hooks hooks)
-    : port_(port), store_(store), ledger_(std::move(grammar)), settings_(settings), clocks_(std::move(clocks)),
+SessionChanges::SessionChanges(ControlPort& port, ChangeStore& store, Grammar grammar, DyndbgLimits limits,
+                               Clocks clocks, Hooks hooks)
+    : port_(port), store_(store), ledger_(std::move(grammar)), limits_(limits), clocks_(std::move(clocks)),
       hooks_(std::move(hooks))
 {
 }
 
-void DynamicDebug::check_room(const std::string& session) const
+void SessionChanges::check_room(const std::string& session) const
 {
     size_t held = 0;
     for (const auto& [id, r] : ledger_.records())
         held += r.holder.session == session;
-    if (held >= settings_.max_changes_per_session)
+    if (held >= limits_.max_changes_per_session)
         throw Error(ErrorKind::InvalidArgument,
                     "session " + session + " already holds " + std::to_string(held) + " dynamic debug changes",
                     "put them back first (lockdownctl debug reset)");
 }
 
-std::vector<FlagChange> DynamicDebug::set(const Query& q, const Holder& holder)
+std::vector<FlagChange> SessionChanges::set(const Query& q, const Holder& holder)
 {
     check_room(holder.session);
 
@@ -86,8 +83,8 @@ std::vector<FlagChange> DynamicDebug::set(const Query& q, const Holder& holder)
     r.holder = holder;
     r.query = text;
     r.created_realtime_usec = clocks_.realtime_usec();
-    r.expires_boot_ns = clocks_.boot_ns() + settings_.max_seconds * 1000000000ull;
-    r.expires_realtime_usec = r.created_realtime_usec + settings_.max_seconds * 1000000ull;
+    r.expires_boot_ns = clocks_.boot_ns() + limits_.max_duration_seconds * 1000000000ull;
+    r.expires_realtime_usec = r.created_realtime_usec + limits_.max_duration_seconds * 1000000ull;
     size_t unrecordable = 0;
     for (const auto& c : changes) {
         SiteChange s{key_of(c.site), c.old_flags, c.site.flags};
@@ -129,7 +126,7 @@ std::vector<FlagChange> DynamicDebug::set(const Query& q, const Holder& holder)
     return changes;
 }
 
-std::vector<Callsite> DynamicDebug::list(const MatchSpec& filter)
+std::vector<Callsite> SessionChanges::list(const MatchSpec& filter)
 {
     std::vector<Callsite> out;
     for (auto& c : parse_control(port_.read()))
@@ -138,7 +135,7 @@ std::vector<Callsite> DynamicDebug::list(const MatchSpec& filter)
     return out;
 }
 
-bool DynamicDebug::revert(uint64_t id, const std::string& why, RevertOutcome* total)
+bool SessionChanges::revert(uint64_t id, const std::string& why, RevertOutcome* total)
 {
     const ChangeRecord* rec = ledger_.find(id);
     if (!rec)
@@ -196,7 +193,7 @@ bool DynamicDebug::revert(uint64_t id, const std::string& why, RevertOutcome* to
     return true;
 }
 
-size_t DynamicDebug::revert_where(const std::function<bool(const ChangeRecord&)>& pred, const std::string& why)
+size_t SessionChanges::revert_where(const std::function<bool(const ChangeRecord&)>& pred, const std::string& why)
 {
     // Newest first, so that one session's stacked changes unwind in order.
     std::vector<std::pair<uint64_t, uint64_t>> order; // (seq, id)
@@ -210,7 +207,7 @@ size_t DynamicDebug::revert_where(const std::function<bool(const ChangeRecord&)>
     return n;
 }
 
-RevertOutcome DynamicDebug::reset(const std::string& session, const std::string& why)
+RevertOutcome SessionChanges::reset(const std::string& session, const std::string& why)
 {
     std::vector<std::pair<uint64_t, uint64_t>> order;
     for (const auto& [id, r] : ledger_.records())
@@ -225,23 +222,23 @@ RevertOutcome DynamicDebug::reset(const std::string& session, const std::string&
     return total;
 }
 
-size_t DynamicDebug::end_session(const std::string& session, const std::string& why)
+size_t SessionChanges::end_session(const std::string& session, const std::string& why)
 {
     return revert_where([&](const ChangeRecord& r) { return r.holder.session == session; }, why);
 }
 
-size_t DynamicDebug::end_all_sessions(const std::string& why)
+size_t SessionChanges::end_all_sessions(const std::string& why)
 {
     return revert_where([](const ChangeRecord& r) { return !r.holder.session.empty(); }, why);
 }
 
-size_t DynamicDebug::expire()
+size_t SessionChanges::expire()
 {
     const uint64_t now = clocks_.boot_ns();
     return revert_where([now](const ChangeRecord& r) { return r.expires_boot_ns <= now; }, "expired");
 }
 
-size_t DynamicDebug::sweep(const std::function<std::string(const ChangeRecord&)>& invalid_why)
+size_t SessionChanges::sweep(const std::function<std::string(const ChangeRecord&)>& invalid_why)
 {
     std::vector<std::pair<uint64_t, std::string>> invalid;
     for (const auto& [id, r] : ledger_.records()) {
@@ -255,7 +252,7 @@ size_t DynamicDebug::sweep(const std::function<std::string(const ChangeRecord&)>
     return n + expire();
 }
 
-void DynamicDebug::restore(const std::function<std::string(const ChangeRecord&)>& invalid_why)
+void SessionChanges::restore(const std::function<std::string(const ChangeRecord&)>& invalid_why)
 {
     std::vector<std::string> bad;
     for (auto& r : store_.load_all(bad)) {
@@ -273,7 +270,7 @@ void DynamicDebug::restore(const std::function<std::string(const ChangeRecord&)>
     sweep(invalid_why);
 }
 
-std::optional<uint64_t> DynamicDebug::next_expiry() const
+std::optional<uint64_t> SessionChanges::next_expiry() const
 {
     std::optional<uint64_t> first;
     for (const auto& [id, r] : ledger_.records())
@@ -282,4 +279,4 @@ std::optional<uint64_t> DynamicDebug::next_expiry() const
     return first;
 }
 
-} // namespace ldb
+} // namespace ldb::dyndbg

@@ -408,15 +408,15 @@ TEST(ConfigError, InvalidProtectPins)
 TEST(Config, DynamicDebugDefaultsAndValues)
 {
     Config cfg;
-    EXPECT_EQ(cfg.dynamic_debug.max_duration_seconds, 8u * 3600);
-    EXPECT_FALSE(cfg.dynamic_debug.allow_global_queries);
+    EXPECT_EQ(cfg.dyndbg.max_duration_seconds, 8u * 3600);
+    EXPECT_FALSE(cfg.dyndbg.allow_global_queries);
     apply(cfg, "[DynamicDebug]\nMaxDuration=1h 30min\nAllowGlobalQueries=yes\n");
-    EXPECT_EQ(cfg.dynamic_debug.max_duration_seconds, 5400u);
-    EXPECT_TRUE(cfg.dynamic_debug.allow_global_queries);
+    EXPECT_EQ(cfg.dyndbg.max_duration_seconds, 5400u);
+    EXPECT_TRUE(cfg.dyndbg.allow_global_queries);
     for (const auto& [text, secs] : std::vector<std::pair<std::string, uint64_t>>{
              {"90", 90}, {"90s", 90}, {"15min", 900}, {"8h", 28800}, {"2d", 172800}, {"1h30min", 5400}}) {
         (apply)(cfg, "[DynamicDebug]\nMaxDuration=" + text + "\n");
-        EXPECT_EQ(cfg.dynamic_debug.max_duration_seconds, secs) << text;
+        EXPECT_EQ(cfg.dyndbg.max_duration_seconds, secs) << text;
     }
 }
 
@@ -437,6 +437,6 @@ TEST(ConfigError, DynamicDebug)
         const auto err = catch_error([&] { (apply)(cfg, text); });
         EXPECT_EQ(err.kind(), ErrorKind::Config);
         EXPECT_THAT(err.what(), HasSubstr(what));
-        EXPECT_EQ(cfg.dynamic_debug.max_duration_seconds, 8u * 3600) << "unchanged";
+        EXPECT_EQ(cfg.dyndbg.max_duration_seconds, 8u * 3600) << "unchanged";
     }
 }

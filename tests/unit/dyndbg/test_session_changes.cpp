@@ -5,11 +5,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include <fcntl.h>
-#include <sys/stat.h>
-
 #include "dyndbg/session_changes.hpp"
-#include "dyndbg/port.hpp"
 #include "fakes/fake_dyndbg.hpp"
 #include "base/message_ids.hpp"
 #include "fakes/test_support.hpp"
@@ -31,8 +27,8 @@ struct DebugFixture : ::testing::Test {
     uint64_t real = 1'700'000'000'000'000ull;
     std::vector<JournalRecord> journal;
     int changed = 0;
-    std::unique_ptr<DynamicDebug> dd;
-    DebugSettings settings;
+    std::unique_ptr<SessionChanges> dd;
+    DyndbgLimits limits;
 
     void SetUp() override
     {
@@ -42,15 +38,15 @@ struct DebugFixture : ::testing::Test {
                          site("fs/ext4/super.c", 40, "ext4", "mount"),
                          site("drivers/gpu/drm/drm_atomic.c", 50, "drm", "check", "_", "atomic\\n", "DRM_UT_ATOMIC")};
         store.open();
-        settings.max_seconds = 3600;
+        limits.max_duration_seconds = 3600;
         make();
     }
     void make()
     {
-        dd = std::make_unique<DynamicDebug>(
-            control, store, Grammar{"pmflt_", false}, settings,
+        dd = std::make_unique<SessionChanges>(
+            control, store, Grammar{"pmflt_", false}, limits,
             Clocks{[this] { return boot; }, [this] { return real; }},
-            DynamicDebug::Hooks{[this](const JournalRecord& r) { journal.push_back(r); }, [this] { changed++; }});
+            SessionChanges::Hooks{[this](const JournalRecord& r) { journal.push_back(r); }, [this] { changed++; }});
     }
     std::vector<FlagChange> set(const std::string& q, const std::string& session = "2", uint32_t uid = 1000)
     {
@@ -260,7 +256,7 @@ TEST_F(DebugFixture, KernelRefusalIsAnError)
 
 TEST_F(DebugFixture, PerSessionLimit)
 {
-    settings.max_changes_per_session = 2;
+    limits.max_changes_per_session = 2;
     make();
     set("module virtio_net func probe +p");
     set("module virtio_net func remove +p");
@@ -286,150 +282,4 @@ TEST_F(DebugFixture, ClassedCallsitesAreRestoredByClass)
     EXPECT_EQ(control.flags_of("check"), "_");
     ASSERT_EQ(control.written.size(), 1u);
     EXPECT_THAT(control.written[0], HasSubstr("class DRM_UT_ATOMIC =_"));
-}
-
-TEST(DyndbgRecord, RoundTripAndStrictness)
-{
-    ChangeRecord r;
-    r.id = 0xabcdef0123456789ull;
-    r.seq = 7;
-    r.holder = {1000, "2", "session-2.scope"};
-    r.query = "module m format \"say 'hi' %s\" +p";
-    r.created_realtime_usec = 1;
-    r.expires_boot_ns = 2;
-    r.expires_realtime_usec = 3;
-    r.sites = {{{"a/b.c", 5, "m", "f", ""}, "_", "p"}, {{"a/b.c", 6, "m", "g", "CLS"}, "pmf", "_"}};
-    const std::string text = serialize(r);
-    EXPECT_EQ(parse_change_record(text, "f"), r);
-    for (const auto& [broken, what] : std::vector<std::pair<std::string, std::string>>{
-             {text.substr(0, text.size() - 1), "cut short"},
-             {"x" + text, "not a dynamic debug change record"},
-             {text + "bogus 1\n", "unknown key"},
-             {text + "seq 8\n", "given twice"},
-             {text + "site _ p 1 m f\n", "6 or 7 fields"},
-             {text + "site _ p! 1 m f a.c\n", "invalid site"},
-             {text + "site _ p 01x m f a.c\n", "invalid site line"},
-         }) {
-        SCOPED_TRACE(what);
-        const auto err = ldb_test::catch_error([&] { (void)parse_change_record(broken, "f.change"); });
-        EXPECT_EQ(err.kind(), ErrorKind::Config);
-        EXPECT_THAT(err.what(), HasSubstr("f.change"));
-        EXPECT_THAT(err.what(), HasSubstr(what));
-    }
-    r.holder.session = "a b";
-    EXPECT_THROW((void)serialize(r), Error);
-}
-
-TEST(DyndbgRecord, StoreDropsDamagedRecords)
-{
-    ldb_test::TempDir tmp;
-    ChangeStore store((tmp / "d").string());
-    store.open();
-    ChangeRecord r;
-    r.id = 5;
-    r.query = "module m +p";
-    store.save(r);
-    ldb_test::write_file(tmp / "d" / "0000000000000009.change", "garbage");
-    ldb_test::write_file(tmp / "d" / "0000000000000006.change", serialize(r)); // id does not match the name
-    std::vector<std::string> bad;
-    const auto all = store.load_all(bad);
-    ASSERT_EQ(all.size(), 1u);
-    EXPECT_EQ(all[0].id, 5u);
-    EXPECT_EQ(bad.size(), 2u);
-    EXPECT_FALSE(std::filesystem::exists(tmp / "d" / "0000000000000009.change"));
-}
-
-namespace {
-
-class FakeKernelGrants : public KernelGrants {
-public:
-    uint64_t add(const GrantRequest& req) override
-    {
-        log.push_back("add");
-        last = req;
-        live = true;
-        return 42;
-    }
-    size_t remove(uint64_t id) override
-    {
-        log.push_back("remove " + std::to_string(id));
-        live = false;
-        return 1;
-    }
-    size_t renew(uint64_t, uint64_t) override { return 0; }
-    std::vector<GrantEntry> list() const override { return {}; }
-    std::vector<std::string> log;
-    GrantRequest last;
-    bool live = false;
-};
-
-} // namespace
-
-// The broker opens the control file under a grant to its own cgroup that
-// exists only around the open(), and only when enforcement would refuse it.
-TEST(DyndbgOpener, MomentaryGrantAroundTheOpen)
-{
-    ldb_test::TempDir tmp;
-    const std::string path = (tmp / "control").string();
-    ldb_test::write_file(path, "");
-    FakeKernelGrants kernel;
-    bool needed = true;
-    bool live_at_open = false;
-    GrantedOpener opener(kernel, {[&] { return needed; },
-                                  [&] {
-                                      live_at_open = kernel.live;
-                                      return uint64_t{777};
-                                  },
-                                  [] { return 100 * kSec; }});
-    {
-        UniqueFd fd = opener.open(path);
-        EXPECT_TRUE(fd);
-    }
-    EXPECT_EQ(kernel.log, (std::vector<std::string>{"add", "remove 42"}));
-    EXPECT_EQ(kernel.last.reasons, std::vector<uint32_t>{LD_REASON_DYNAMIC_DEBUG});
-    EXPECT_EQ(kernel.last.cgroup_ids, std::vector<uint64_t>{777});
-    EXPECT_GT(kernel.last.expires_boot_ns, 100 * kSec);
-    EXPECT_LE(kernel.last.expires_boot_ns, 110 * kSec) << "a lease of seconds, not more";
-    EXPECT_FALSE(live_at_open) << "the cgroup is looked up before the grant exists";
-    EXPECT_FALSE(kernel.live);
-
-    // The grant goes even when the open fails.
-    kernel.log.clear();
-    EXPECT_THROW((void)opener.open((tmp / "nope" / "control").string()), Error);
-    EXPECT_EQ(kernel.log, (std::vector<std::string>{"add", "remove 42"}));
-
-    // Not enforced: no grant at all.
-    kernel.log.clear();
-    needed = false;
-    EXPECT_TRUE(opener.open(path));
-    EXPECT_TRUE(kernel.log.empty());
-}
-
-TEST(DyndbgPort, ReadsAndWritesAFile)
-{
-    ldb_test::TempDir tmp;
-    const std::string path = (tmp / "control").string();
-    ldb_test::write_file(path, "a.c:1 [m]f =_ \"x\"\n");
-    ProcControl port(path, [](const std::string& p) {
-        return UniqueFd(::open(p.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC));
-    });
-    EXPECT_EQ(port.read(), "a.c:1 [m]f =_ \"x\"\n");
-    EXPECT_EQ(port.write({"one", "two"}), (std::vector<int>{0, 0}));
-    EXPECT_EQ(port.read(), "a.c:1 [m]f =_ \"x\"\nonetwo") << "one write(2) per query";
-    ProcControl missing((tmp / "none").string(), [](const std::string&) { return UniqueFd(); });
-    const auto err = ldb_test::catch_error([&] { (void)missing.read(); });
-    EXPECT_THAT(err.what(), HasSubstr("has no dynamic debug"));
-}
-
-TEST(DyndbgPort, ProbeLearnsTheKernelsLetters)
-{
-    ldb_test::FakeControl k61("pmflt_");
-    EXPECT_EQ(probe_flags(k61), "pmflt_");
-    ldb_test::FakeControl k612("pmfslt_");
-    EXPECT_EQ(probe_flags(k612), "pmfslt_");
-    for (const auto& q : k612.written)
-        EXPECT_THAT(q, HasSubstr("module ldb.probe ="));
-    ldb_test::FakeControl broken("pmflt_");
-    broken.fail_writes_with = EPERM;
-    EXPECT_THROW((void)probe_flags(broken), Error);
 }
