@@ -1,28 +1,39 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 #include "enforcement/kernel_env.hpp"
 
-#include <fstream>
 #include <sstream>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "base/error.hpp"
+#include "base/files.hpp"
+#include "base/log.hpp"
 
 namespace ldb {
 
 namespace {
 
+// securityfs and efivarfs files are a line or a few bytes.
+constexpr ReadLimits kAttrLimits{.max_bytes = 4096, .too_big = ErrorKind::Kernel};
+
+// The file's bytes; nullopt when it is absent, or present but unreadable
+// (the probe only learns what it can; the log says what it could not).
+std::optional<std::string> read_attr(const std::string& path)
+{
+    try {
+        return read_file_if_exists(path, kAttrLimits);
+    } catch (const Error& e) {
+        log_warning("probing the kernel: %s", e.what());
+        return std::nullopt;
+    }
+}
+
 std::optional<std::string> read_text(const std::string& path)
 {
-    std::ifstream f(path, std::ios::binary);
-    if (!f)
-        return std::nullopt;
-    std::ostringstream ss;
-    ss << f.rdbuf();
-    std::string s = ss.str();
-    while (!s.empty() && (s.back() == '\n' || s.back() == ' '))
-        s.pop_back();
+    auto s = read_attr(path);
+    while (s && !s->empty() && (s->back() == '\n' || s->back() == ' '))
+        s->pop_back();
     return s;
 }
 
@@ -70,11 +81,9 @@ KernelEnv KernelEnv::probe(const std::string& root)
     env.has_btf = exists(join(root, "/sys/kernel/btf/vmlinux"));
 
     // 4 bytes of attributes, then one byte: 1 when Secure Boot is on.
-    std::ifstream sb(join(root, "/sys/firmware/efi/efivars/SecureBoot-8be4df61-93ca-11d2-aa0d-00e098032b8c"),
-                     std::ios::binary);
-    char buf[5];
-    if (sb && sb.read(buf, 5))
-        env.secure_boot = buf[4] == 1;
+    const auto sb = read_attr(join(root, "/sys/firmware/efi/efivars/SecureBoot-8be4df61-93ca-11d2-aa0d-00e098032b8c"));
+    if (sb && sb->size() >= 5)
+        env.secure_boot = (*sb)[4] == 1;
     return env;
 }
 

@@ -145,6 +145,21 @@ TEST(KernelEnvProbe, SecureBootVariableTooShort)
     EXPECT_EQ(root.probe().secure_boot, std::nullopt);
 }
 
+// A file that is there but cannot be read (here: a directory) tells the
+// probe nothing, as an absent one does; the probe itself does not fail.
+TEST(KernelEnvProbe, UnreadableFilesTellNothing)
+{
+    FakeRoot root;
+    ldb_test::fs::create_directories(root.tmp / "sys/kernel/security/lsm");
+    ldb_test::fs::create_directories(root.tmp / kSecureBootVar);
+    root.lockdown("none [integrity] confidentiality\n");
+    const KernelEnv env = root.probe();
+    EXPECT_FALSE(env.securityfs);
+    EXPECT_FALSE(env.bpf_lsm);
+    EXPECT_EQ(env.secure_boot, std::nullopt);
+    EXPECT_EQ(env.kernel_lockdown, Mode::Integrity) << "what can be read still counts";
+}
+
 TEST(KernelEnvProbe, RootWithTrailingSlash)
 {
     FakeRoot root;
