@@ -115,72 +115,122 @@ void set_scope(Options& o, const char* kind, const char* value)
     o.scope = value;
 }
 
+// What getopt_long found besides Options: --help and --version.
+struct Asked {
+    bool help = false;
+    bool version = false;
+};
+
+// Applies one option getopt_long returned.
+void apply_option(int c, char** argv, Options& o, Asked& asked)
+{
+    switch (c) {
+    case 'h':
+        asked.help = true;
+        break;
+    case OptVersion:
+        asked.version = true;
+        break;
+    case OptJson:
+        o.json = true;
+        break;
+    case OptNoAsk:
+        o.ask_password = false;
+        break;
+    case OptFor: {
+        std::string err;
+        const auto s = parse_duration(optarg, err);
+        if (!s)
+            throw UsageError(err);
+        o.seconds = *s;
+        o.seconds_given = true;
+        break;
+    }
+    case OptUnit:
+        set_scope(o, "unit", optarg);
+        break;
+    case OptCgroup:
+        set_scope(o, "cgroup", optarg);
+        break;
+    case OptSession:
+        set_scope(o, "session", optarg);
+        break;
+    case OptNames:
+        o.names_only = true;
+        break;
+    case OptIds:
+        o.ids_only = true;
+        break;
+    case OptCheck:
+        o.check = true;
+        break;
+    case OptFlags:
+        if (!*optarg)
+            throw UsageError("--flags needs letters, e.g. --flags pmf");
+        o.debug_flags = optarg;
+        break;
+    case ':':
+        throw UsageError(std::string("option '") + argv[optind - 1] + "' needs a value");
+    default:
+        if (optopt && optopt < 256)
+            throw UsageError(std::string("unknown option '-") + char(optopt) + "'");
+        throw UsageError(std::string("unknown option '") + argv[optind - 1] + "'");
+    }
+}
+
+const Command& find_command(const Options& o)
+{
+    for (const auto& k : commands)
+        if (o.command == k.name)
+            return k;
+    throw UsageError("unknown command '" + o.command + "'",
+                     "the commands are status, reasons, exceptions, request, release, revoke, grant, monitor, "
+                     "hibernate, debug");
+}
+
+// The number of arguments, and each option only with the commands it applies to.
+void check_usage(const Command& cmd, const Options& o)
+{
+    const std::string usage_line = std::string("usage: lockdownctl ") + cmd.args_usage;
+    if (o.args.size() < cmd.min_args)
+        throw UsageError("'" + o.command + "' needs " + (cmd.max_args == 1 ? "an exception ID" : "at least one REASON"),
+                         usage_line);
+    if (o.args.size() > cmd.max_args)
+        throw UsageError("unexpected argument '" + o.args[cmd.max_args] + "'", usage_line);
+
+    const bool takes_duration = o.command == "request" || o.command == "grant";
+    if (o.seconds_given && !takes_duration)
+        throw UsageError("--for only applies to request and grant");
+    if (!o.scope_kind.empty() && o.command != "grant")
+        throw UsageError("--" + o.scope_kind + " only applies to grant");
+    if (o.command == "grant" && o.scope_kind.empty())
+        throw UsageError("grant needs a scope: --unit UNIT, --cgroup PATH or --session ID", usage_line);
+    if (o.names_only && o.command != "reasons")
+        throw UsageError("--names-only only applies to reasons");
+    if (o.ids_only && cmd.run != cmd_exceptions)
+        throw UsageError("--ids-only only applies to exceptions");
+    if (o.check && o.command != "hibernate")
+        throw UsageError("--check only applies to hibernate");
+    if (o.json && o.command == "hibernate" && !o.check)
+        throw UsageError("--json only applies to hibernate --check");
+    if (!o.debug_flags.empty() && o.command != "debug")
+        throw UsageError("--flags only applies to debug enable and debug disable");
+}
+
 // Returns the command to run, or nullptr when --help or --version was handled.
 const Command* parse(int argc, char** argv, Options& o)
 {
-    bool help = false, version = false;
+    Asked asked;
     opterr = 0;
     int c;
     // "+" would stop at the first non-option; we want options anywhere.
-    while ((c = getopt_long(argc, argv, ":h", long_options, nullptr)) != -1) {
-        switch (c) {
-        case 'h':
-            help = true;
-            break;
-        case OptVersion:
-            version = true;
-            break;
-        case OptJson:
-            o.json = true;
-            break;
-        case OptNoAsk:
-            o.ask_password = false;
-            break;
-        case OptFor: {
-            std::string err;
-            const auto s = parse_duration(optarg, err);
-            if (!s)
-                throw UsageError(err);
-            o.seconds = *s;
-            o.seconds_given = true;
-            break;
-        }
-        case OptUnit:
-            set_scope(o, "unit", optarg);
-            break;
-        case OptCgroup:
-            set_scope(o, "cgroup", optarg);
-            break;
-        case OptSession:
-            set_scope(o, "session", optarg);
-            break;
-        case OptNames:
-            o.names_only = true;
-            break;
-        case OptIds:
-            o.ids_only = true;
-            break;
-        case OptCheck:
-            o.check = true;
-            break;
-        case OptFlags:
-            if (!*optarg)
-                throw UsageError("--flags needs letters, e.g. --flags pmf");
-            o.debug_flags = optarg;
-            break;
-        case ':':
-            throw UsageError(std::string("option '") + argv[optind - 1] + "' needs a value");
-        default:
-            if (optopt && optopt < 256)
-                throw UsageError(std::string("unknown option '-") + char(optopt) + "'");
-            throw UsageError(std::string("unknown option '") + argv[optind - 1] + "'");
-        }
-    }
-    if (help) {
+    while ((c = getopt_long(argc, argv, ":h", long_options, nullptr)) != -1)
+        apply_option(c, argv, o, asked);
+    if (asked.help) {
         usage(stdout);
         return nullptr;
     }
-    if (version) {
+    if (asked.version) {
         std::puts("lockdownctl " LDB_VERSION);
         return nullptr;
     }
@@ -192,41 +242,9 @@ const Command* parse(int argc, char** argv, Options& o)
         usage(stdout);
         return nullptr;
     }
-
-    const Command* cmd = nullptr;
-    for (const auto& k : commands)
-        if (o.command == k.name)
-            cmd = &k;
-    if (!cmd)
-        throw UsageError("unknown command '" + o.command + "'",
-                         "the commands are status, reasons, exceptions, request, release, revoke, grant, monitor, "
-                         "hibernate, debug");
-
-    const std::string usage_line = std::string("usage: lockdownctl ") + cmd->args_usage;
-    if (o.args.size() < cmd->min_args)
-        throw UsageError("'" + o.command + "' needs " + (cmd->max_args == 1 ? "an exception ID" : "at least one REASON"),
-                         usage_line);
-    if (o.args.size() > cmd->max_args)
-        throw UsageError("unexpected argument '" + o.args[cmd->max_args] + "'", usage_line);
-
-    const bool takes_duration = o.command == "request" || o.command == "grant";
-    if (o.seconds_given && !takes_duration)
-        throw UsageError("--for only applies to request and grant");
-    if (!o.scope_kind.empty() && o.command != "grant")
-        throw UsageError("--" + o.scope_kind + " only applies to grant");
-    if (o.command == "grant" && o.scope_kind.empty())
-        throw UsageError("grant needs a scope: --unit UNIT, --cgroup PATH or --session ID", usage_line);
-    if (o.names_only && o.command != "reasons")
-        throw UsageError("--names-only only applies to reasons");
-    if (o.ids_only && cmd->run != cmd_exceptions)
-        throw UsageError("--ids-only only applies to exceptions");
-    if (o.check && o.command != "hibernate")
-        throw UsageError("--check only applies to hibernate");
-    if (o.json && o.command == "hibernate" && !o.check)
-        throw UsageError("--json only applies to hibernate --check");
-    if (!o.debug_flags.empty() && o.command != "debug")
-        throw UsageError("--flags only applies to debug enable and debug disable");
-    return cmd;
+    const Command& cmd = find_command(o);
+    check_usage(cmd, o);
+    return &cmd;
 }
 
 } // namespace
