@@ -3,7 +3,10 @@
 // The enforcer owns the BPF side: it loads the locked_down program from the
 // generated skeleton, pins program link and maps under the pin directory, and
 // writes policy and grants into the pinned maps. It outlives any one daemon
-// process: the pins keep enforcement in place after we exit.
+// process: the pins keep enforcement in place after we exit. One class, its
+// jobs in files of their own: enforcer.cpp (load and pin), skeleton.cpp
+// (the BPF skeleton part by part), control_map.cpp (the policy switch),
+// grant_keys.cpp (grant keys and their leases), counters.cpp.
 
 #include <array>
 #include <cstdint>
@@ -78,7 +81,7 @@ public:
     // protect_pins: attach the programs that refuse unlink/rename/rmdir in
     // the pin directory and unmounting its file system, to everyone. Once
     // attached they stay until reboot.
-    // Each part (enforcement_parts.hpp) is loaded on its own: an optional
+    // Each part (parts.hpp) is loaded on its own: an optional
     // part that cannot load is reported in `parts`, and enforcement stands;
     // if locked_down itself cannot load this throws.
     static EnforceReport enforce(const Policy& policy, uint32_t reason_count, bool protect_pins,

@@ -12,7 +12,7 @@ const std::vector<PartInfo>& enforcement_parts()
     static const std::vector<PartInfo> parts = {
         {EnforcementPart::LockedDown, "locked-down", {LD_PIN_LINK},
          "nothing is enforced: every lockdown reason is allowed to everyone"},
-        {EnforcementPart::DynamicDebug, "dynamic-debug", {LD_PIN_LINK_DYNDBG},
+        {EnforcementPart::Dyndbg, "dynamic-debug", {LD_PIN_LINK_DYNDBG},
          "the dynamic_debug control files are not protected: any root process can write "
          "/proc/dynamic_debug/control without asking the broker, and the broker's changes are not the only ones"},
         {EnforcementPart::PinProtection, "pin-protection",

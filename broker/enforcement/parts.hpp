@@ -15,7 +15,7 @@ namespace ldb {
 
 enum class EnforcementPart {
     LockedDown,    // lsm/locked_down: the policy itself; without it nothing is enforced
-    DynamicDebug,  // lsm/file_open: the dynamic-debug pseudo-reason
+    Dyndbg,        // lsm/file_open: the dynamic-debug pseudo-reason
     PinProtection, // unlink/rename/rmdir/umount of the pins
 };
 

@@ -70,7 +70,7 @@ TEST(EnforcementParts, MissingOptionalPartIsNamedWithItsCause)
     const auto missing =
         missing_parts(pinned(links), true, {{"dynamic-debug", false, "failed to resolve CO-RE relocation"}});
     ASSERT_EQ(missing.size(), 1u);
-    EXPECT_EQ(missing[0].part, EnforcementPart::DynamicDebug);
+    EXPECT_EQ(missing[0].part, EnforcementPart::Dyndbg);
     const auto notice = enforcement_notice(missing);
     EXPECT_NE(notice.find("Lockdown is enforced, but its dynamic-debug protection did not load"), std::string::npos)
         << notice;

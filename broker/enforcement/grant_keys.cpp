@@ -1,0 +1,135 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+// The Enforcer's grant keys in the pinned ld_grants map: one (cgroup,
+// reason) key per pair a grant covers, all carrying the grant's id and its
+// kernel-side lease (expiry), added all or none, renewed and removed by id.
+#include "enforcement/enforcer.hpp"
+
+#include <bpf/bpf.h>
+#include <cerrno>
+#include <sys/random.h>
+
+#include "base/error.hpp"
+
+namespace ldb {
+
+namespace {
+
+uint64_t random_id()
+{
+    uint64_t id = 0;
+    while (id == 0) {
+        if (::getrandom(&id, sizeof(id), 0) != sizeof(id))
+            throw errno_error(errno, "getrandom");
+    }
+    return id;
+}
+
+void check_request(const GrantRequest& req)
+{
+    if (req.reasons.empty() || req.cgroup_ids.empty())
+        throw Error(ErrorKind::InvalidArgument, "a grant needs at least one reason and one cgroup");
+    for (uint32_t r : req.reasons)
+        if (r >= LD_MAX_REASONS)
+            throw Error(ErrorKind::InvalidArgument, "reason value " + std::to_string(r) + " out of range");
+}
+
+} // namespace
+
+uint64_t Enforcer::add_grant(const GrantRequest& req)
+{
+    check_request(req);
+    const uint64_t id = random_id();
+    ld_grant_value val{};
+    val.grant_id = id;
+    val.expires_boot_ns = req.expires_boot_ns;
+    val.holder_uid = req.holder_uid;
+
+    // Remember what each key held so a failure part-way restores it exactly.
+    struct Undo {
+        ld_grant_key key;
+        bool had;
+        ld_grant_value old;
+    };
+    std::vector<Undo> undo;
+    try {
+        for (uint64_t cg : req.cgroup_ids) {
+            for (uint32_t r : req.reasons) {
+                ld_grant_key key{};
+                key.cgroup_id = cg;
+                key.reason = r;
+                Undo u{key, false, {}};
+                u.had = bpf_map_lookup_elem(grants_.get(), &key, &u.old) == 0;
+                if (bpf_map_update_elem(grants_.get(), &key, &val, BPF_ANY) < 0)
+                    throw errno_error(errno, "adding a grant to the kernel map");
+                undo.push_back(u);
+            }
+        }
+    } catch (...) {
+        for (auto it = undo.rbegin(); it != undo.rend(); ++it) {
+            if (it->had)
+                bpf_map_update_elem(grants_.get(), &it->key, &it->old, BPF_ANY);
+            else
+                bpf_map_delete_elem(grants_.get(), &it->key);
+        }
+        throw;
+    }
+    return id;
+}
+
+size_t Enforcer::for_each_key(uint64_t grant_id, const std::function<bool(const ld_grant_key&)>& fn)
+{
+    size_t done = 0;
+    for (const auto& g : grants()) {
+        if (g.grant_id != grant_id)
+            continue;
+        ld_grant_key key{};
+        key.cgroup_id = g.cgroup_id;
+        key.reason = g.reason;
+        done += fn(key);
+    }
+    return done;
+}
+
+size_t Enforcer::remove_grant(uint64_t grant_id)
+{
+    return for_each_key(grant_id, [this](const ld_grant_key& key) {
+        if (bpf_map_delete_elem(grants_.get(), &key) == 0)
+            return true;
+        if (errno != ENOENT)
+            throw errno_error(errno, "removing a grant from the kernel map");
+        return false;
+    });
+}
+
+size_t Enforcer::renew_grant(uint64_t grant_id, uint64_t expires_boot_ns)
+{
+    return for_each_key(grant_id, [&](const ld_grant_key& key) {
+        ld_grant_value val{};
+        if (bpf_map_lookup_elem(grants_.get(), &key, &val) < 0 || val.grant_id != grant_id)
+            return false; // removed or replaced meanwhile
+        val.expires_boot_ns = expires_boot_ns;
+        // BPF_EXIST: never resurrect a key that was removed meanwhile.
+        if (bpf_map_update_elem(grants_.get(), &key, &val, BPF_EXIST) == 0)
+            return true;
+        if (errno != ENOENT)
+            throw errno_error(errno, "renewing a grant in the kernel map");
+        return false;
+    });
+}
+
+std::vector<GrantEntry> Enforcer::grants() const
+{
+    std::vector<GrantEntry> out;
+    ld_grant_key key{}, next{};
+    const void* prev = nullptr;
+    while (bpf_map_get_next_key(grants_.get(), prev, &next) == 0) {
+        ld_grant_value v{};
+        if (bpf_map_lookup_elem(grants_.get(), &next, &v) == 0)
+            out.push_back(GrantEntry{v.grant_id, next.cgroup_id, next.reason, v.expires_boot_ns, v.holder_uid});
+        key = next;
+        prev = &key;
+    }
+    return out;
+}
+
+} // namespace ldb
