@@ -48,12 +48,12 @@
 #include <unistd.h>
 #include <vector>
 
+#include "base/bus_names.hpp"
 #include "lockdown-broker.h"
 
 namespace {
 
-constexpr const char* kBroker = "org.freedesktop.LockdownBroker1";
-constexpr const char* kBrokerPath = "/org/freedesktop/LockdownBroker1";
+namespace names = ldb::bus_names;
 constexpr const char* kLogind = "org.freedesktop.login1";
 constexpr const char* kLogindPath = "/org/freedesktop/login1";
 constexpr const char* kLogindManager = "org.freedesktop.login1.Manager";
@@ -62,7 +62,6 @@ constexpr const char* kPolkit = "org.freedesktop.PolicyKit1";
 constexpr const char* kPolkitPath = "/org/freedesktop/PolicyKit1/Authority";
 constexpr const char* kPolkitAuthority = "org.freedesktop.PolicyKit1.Authority";
 constexpr const char* kProps = "org.freedesktop.DBus.Properties";
-constexpr const char* kRequestAction = "org.freedesktop.LockdownBroker1.request-exception";
 
 struct Failure : std::runtime_error {
     using std::runtime_error::runtime_error;
@@ -122,7 +121,7 @@ int cmd_rtt(const char* session_id, uint64_t calls, uint64_t auth_calls)
     if (calls == 0 || auth_calls == 0 || auth_calls > calls)
         throw Failure("rtt: need 0 < AUTH_CALLS <= CALLS");
     auto bus = sdbus::createSystemBusConnection();
-    auto broker = sdbus::createProxy(*bus, kBroker, kBrokerPath);
+    auto broker = sdbus::createProxy(*bus, names::kName, names::kPath);
     auto logind = sdbus::createProxy(*bus, kLogind, kLogindPath);
     auto polkit = sdbus::createProxy(*bus, kPolkit, kPolkitPath);
 
@@ -145,23 +144,23 @@ int cmd_rtt(const char* session_id, uint64_t calls, uint64_t auth_calls)
             "system-bus-name", std::map<std::string, sdbus::Variant>{{"name", sdbus::Variant(me)}}};
         // Details are for trusted callers only (polkit refuses them from an
         // unprivileged one); the broker sends two short strings.
-        m << subject << std::string(kRequestAction) << std::map<std::string, std::string>{} << uint32_t(0) << std::string();
+        m << subject << std::string(names::action::kRequestException) << std::map<std::string, std::string>{} << uint32_t(0) << std::string();
         auto r = polkit->callMethod(m);
         sdbus::Struct<bool, bool, std::map<std::string, std::string>> result;
         r >> result;
         if (!std::get<0>(result))
-            throw Failure(std::string("polkit says ") + kRequestAction +
+            throw Failure(std::string("polkit says ") + names::action::kRequestException +
                           " is not authorized for this session: the benchmark's rules.d file is not in effect");
     };
     uint64_t id = 0;
     auto request = [&] {
-        auto m = broker->createMethodCall(kBroker, "RequestException");
+        auto m = broker->createMethodCall(names::kInterface, "RequestException");
         m << std::vector<std::string>{"dev-mem"} << uint64_t(300) << std::map<std::string, sdbus::Variant>{};
         auto r = broker->callMethod(m);
         r >> id;
     };
     auto release = [&] {
-        auto m = broker->createMethodCall(kBroker, "ReleaseException");
+        auto m = broker->createMethodCall(names::kInterface, "ReleaseException");
         m << id;
         broker->callMethod(m);
     };
@@ -174,9 +173,9 @@ int cmd_rtt(const char* session_id, uint64_t calls, uint64_t auth_calls)
     const uint64_t stride = calls / auth_calls;
     for (uint64_t i = 0; i < calls + kWarmup; i++) {
         const bool rec = i >= kWarmup;
-        timed(version, rec, [&] { get(*broker, kBroker, "Version"); });
+        timed(version, rec, [&] { get(*broker, names::kInterface, "Version"); });
         timed(sessions, rec, [&] { call0(*logind, kLogindManager, "ListSessions"); });
-        timed(list, rec, [&] { call0(*broker, kBroker, "ListExceptions"); });
+        timed(list, rec, [&] { call0(*broker, names::kInterface, "ListExceptions"); });
         timed(active, rec, [&] { get(*session, kLogindSession, "Active"); });
         if (i < kWarmup || (i - kWarmup) % stride == 0) {
             const bool arec = rec && pk.ns.size() < auth_calls;
@@ -310,8 +309,8 @@ void write_file(const std::string& path, const std::string& text)
 uint64_t request_dev_mem()
 {
     auto bus = sdbus::createSystemBusConnection();
-    auto broker = sdbus::createProxy(*bus, kBroker, kBrokerPath);
-    auto m = broker->createMethodCall(kBroker, "RequestException");
+    auto broker = sdbus::createProxy(*bus, names::kName, names::kPath);
+    auto m = broker->createMethodCall(names::kInterface, "RequestException");
     m << std::vector<std::string>{"dev-mem"} << uint64_t(300) << std::map<std::string, sdbus::Variant>{};
     uint64_t id = 0;
     broker->callMethod(m) >> id;
