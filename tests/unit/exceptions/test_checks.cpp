@@ -2,9 +2,6 @@
 // Argument checks of the D-Bus methods: each refusal names the bad value.
 #include <gtest/gtest.h>
 
-#include <sys/stat.h>
-
-#include "host/cgroup.hpp"
 #include "config/config.hpp"
 #include "exceptions/checks.hpp"
 #include "fakes/synthetic_btf.hpp"
@@ -78,6 +75,9 @@ TEST(CheckScope, KindsAndValues)
     EXPECT_NO_THROW(check_scope("unit", "user@1000.service"));
     EXPECT_NO_THROW(check_scope("cgroup", "/system.slice/foo.service"));
     EXPECT_NO_THROW(check_scope("session", "c2"));
+    EXPECT_EQ(check_scope("unit", "a.service"), ScopeKind::Unit);
+    EXPECT_EQ(check_scope("cgroup", "/a"), ScopeKind::Cgroup);
+    EXPECT_EQ(check_scope("session", "2"), ScopeKind::Session);
     EXPECT_NE(message([] { check_scope("bogus", "x"); }).find("unknown scope kind 'bogus'"), std::string::npos);
     EXPECT_NE(message([] { check_scope("unit", "../x.service"); }).find("not a valid unit name"), std::string::npos);
     EXPECT_NE(message([] { check_scope("unit", "noextension"); }).find("not a valid unit name"), std::string::npos);

@@ -16,14 +16,14 @@ Exception sample()
     Exception e;
     e.id = 0x8000000000000001ull;
     e.reasons = {"dev-mem", "msr"};
-    e.scope_kind = "session";
+    e.scope_kind = ScopeKind::Session;
     e.scope = "c2";
     e.cgroups = {"/user.slice/user-1000.slice/session-c2.scope", "/user.slice/user-1000.slice/user@1000.service"};
     e.holder_uid = 1000;
     e.holder_session = "c2";
     e.expires_realtime_usec = 1700000000000000ull;
     e.expires_boot_ns = 123456789;
-    e.origin = "request";
+    e.origin = Origin::Request;
     return e;
 }
 
