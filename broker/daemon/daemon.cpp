@@ -265,13 +265,13 @@ void Daemon::granted(const Exception& e)
     arm_expiry();
 }
 
-void Daemon::revoked(const Exception& e, RevokeWhy why_)
+void Daemon::revoked(const Exception& e, RevokeWhy why)
 {
-    const std::string why(to_string(why_));
+    const std::string word(to_string(why));
     if (!log_is_journal())
-        log_info("exception %s ended: %s", describe(e).c_str(), why.c_str());
-    journal_exception(e, message_id::kExceptionRevoked, "Lockdown exception ended (" + why + "): " + describe(e), why);
-    service_.exception_revoked(e, why_);
+        log_info("exception %s ended: %s", describe(e).c_str(), word.c_str());
+    journal_exception(e, message_id::kExceptionRevoked, "Lockdown exception ended (" + word + "): " + describe(e), word);
+    service_.exception_revoked(e, why);
 }
 
 ServiceStatus Daemon::probe_status() const
