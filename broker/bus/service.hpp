@@ -1,29 +1,41 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 #pragma once
-// org.freedesktop.LockdownBroker1 on the system bus: checks arguments and the
-// caller's session, asks polkit asynchronously, and hands the decision to
-// the grant table. Turns grant-table changes into signals and
-// PropertiesChanged.
+// org.freedesktop.LockdownBroker1 on the system bus: registration, the
+// properties, and the signals that follow the exception table, the
+// enforcement events and the hibernation gate. The methods are in one file
+// per capability (exception_methods.cpp, hibernation_methods.cpp,
+// dyndbg_methods.cpp); who calls is bus/caller, what polkit is asked and
+// when is bus/authorize.
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>
 #include <string>
+#include <tuple>
+#include <vector>
 
 #include <sdbus-c++/sdbus-c++.h>
 
-#include "host/authority.hpp"
-#include "config/config.hpp"
-#include "dyndbg/runtime.hpp"
-#include "enforcement/events.hpp"
-#include "exceptions/table.hpp"
-#include "hibernation/gate.hpp"
+#include "base/bus_names.hpp"
+#include "exceptions/exception.hpp"
 #include "lockdown-broker1-adaptor.h"
-#include "enforcement/policy.hpp"
-#include "enforcement/reasons.hpp"
-#include "host/sessions.hpp"
-#include "host/systemd_units.hpp"
 
 namespace ldb {
+
+class Authority;
+class Authorizer;
+namespace dyndbg {
+class Runtime;
+} // namespace dyndbg
+class ExceptionTable;
+class HibernationGate;
+class Policy;
+class ReasonCatalog;
+class SessionDirectory;
+class UnitDirectory;
+struct Caller;
+struct Config;
+struct DeniedNotice;
 
 inline constexpr const char* kBusName = bus_names::kName;
 inline constexpr const char* kObjectPath = bus_names::kPath;
@@ -33,6 +45,9 @@ using DebugSites = std::vector<sdbus::Struct<std::string, uint32_t, std::string,
 // (file, line, module, function, flags, format, class, session): ListDebug.
 using DebugCallsites = std::vector<
     sdbus::Struct<std::string, uint32_t, std::string, std::string, std::string, std::string, std::string, std::string>>;
+// (id, reasons, scope kind, scope, uid, session, expires, origin): Exceptions.
+using ExceptionRows = std::vector<sdbus::Struct<uint64_t, std::vector<std::string>, std::string, std::string, uint32_t,
+                                                std::string, uint64_t, std::string>>;
 
 // What can change under us without a method call.
 struct ServiceStatus {
@@ -56,14 +71,14 @@ public:
         HibernationGate& hibernation;
         // Asks logind to hibernate; `done` gets "" or logind's error.
         std::function<void(std::function<void(const std::string& error)> done)> logind_hibernate;
-        DebugRuntime& debug;
+        dyndbg::Runtime& debug;
     };
     BusService(sdbus::IConnection& bus, Deps deps);
     ~BusService();
 
-    // From the grant table's hooks.
+    // From the exception table's hooks.
     void exception_granted(const Exception& e);
-    void exception_revoked(const Exception& e, const std::string& why);
+    void exception_revoked(const Exception& e, RevokeWhy why);
     // From the event sink.
     void denied(const DeniedNotice& n);
     // From the hibernation gate: CanHibernate or HibernateBlocker changed.
@@ -73,36 +88,26 @@ public:
     const ServiceStatus& status() const noexcept { return status_; }
 
 private:
-    struct Caller {
-        std::string sender;
-        uint32_t uid = 0;
-        uint32_t pid = 0;
-        bool interactive = false;
-    };
+    // The caller of the method being handled.
     Caller caller() const;
-    // The session the caller may act for, checked for eligibility.
-    SessionInfo caller_session(const Caller& c) const;
-    std::vector<std::string> session_cgroups(const SessionInfo& s) const;
-    bool is_holder(const Caller& c, const Exception& e) const;
-    void cancel_pending_of(const std::string& bus_name);
 
-    template <typename R>
-    void authorize(R&& result, const Caller& c, const char* action_id, std::map<std::string, std::string> details,
-                   std::function<void(R&)> then);
-
-    // Generated interface.
+    // Exceptions (exception_methods.cpp).
     void RequestException(sdbus::Result<uint64_t>&& result, std::vector<std::string> reasons, uint64_t seconds,
                           std::map<std::string, sdbus::Variant> options) override;
     void ReleaseException(const uint64_t& id) override;
     void GrantException(sdbus::Result<uint64_t>&& result, std::vector<std::string> reasons, std::string scope_kind,
                         std::string scope, uint64_t seconds, std::map<std::string, sdbus::Variant> options) override;
     void RevokeException(sdbus::Result<>&& result, uint64_t id) override;
-    std::vector<sdbus::Struct<uint64_t, std::vector<std::string>, std::string, std::string, uint32_t, std::string,
-                              uint64_t, std::string>>
-    ListExceptions() override;
+    ExceptionRows ListExceptions() override;
+    // Hibernation (hibernation_methods.cpp).
     void Hibernate(sdbus::Result<>&& result, std::map<std::string, sdbus::Variant> options) override;
     std::tuple<uint64_t, std::string, std::string>
     BeginHibernation(const std::map<std::string, sdbus::Variant>& options) override;
+    // Dynamic debug (dyndbg_methods.cpp).
+    void SetDebug(sdbus::Result<DebugSites>&& result, std::string query) override;
+    DebugCallsites ListDebug(const std::string& filter) override;
+    DebugSites ResetDebug() override;
+    // Properties (service.cpp).
     std::string CanHibernate() override;
     std::string HibernateBlocker() override;
     std::string Version() override;
@@ -111,24 +116,16 @@ private:
     bool Enforcing() override;
     std::string Notice() override;
     std::vector<sdbus::Struct<std::string, std::string, std::string>> Reasons() override;
-    std::vector<sdbus::Struct<uint64_t, std::vector<std::string>, std::string, std::string, uint32_t, std::string,
-                              uint64_t, std::string>>
-    Exceptions() override;
-    // Dynamic debug (bus_debug.cpp).
-    void SetDebug(sdbus::Result<DebugSites>&& result, std::string query) override;
-    DebugCallsites ListDebug(const std::string& filter) override;
-    DebugSites ResetDebug() override;
+    ExceptionRows Exceptions() override;
 
     sdbus::IConnection& bus_;
     Deps d_;
     ServiceStatus status_;
-    struct PendingAuth {
-        Authority::Handle handle;
-        std::string sender;
-    };
-    std::map<uint64_t, PendingAuth> pending_;
-    uint64_t next_token_ = 1;
+    std::unique_ptr<Authorizer> authorizer_;
     sdbus::Slot name_watch_;
 };
+
+// The keys of a method's options, for check_option_keys().
+std::vector<std::string> option_keys(const std::map<std::string, sdbus::Variant>& options);
 
 } // namespace ldb

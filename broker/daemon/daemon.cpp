@@ -55,50 +55,46 @@ void journal_exception(const Exception& e, const char* message_id, const std::st
                 {"LOCKDOWN_REASON", join(e.reasons, ",")},
                 {"LOCKDOWN_UID", std::to_string(e.holder_uid)},
                 {"LOCKDOWN_SESSION", e.holder_session},
-                {"LOCKDOWN_UNIT", e.scope_kind == "unit" ? e.scope : std::string()},
-                {"LOCKDOWN_SCOPE", e.scope_kind + ":" + e.scope},
-                {"LOCKDOWN_ORIGIN", e.origin},
+                {"LOCKDOWN_UNIT", e.scope_kind == ScopeKind::Unit ? e.scope : std::string()},
+                {"LOCKDOWN_SCOPE", std::string(to_string(e.scope_kind)) + ":" + e.scope},
+                {"LOCKDOWN_ORIGIN", std::string(to_string(e.origin))},
                 {"LOCKDOWN_WHY", why}};
     journal_send(r);
 }
 
 std::string describe(const Exception& e)
 {
-    return hex_id(e.id) + " (" + join(e.reasons, ",") + " for " + e.scope_kind + " " + e.scope + ", uid " +
-           std::to_string(e.holder_uid) + ", " + e.origin + ")";
+    return hex_id(e.id) + " (" + join(e.reasons, ",") + " for " + std::string(to_string(e.scope_kind)) + " " + e.scope +
+           ", uid " + std::to_string(e.holder_uid) + ", " + std::string(to_string(e.origin)) + ")";
 }
 
-// Why an exception found after a restart no longer holds, or "".
-std::string still_valid(const Exception& e, SessionDirectory& sessions, UnitDirectory& units,
-                        const std::string& cgroup_root)
+// Why an exception found after a restart no longer holds, or nullopt.
+std::optional<RevokeWhy> still_valid(const Exception& e, SessionDirectory& sessions, UnitDirectory& units,
+                                     const std::string& cgroup_root)
 {
     if (!e.holder_session.empty()) {
         const auto s = sessions.session(e.holder_session);
-        if (!s)
-            return "session-removed";
-        if (s->locked)
-            return "session-locked";
-        if (!s->active)
-            return "session-inactive";
+        if (const auto change = ending_change(s))
+            return revoke_why(*change);
         if (!session_ineligibility(*s).empty())
-            return "invalid";
+            return RevokeWhy::Invalid;
     }
-    if (e.scope_kind == "unit") {
+    if (e.scope_kind == ScopeKind::Unit) {
         try {
             if (!units.unit(e.scope).running)
-                return "unit-stopped";
+                return RevokeWhy::UnitStopped;
         } catch (const Error& err) {
             if (err.kind() != ErrorKind::NotFound)
                 throw;
-            return "unit-stopped";
+            return RevokeWhy::UnitStopped;
         }
     }
     for (const auto& cg : e.cgroups) {
         struct stat st{};
         if (::stat((cgroup_root + cg).c_str(), &st) < 0)
-            return "invalid";
+            return RevokeWhy::Invalid;
     }
-    return {};
+    return std::nullopt;
 }
 
 // A signalfd for SIGTERM and SIGINT, blocked for normal delivery.
@@ -172,7 +168,7 @@ public:
 
 private:
     void granted(const Exception& e);
-    void revoked(const Exception& e, const std::string& why);
+    void revoked(const Exception& e, RevokeWhy why);
     ServiceStatus probe_status() const;
     void watch_events();
     void watch_termination();
@@ -194,7 +190,7 @@ private:
     std::unique_ptr<CryptInspector> crypt_;
     HibernationGate hibernation_;
     PolkitAuthority authority_;
-    DebugRuntime debug_;
+    dyndbg::Runtime debug_;
     BusService service_;
     StandingExceptions standing_;
     CgroupNames cgroup_names_;
@@ -214,16 +210,16 @@ Daemon::Daemon(const DaemonOptions& o, Inputs in)
                [root = o.cgroup_root](const std::string& p) { return cgroup_id_of(p, root); }},
               Clocks::system(),
               {[this](const Exception& e) { granted(e); },
-               [this](const Exception& e, const std::string& why) { revoked(e, why); }}),
+               [this](const Exception& e, RevokeWhy why) { revoked(e, why); }}),
       sessions_(*bus_, {[this](const std::string& id, SessionChange c) {
-                            exceptions_.end_session(id, to_string(c));
-                            debug_.end_session(id, to_string(c));
+                            exceptions_.end_session(id, revoke_why(c));
+                            debug_.end_session(id, std::string(to_string(revoke_why(c))));
                         },
                         [this](bool going_to_sleep) {
                             if (going_to_sleep)
                                 return;
-                            exceptions_.end_all_sessions("resumed");
-                            debug_.end_all_sessions("resumed");
+                            exceptions_.end_all_sessions(RevokeWhy::Resumed);
+                            debug_.end_all_sessions(std::string(to_string(RevokeWhy::Resumed)));
                             hibernation_.resumed();
                             hibernation_.refresh();
                         },
@@ -269,11 +265,12 @@ void Daemon::granted(const Exception& e)
     arm_expiry();
 }
 
-void Daemon::revoked(const Exception& e, const std::string& why)
+void Daemon::revoked(const Exception& e, RevokeWhy why)
 {
+    const std::string word(to_string(why));
     if (!log_is_journal())
-        log_info("exception %s ended: %s", describe(e).c_str(), why.c_str());
-    journal_exception(e, message_id::kExceptionRevoked, "Lockdown exception ended (" + why + "): " + describe(e), why);
+        log_info("exception %s ended: %s", describe(e).c_str(), word.c_str());
+    journal_exception(e, message_id::kExceptionRevoked, "Lockdown exception ended (" + word + "): " + describe(e), word);
     service_.exception_revoked(e, why);
 }
 

@@ -40,6 +40,30 @@ void journal_part(const char* message_id, int priority, const std::string& part,
 
 } // namespace
 
+std::string render_enforce_result(const EnforceReport& rep, const EnforceSummary& sum, bool json)
+{
+    const char* how = rep.reused_link    ? "reused pinned program"
+                      : rep.replaced_link ? "replaced pinned program"
+                                          : "attached new program";
+    const auto flag = [](bool b) { return std::string(b ? "true" : "false"); };
+    if (json) {
+        std::string parts;
+        for (const auto& p : rep.parts)
+            parts += std::string(parts.empty() ? "" : ",") + "{\"name\":" + json_str(p.name) +
+                     ",\"loaded\":" + flag(p.loaded) + ",\"cause\":" + json_str(p.cause) + "}";
+        return "{\"enforcing\":true,\"mode\":" + json_str(to_string(sum.mode)) +
+               ",\"generation\":" + std::to_string(rep.generation) + ",\"program\":" + json_str(how) +
+               ",\"reused_maps\":" + flag(rep.reused_maps) + ",\"deny\":" + std::to_string(sum.deny) +
+               ",\"audit\":" + std::to_string(sum.audit) + ",\"reasons\":" + std::to_string(sum.reasons) +
+               ",\"pins_protected\":" + flag(rep.pins_protected) + ",\"parts\":[" + parts + "]}\n";
+    }
+    return "lockdown-brokerd: enforcing Mode=" + to_string(sum.mode) + " (" + std::to_string(sum.reasons) +
+           " reasons: " + std::to_string(sum.deny) + " denied, " + std::to_string(sum.audit) +
+           " audited), policy generation " + std::to_string(rep.generation) + ", " + how +
+           (rep.reused_maps ? ", pinned maps reused" : "") + (rep.pins_protected ? ", pins protected" : "") +
+           (sum.some_missing ? ", some protections missing (see the warnings)" : "") + "\n";
+}
+
 int run_enforce_command(const EnforceCommand& c)
 {
     const auto env = KernelEnv::probe();
@@ -83,30 +107,15 @@ int run_enforce_command(const EnforceCommand& c)
         journal_part(message_id::kPartMissing, 4, p.name, msg, p.cause);
     }
 
-    size_t deny = 0, audit = 0;
+    EnforceSummary sum;
+    sum.mode = policy->mode();
+    sum.reasons = policy->entries().size();
     for (const auto& e : policy->entries()) {
-        deny += e.action == Action::Deny;
-        audit += e.action == Action::Audit;
+        sum.deny += e.action == Action::Deny;
+        sum.audit += e.action == Action::Audit;
     }
-    const char* how = rep.reused_link    ? "reused pinned program"
-                      : rep.replaced_link ? "replaced pinned program"
-                                          : "attached new program";
-    if (c.json) {
-        std::string parts;
-        for (const auto& p : rep.parts)
-            parts += std::string(parts.empty() ? "" : ",") + "{\"name\":" + json_str(p.name) +
-                     ",\"loaded\":" + (p.loaded ? "true" : "false") + ",\"cause\":" + json_str(p.cause) + "}";
-        std::printf("{\"enforcing\":true,\"mode\":\"%s\",\"generation\":%u,\"program\":\"%s\",\"reused_maps\":%s,"
-                    "\"deny\":%zu,\"audit\":%zu,\"reasons\":%zu,\"pins_protected\":%s,\"parts\":[%s]}\n",
-                    to_string(policy->mode()).c_str(), rep.generation, how, rep.reused_maps ? "true" : "false", deny,
-                    audit, policy->entries().size(), rep.pins_protected ? "true" : "false", parts.c_str());
-    } else {
-        std::printf("lockdown-brokerd: enforcing Mode=%s (%zu reasons: %zu denied, %zu audited), policy generation %u, "
-                    "%s%s%s%s\n",
-                    to_string(policy->mode()).c_str(), policy->entries().size(), deny, audit, rep.generation, how,
-                    rep.reused_maps ? ", pinned maps reused" : "", rep.pins_protected ? ", pins protected" : "",
-                    missing.empty() ? "" : ", some protections missing (see the warnings)");
-    }
+    sum.some_missing = !missing.empty();
+    std::fputs(render_enforce_result(rep, sum, c.json).c_str(), stdout);
     return 0;
 }
 

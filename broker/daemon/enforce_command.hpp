@@ -6,6 +6,7 @@
 
 #include <string>
 
+#include "config/config.hpp"
 #include "enforcement/enforcer.hpp"
 
 namespace ldb {
@@ -17,6 +18,15 @@ struct EnforceCommand {
     bool json = false;
     bool verbose = false;
 };
+
+// What the policy amounts to, for the report.
+struct EnforceSummary {
+    Mode mode{};
+    size_t reasons = 0, deny = 0, audit = 0;
+    bool some_missing = false; // an optional part did not load
+};
+// The line --enforce-only prints on stdout: for people, or one JSON object.
+std::string render_enforce_result(const EnforceReport& rep, const EnforceSummary& sum, bool json);
 
 // The exit status. Throws ldb::Error when locked_down cannot be enforced
 // (after recording and logging why).

@@ -4,6 +4,7 @@
 
 #include <cstdio>
 #include <getopt.h>
+#include <optional>
 #include <string>
 
 #include <sdbus-c++/Error.h>
@@ -97,84 +98,95 @@ int enforce_only(const Options& o)
     return ldb::run_enforce_command(c);
 }
 
-} // namespace
+enum {
+    OPT_ENFORCE = 1000, OPT_CHECK, OPT_LIST, OPT_CONFIG, OPT_BTF, OPT_JSON, OPT_VERBOSE, OPT_VERSION,
+    OPT_PIN_DIR, OPT_CGROUP_ROOT, OPT_RUNTIME_DIR, OPT_EXCEPTIONS_DIR, OPT_DYNDBG_CONTROL,
+};
 
-int main(int argc, char** argv)
+const option kLongOptions[] = {
+    {"enforce-only", no_argument, nullptr, OPT_ENFORCE}, {"check-config", no_argument, nullptr, OPT_CHECK},
+    {"list-reasons", no_argument, nullptr, OPT_LIST},    {"config", required_argument, nullptr, OPT_CONFIG},
+    {"btf", required_argument, nullptr, OPT_BTF},        {"json", no_argument, nullptr, OPT_JSON},
+    {"verbose", no_argument, nullptr, OPT_VERBOSE},      {"version", no_argument, nullptr, OPT_VERSION},
+    {"pin-dir", required_argument, nullptr, OPT_PIN_DIR},
+    {"cgroup-root", required_argument, nullptr, OPT_CGROUP_ROOT},
+    {"runtime-dir", required_argument, nullptr, OPT_RUNTIME_DIR},
+    {"exceptions-dir", required_argument, nullptr, OPT_EXCEPTIONS_DIR},
+    {"dynamic-debug-control", required_argument, nullptr, OPT_DYNDBG_CONTROL},
+    {"help", no_argument, nullptr, 'h'},                 {nullptr, 0, nullptr, 0},
+};
+
+void set_command(Options& o, Command cmd)
 {
-    enum {
-        OPT_ENFORCE = 1000, OPT_CHECK, OPT_LIST, OPT_CONFIG, OPT_BTF, OPT_JSON, OPT_VERBOSE, OPT_VERSION,
-        OPT_PIN_DIR, OPT_CGROUP_ROOT, OPT_RUNTIME_DIR, OPT_EXCEPTIONS_DIR, OPT_DYNDBG_CONTROL,
-    };
-    static const option longopts[] = {
-        {"enforce-only", no_argument, nullptr, OPT_ENFORCE}, {"check-config", no_argument, nullptr, OPT_CHECK},
-        {"list-reasons", no_argument, nullptr, OPT_LIST},    {"config", required_argument, nullptr, OPT_CONFIG},
-        {"btf", required_argument, nullptr, OPT_BTF},        {"json", no_argument, nullptr, OPT_JSON},
-        {"verbose", no_argument, nullptr, OPT_VERBOSE},      {"version", no_argument, nullptr, OPT_VERSION},
-        {"pin-dir", required_argument, nullptr, OPT_PIN_DIR},
-        {"cgroup-root", required_argument, nullptr, OPT_CGROUP_ROOT},
-        {"runtime-dir", required_argument, nullptr, OPT_RUNTIME_DIR},
-        {"exceptions-dir", required_argument, nullptr, OPT_EXCEPTIONS_DIR},
-        {"dynamic-debug-control", required_argument, nullptr, OPT_DYNDBG_CONTROL},
-        {"help", no_argument, nullptr, 'h'},                 {nullptr, 0, nullptr, 0},
-    };
-    Options o;
-    int c;
-    auto set_cmd = [&](Command cmd) {
-        if (o.cmd != Command::None && o.cmd != cmd) {
-            std::fprintf(stderr, "lockdown-brokerd: give only one command\n");
-            std::exit(2);
-        }
-        o.cmd = cmd;
-    };
-    while ((c = getopt_long(argc, argv, "h", longopts, nullptr)) != -1) {
-        switch (c) {
-        case OPT_ENFORCE:
-            set_cmd(Command::EnforceOnly);
-            break;
-        case OPT_CHECK:
-            set_cmd(Command::CheckConfig);
-            break;
-        case OPT_LIST:
-            set_cmd(Command::ListReasons);
-            break;
-        case OPT_CONFIG:
-            o.config_file = optarg;
-            break;
-        case OPT_BTF:
-            o.btf_file = optarg;
-            break;
-        case OPT_JSON:
-            o.json = true;
-            break;
-        case OPT_VERBOSE:
-            o.verbose = true;
-            break;
-        case OPT_PIN_DIR:
-            o.daemon.pins.dir = optarg;
-            break;
-        case OPT_CGROUP_ROOT:
-            o.daemon.cgroup_root = optarg;
-            break;
-        case OPT_RUNTIME_DIR:
-            o.daemon.runtime_dir = optarg;
-            break;
-        case OPT_EXCEPTIONS_DIR:
-            o.daemon.exceptions_dir = optarg;
-            break;
-        case OPT_DYNDBG_CONTROL:
-            o.daemon.dynamic_debug_control = optarg;
-            break;
-        case OPT_VERSION:
-            std::printf("lockdown-brokerd %s\n", LDB_VERSION);
-            return 0;
-        case 'h':
-            usage(stdout);
-            return 0;
-        default:
-            usage(stderr);
-            return 2;
-        }
+    if (o.cmd != Command::None && o.cmd != cmd) {
+        std::fprintf(stderr, "lockdown-brokerd: give only one command\n");
+        std::exit(2);
     }
+    o.cmd = cmd;
+}
+
+// Takes one option into `o`; an exit status when it answers the command
+// line by itself (--version, --help, a usage error).
+std::optional<int> take_option(int c, const char* arg, Options& o)
+{
+    switch (c) {
+    case OPT_ENFORCE:
+        set_command(o, Command::EnforceOnly);
+        break;
+    case OPT_CHECK:
+        set_command(o, Command::CheckConfig);
+        break;
+    case OPT_LIST:
+        set_command(o, Command::ListReasons);
+        break;
+    case OPT_CONFIG:
+        o.config_file = arg;
+        break;
+    case OPT_BTF:
+        o.btf_file = arg;
+        break;
+    case OPT_JSON:
+        o.json = true;
+        break;
+    case OPT_VERBOSE:
+        o.verbose = true;
+        break;
+    case OPT_PIN_DIR:
+        o.daemon.pins.dir = arg;
+        break;
+    case OPT_CGROUP_ROOT:
+        o.daemon.cgroup_root = arg;
+        break;
+    case OPT_RUNTIME_DIR:
+        o.daemon.runtime_dir = arg;
+        break;
+    case OPT_EXCEPTIONS_DIR:
+        o.daemon.exceptions_dir = arg;
+        break;
+    case OPT_DYNDBG_CONTROL:
+        o.daemon.dynamic_debug_control = arg;
+        break;
+    case OPT_VERSION:
+        std::printf("lockdown-brokerd %s\n", LDB_VERSION);
+        return 0;
+    case 'h':
+        usage(stdout);
+        return 0;
+    default:
+        usage(stderr);
+        return 2;
+    }
+    return std::nullopt;
+}
+
+// Reads the command line into `o`; an exit status when it is answered
+// already or wrong.
+std::optional<int> parse_command_line(int argc, char** argv, Options& o)
+{
+    int c;
+    while ((c = getopt_long(argc, argv, "h", kLongOptions, nullptr)) != -1)
+        if (auto done = take_option(c, optarg, o))
+            return done;
     if (optind < argc) {
         std::fprintf(stderr, "lockdown-brokerd: unexpected argument '%s'\n", argv[optind]);
         return 2;
@@ -184,29 +196,43 @@ int main(int argc, char** argv)
                              "running kernel's reasons\n");
         return 2;
     }
+    return std::nullopt;
+}
 
+int run_command(Options& o)
+{
+    switch (o.cmd) {
+    case Command::EnforceOnly:
+        return enforce_only(o);
+    case Command::CheckConfig: {
+        const auto cat = catalog_for(o);
+        std::fputs(ldb::render_policy(ldb::Policy::build(cat, config_for(o)), cat, o.json).c_str(), stdout);
+        return 0;
+    }
+    case Command::ListReasons:
+        std::fputs(ldb::render_reasons(catalog_for(o), o.json).c_str(), stdout);
+        return 0;
+    case Command::None:
+        o.daemon.config_file = o.config_file;
+        o.daemon.verbose = o.verbose;
+        return ldb::run_daemon(o.daemon);
+    }
+    return 1;
+}
+
+} // namespace
+
+int main(int argc, char** argv)
+{
+    Options o;
+    if (auto done = parse_command_line(argc, argv, o))
+        return *done;
     try {
-        switch (o.cmd) {
-        case Command::EnforceOnly:
-            return enforce_only(o);
-        case Command::CheckConfig: {
-            const auto cat = catalog_for(o);
-            std::fputs(ldb::render_policy(ldb::Policy::build(cat, config_for(o)), cat, o.json).c_str(), stdout);
-            return 0;
-        }
-        case Command::ListReasons:
-            std::fputs(ldb::render_reasons(catalog_for(o), o.json).c_str(), stdout);
-            return 0;
-        case Command::None:
-            o.daemon.config_file = o.config_file;
-            o.daemon.verbose = o.verbose;
-            return ldb::run_daemon(o.daemon);
-        }
+        return run_command(o);
     } catch (const ldb::Error& e) {
         return fail(e);
     } catch (const sdbus::Error& e) {
         std::fprintf(stderr, "lockdown-brokerd: D-Bus: %s (%s)\n", e.getMessage().c_str(), e.getName().c_str());
         return 1;
     }
-    return 1;
 }

@@ -5,6 +5,8 @@
 #include "base/error.hpp"
 #include "base/log.hpp"
 #include "base/clock.hpp"
+#include "exceptions/exception.hpp"
+#include "host/session_change.hpp"
 
 namespace ldb::dyndbg {
 
@@ -64,13 +66,8 @@ std::string Runtime::gone_why(const ChangeRecord& r)
     if (r.holder.session.empty())
         return "invalid";
     try {
-        const auto s = sessions_.session(r.holder.session);
-        if (!s)
-            return "session-removed";
-        if (s->locked)
-            return "session-locked";
-        if (!s->active)
-            return "session-inactive";
+        if (const auto change = ending_change(sessions_.session(r.holder.session)))
+            return std::string(to_string(revoke_why(*change)));
         return {};
     } catch (const Error& e) {
         log_warning("dynamic debug: cannot ask logind about session %s (%s); keeping its changes for now",

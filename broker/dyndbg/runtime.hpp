@@ -41,8 +41,6 @@ public:
     Query check(const std::string& text);
 
     SessionChanges& changes() noexcept { return *changes_; }
-    // Temporary: bus/dyndbg_methods.cpp still calls it by its old name.
-    SessionChanges& debug() noexcept { return *changes_; }
 
     // Restores the records of an earlier run; call once the bus name is owned.
     void start();
@@ -70,8 +68,3 @@ private:
 };
 
 } // namespace ldb::dyndbg
-
-namespace ldb {
-// Temporary: bus/service.hpp and daemon/daemon.cpp still use the old name.
-using DebugRuntime = dyndbg::Runtime;
-} // namespace ldb

@@ -96,12 +96,18 @@ void check_option_keys(const std::vector<std::string>& keys, const std::set<std:
                         known.empty() ? "this method takes no options yet; pass an empty dictionary" : "");
 }
 
-void check_scope(const std::string& kind, const std::string& scope)
+ScopeKind check_scope(const std::string& kind, const std::string& scope)
 {
-    if (kind == "unit") {
+    const auto k = parse_scope_kind(kind);
+    if (!k)
+        throw Error(ErrorKind::InvalidArgument, "unknown scope kind '" + shown(kind) + "'",
+                    "use one of: unit, cgroup, session");
+    switch (*k) {
+    case ScopeKind::Unit:
         if (!is_valid_unit_name(scope))
             throw Error(ErrorKind::InvalidArgument, "'" + shown(scope) + "' is not a valid unit name");
-    } else if (kind == "cgroup") {
+        break;
+    case ScopeKind::Cgroup:
         if (!is_safe_cgroup_path(scope))
             throw Error(ErrorKind::InvalidArgument,
                         "'" + shown(scope) + "' is not a cgroup path",
@@ -109,13 +115,13 @@ void check_scope(const std::string& kind, const std::string& scope)
         if (scope == "/")
             throw Error(ErrorKind::InvalidArgument, "the root cgroup covers every process",
                         "to lift a reason for everyone, use Allow= in broker.conf");
-    } else if (kind == "session") {
+        break;
+    case ScopeKind::Session:
         if (!is_session_id(scope))
             throw Error(ErrorKind::InvalidArgument, "'" + shown(scope) + "' is not a session id");
-    } else {
-        throw Error(ErrorKind::InvalidArgument, "unknown scope kind '" + shown(kind) + "'",
-                    "use one of: unit, cgroup, session");
+        break;
     }
+    return *k;
 }
 
 } // namespace ldb

@@ -9,13 +9,13 @@
 #include <vector>
 
 #include "enforcement/policy.hpp"
+#include "exceptions/exception.hpp"
 #include "enforcement/reasons.hpp"
 
 namespace ldb {
 
 inline constexpr size_t kMaxReasonsPerCall = LD_MAX_REASONS;
 inline constexpr size_t kMaxNameLength = 255;
-inline constexpr size_t kMaxExceptionsPerUser = 16;
 
 // Known, listed once, and locked by policy (deny or audit): an exception for
 // an allowed reason would change nothing.
@@ -26,11 +26,11 @@ void check_requestable(const std::vector<std::string>& reasons, const ReasonCata
 void check_seconds(uint64_t seconds, uint64_t max_seconds);
 // Refuses keys not in `known`, so that a misspelt option is not ignored.
 void check_option_keys(const std::vector<std::string>& keys, const std::set<std::string>& known);
-// scope_kind is "unit", "cgroup" or "session", and scope fits it.
-void check_scope(const std::string& kind, const std::string& scope);
+// `kind` names a scope kind ("unit", "cgroup" or "session") and `scope`
+// fits it; returns the kind.
+ScopeKind check_scope(const std::string& kind, const std::string& scope);
 // A name systemd could accept as a unit: "name.type", no path separators,
 // bounded length.
 bool is_valid_unit_name(std::string_view name);
-// "a, b, c"
 
 } // namespace ldb

@@ -2,18 +2,12 @@
 #include "exceptions/standing.hpp"
 
 #include <algorithm>
-#include <cerrno>
-#include <filesystem>
-#include <fstream>
-#include <set>
 
 #include "base/error.hpp"
 #include "base/ini.hpp"
 #include "base/log.hpp"
 #include "exceptions/checks.hpp"
 #include "base/text.hpp"
-
-namespace fs = std::filesystem;
 
 namespace ldb {
 
@@ -43,7 +37,7 @@ void StandingExceptions::unit_changed(const std::string& unit)
 void StandingExceptions::apply(const StandingRule& r)
 {
     for (const auto& [id, e] : grants_.all())
-        if (e.origin == "standing" && e.scope == r.unit)
+        if (e.origin == Origin::Standing && e.scope == r.unit)
             return;
     UnitState st;
     try {
@@ -63,11 +57,11 @@ void StandingExceptions::apply(const StandingRule& r)
         return;
     Exception spec;
     spec.reasons = locked;
-    spec.scope_kind = "unit";
+    spec.scope_kind = ScopeKind::Unit;
     spec.scope = r.unit;
     spec.cgroups = {st.control_group};
     spec.holder_uid = 0;
-    spec.origin = "standing";
+    spec.origin = Origin::Standing;
     const auto& e = grants_.add(std::move(spec), kStandingSeconds);
     log_notice("standing exception %016llx from %s: %s may use %s while it runs",
                static_cast<unsigned long long>(e.id), r.file.c_str(), r.unit.c_str(), join(locked).c_str());

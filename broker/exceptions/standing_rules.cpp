@@ -2,12 +2,11 @@
 #include "exceptions/standing_rules.hpp"
 
 #include <algorithm>
-#include <cerrno>
 #include <filesystem>
-#include <fstream>
 #include <set>
 
 #include "base/error.hpp"
+#include "base/files.hpp"
 #include "base/ini.hpp"
 #include "exceptions/checks.hpp"
 
@@ -67,12 +66,7 @@ std::vector<StandingRule> load_standing_rules(const std::string& dir, const Reas
     std::set<std::string> units;
     for (const auto& f : files) {
         try {
-            std::ifstream in(f);
-            if (!in)
-                throw errno_error(errno, "reading " + f);
-            std::string text(kIniMaxBytes + 1, '\0');
-            in.read(text.data(), static_cast<std::streamsize>(text.size()));
-            text.resize(static_cast<size_t>(in.gcount())); // parse_ini refuses an over-long file
+            const std::string text = read_file(f, {.max_bytes = kIniMaxBytes, .regular_only = true});
             StandingRule r = parse_standing_rule(text, f, catalog);
             if (!units.insert(r.unit).second)
                 throw Error(ErrorKind::Config, f + ": another file already has Unit=" + r.unit);

@@ -4,7 +4,6 @@
 #include <cerrno>
 #include <charconv>
 #include <cstdio>
-#include <fstream>
 #include <fcntl.h>
 #include <filesystem>
 #include <sys/stat.h>
@@ -46,7 +45,7 @@ bool one_line(const std::string& s)
 
 std::string serialize(const Exception& e)
 {
-    for (const auto* s : {&e.scope_kind, &e.scope, &e.holder_session, &e.origin})
+    for (const auto* s : {&e.scope, &e.holder_session})
         if (!one_line(*s))
             throw Error(ErrorKind::Internal, "exception field with a control character");
     std::string out = "# lockdown-brokerd exception record; do not edit\n[Exception]\n";
@@ -54,7 +53,7 @@ std::string serialize(const Exception& e)
     out += "Reasons=";
     for (size_t i = 0; i < e.reasons.size(); i++)
         out += (i ? " " : "") + e.reasons[i];
-    out += "\nScopeKind=" + e.scope_kind + "\nScope=" + e.scope + "\n";
+    out += "\nScopeKind=" + std::string(to_string(e.scope_kind)) + "\nScope=" + e.scope + "\n";
     for (const auto& c : e.cgroups) {
         if (!one_line(c))
             throw Error(ErrorKind::Internal, "cgroup path with a control character");
@@ -64,7 +63,7 @@ std::string serialize(const Exception& e)
     out += "HolderSession=" + e.holder_session + "\n";
     out += "ExpiresRealtimeUSec=" + std::to_string(e.expires_realtime_usec) + "\n";
     out += "ExpiresBootNSec=" + std::to_string(e.expires_boot_ns) + "\n";
-    out += "Origin=" + e.origin + "\n";
+    out += "Origin=" + std::string(to_string(e.origin)) + "\n";
     return out;
 }
 
@@ -72,6 +71,8 @@ Exception parse_exception(const std::string& text, const std::string& file)
 {
     Exception e;
     bool have_id = false;
+    // Checked once the whole record is read, after Id=, Reasons= and Cgroup=.
+    std::string scope_kind, origin;
     for (const auto& kv : parse_ini(text, file)) {
         if (kv.section != "Exception")
             throw Error(ErrorKind::Config, at(kv.file, kv.line, "unknown section [" + kv.section + "]"));
@@ -81,7 +82,7 @@ Exception parse_exception(const std::string& text, const std::string& file)
         } else if (kv.key == "Reasons")
             e.reasons = split_words(kv.value);
         else if (kv.key == "ScopeKind")
-            e.scope_kind = kv.value;
+            scope_kind = kv.value;
         else if (kv.key == "Scope")
             e.scope = kv.value;
         else if (kv.key == "Cgroup")
@@ -95,7 +96,7 @@ Exception parse_exception(const std::string& text, const std::string& file)
         else if (kv.key == "ExpiresBootNSec")
             e.expires_boot_ns = number<uint64_t>(kv);
         else if (kv.key == "Origin")
-            e.origin = kv.value;
+            origin = kv.value;
         else
             throw Error(ErrorKind::Config, at(kv.file, kv.line, "unknown key '" + kv.key + "'"));
     }
@@ -103,10 +104,14 @@ Exception parse_exception(const std::string& text, const std::string& file)
         throw Error(ErrorKind::Config, file + ": no Id=");
     if (e.reasons.empty() || e.cgroups.empty())
         throw Error(ErrorKind::Config, file + ": an exception needs Reasons= and Cgroup=");
-    if (e.scope_kind != "session" && e.scope_kind != "unit" && e.scope_kind != "cgroup")
-        throw Error(ErrorKind::Config, file + ": invalid ScopeKind '" + e.scope_kind + "'");
-    if (e.origin != "request" && e.origin != "admin" && e.origin != "standing" && e.origin != "hibernation")
-        throw Error(ErrorKind::Config, file + ": invalid Origin '" + e.origin + "'");
+    const auto kind = parse_scope_kind(scope_kind);
+    if (!kind)
+        throw Error(ErrorKind::Config, file + ": invalid ScopeKind '" + scope_kind + "'");
+    e.scope_kind = *kind;
+    const auto from = parse_origin(origin);
+    if (!from)
+        throw Error(ErrorKind::Config, file + ": invalid Origin '" + origin + "'");
+    e.origin = *from;
     return e;
 }
 

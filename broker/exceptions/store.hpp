@@ -1,27 +1,16 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 #pragma once
-// What an exception is, and its record under the runtime directory
-// (/run/lockdown-broker/exceptions/<id>.exception), which lets a restarted
+// The exception records under the runtime directory
+// (/run/lockdown-broker/exceptions/<id>.exception), which let a restarted
 // daemon know why each kernel grant exists. /run is empty after a reboot, and
 // so are the kernel maps: the two always start together.
 #include <cstdint>
 #include <string>
 #include <vector>
 
-namespace ldb {
+#include "exceptions/exception.hpp"
 
-struct Exception {
-    uint64_t id = 0;
-    std::vector<std::string> reasons; // names, as in the catalogue
-    std::string scope_kind;           // "session", "unit" or "cgroup"
-    std::string scope;                // session id, unit name or cgroup path
-    std::vector<std::string> cgroups; // cgroup2 paths the kernel grant covers
-    uint32_t holder_uid = 0;
-    std::string holder_session;        // "" when not bound to a session
-    uint64_t expires_realtime_usec = 0; // when it ends, for people
-    uint64_t expires_boot_ns = 0;       // when it ends, CLOCK_BOOTTIME
-    std::string origin;                 // "request", "admin", "standing" or "hibernation"
-};
+namespace ldb {
 
 
 // The record's text form, and back. parse throws ldb::Error naming `file`.

@@ -63,7 +63,7 @@ const Exception& ExceptionTable::add(Exception spec, uint64_t seconds)
     return it->second;
 }
 
-bool ExceptionTable::remove(uint64_t id, const std::string& why)
+bool ExceptionTable::remove(uint64_t id, RevokeWhy why)
 {
     auto it = table_.find(id);
     if (it == table_.end())
@@ -83,7 +83,7 @@ bool ExceptionTable::remove(uint64_t id, const std::string& why)
     return true;
 }
 
-size_t ExceptionTable::remove_if(const std::function<bool(const Exception&)>& pred, const std::string& why)
+size_t ExceptionTable::remove_if(const std::function<bool(const Exception&)>& pred, RevokeWhy why)
 {
     std::vector<uint64_t> ids;
     for (const auto& [id, e] : table_)
@@ -94,17 +94,18 @@ size_t ExceptionTable::remove_if(const std::function<bool(const Exception&)>& pr
     return ids.size();
 }
 
-size_t ExceptionTable::end_session(const std::string& session_id, const std::string& why)
+size_t ExceptionTable::end_session(const std::string& session_id, RevokeWhy why)
 {
     return remove_if([&](const Exception& e) { return !e.holder_session.empty() && e.holder_session == session_id; }, why);
 }
 
 size_t ExceptionTable::end_unit(const std::string& unit)
 {
-    return remove_if([&](const Exception& e) { return e.scope_kind == "unit" && e.scope == unit; }, "unit-stopped");
+    return remove_if([&](const Exception& e) { return e.scope_kind == ScopeKind::Unit && e.scope == unit; },
+                     RevokeWhy::UnitStopped);
 }
 
-size_t ExceptionTable::end_all_sessions(const std::string& why)
+size_t ExceptionTable::end_all_sessions(RevokeWhy why)
 {
     return remove_if([](const Exception& e) { return !e.holder_session.empty(); }, why);
 }
@@ -118,7 +119,7 @@ const Exception* ExceptionTable::find(uint64_t id) const
 void ExceptionTable::renew()
 {
     const uint64_t now = clocks_.boot_ns();
-    remove_if([now](const Exception& e) { return e.expires_boot_ns <= now; }, "expired");
+    remove_if([now](const Exception& e) { return e.expires_boot_ns <= now; }, RevokeWhy::Expired);
     std::vector<uint64_t> vanished;
     for (const auto& [id, e] : table_)
         if (kernel_.renew(id, lease_until(e)) == 0)
@@ -126,11 +127,11 @@ void ExceptionTable::renew()
     for (uint64_t id : vanished) {
         log_warning("exception %016llx disappeared from the kernel map; dropping it",
                     static_cast<unsigned long long>(id));
-        remove(id, "invalid");
+        remove(id, RevokeWhy::Invalid);
     }
 }
 
-void ExceptionTable::restore(const std::function<std::string(const Exception&)>& invalid_why)
+void ExceptionTable::restore(const std::function<std::optional<RevokeWhy>(const Exception&)>& invalid_why)
 {
     std::set<uint64_t> in_kernel;
     for (const auto& g : kernel_.list())
@@ -155,12 +156,10 @@ void ExceptionTable::restore(const std::function<std::string(const Exception&)>&
             log_warning("removing kernel grant %016llx: no record explains it", static_cast<unsigned long long>(id));
             kernel_.remove(id);
         }
-    std::vector<std::pair<uint64_t, std::string>> invalid;
-    for (const auto& [id, e] : table_) {
-        std::string why = invalid_why(e);
-        if (!why.empty())
-            invalid.emplace_back(id, std::move(why));
-    }
+    std::vector<std::pair<uint64_t, RevokeWhy>> invalid;
+    for (const auto& [id, e] : table_)
+        if (const auto why = invalid_why(e))
+            invalid.emplace_back(id, *why);
     for (const auto& [id, why] : invalid)
         remove(id, why);
     renew();

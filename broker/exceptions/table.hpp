@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -45,7 +46,7 @@ class ExceptionTable {
 public:
     struct Hooks {
         std::function<void(const Exception&)> granted;
-        std::function<void(const Exception&, const std::string& why)> revoked;
+        std::function<void(const Exception&, RevokeWhy why)> revoked;
     };
     struct Settings {
         uint64_t lease_seconds = 60;
@@ -62,16 +63,16 @@ public:
     const Exception& add(Exception spec, uint64_t seconds);
 
     // Removes it everywhere; false if there is no such exception.
-    bool remove(uint64_t id, const std::string& why);
+    bool remove(uint64_t id, RevokeWhy why);
     // Removes every exception `pred` selects; returns how many.
-    size_t remove_if(const std::function<bool(const Exception&)>& pred, const std::string& why);
+    size_t remove_if(const std::function<bool(const Exception&)>& pred, RevokeWhy why);
 
     // The ways an exception's conditions end, each removing every exception
     // they bind: a session (locked, inactive, removed), a unit (stopped), or
     // every session-bound one (resume from sleep).
-    size_t end_session(const std::string& session_id, const std::string& why);
+    size_t end_session(const std::string& session_id, RevokeWhy why);
     size_t end_unit(const std::string& unit);
-    size_t end_all_sessions(const std::string& why);
+    size_t end_all_sessions(RevokeWhy why);
 
     const Exception* find(uint64_t id) const;
     const std::map<uint64_t, Exception>& all() const noexcept { return table_; }
@@ -82,9 +83,9 @@ public:
 
     // After a (re)start: the kernel map is the truth for what exists, the
     // store for why. Keys without a record are removed; records without keys
-    // are dropped; `invalid_why` returns a non-empty why for an exception
-    // that no longer holds (its session locked meanwhile, say).
-    void restore(const std::function<std::string(const Exception&)>& invalid_why);
+    // are dropped; `invalid_why` returns why an exception no longer holds
+    // (its session locked meanwhile, say), nullopt while it does.
+    void restore(const std::function<std::optional<RevokeWhy>(const Exception&)>& invalid_why);
 
     std::chrono::milliseconds renew_interval() const;
 

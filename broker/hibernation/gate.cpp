@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 #include "hibernation/gate.hpp"
 
+#include <utility>
+
 #include "base/error.hpp"
 #include "base/log.hpp"
 
@@ -15,9 +17,14 @@ constexpr uint64_t kLogindGrantSeconds = 24 * 3600;
 // open. The grant also ends when the unit stops, or at the resume.
 constexpr uint64_t kSleepGrantSeconds = 300;
 
+constexpr std::pair<CanHibernate, std::string_view> kCanHibernate[] = {
+    {CanHibernate::Yes, "yes"},
+    {CanHibernate::Na, "na"},
+};
+
 bool is_hibernation_grant(const Exception& e, const char* unit)
 {
-    return e.origin == "hibernation" && e.scope_kind == "unit" && e.scope == unit;
+    return e.origin == Origin::Hibernation && e.scope_kind == ScopeKind::Unit && e.scope == unit;
 }
 
 // The hibernation reason for the running unit `unit`'s cgroup.
@@ -28,15 +35,31 @@ const Exception& grant_unit(ExceptionTable& grants, UnitDirectory& units, const 
         throw Error(ErrorKind::Kernel, unit + " is not running, so it cannot be let to hibernate");
     Exception spec;
     spec.reasons = {"hibernation"};
-    spec.scope_kind = "unit";
+    spec.scope_kind = ScopeKind::Unit;
     spec.scope = unit;
     spec.cgroups = {u.control_group};
     spec.holder_uid = 0;
-    spec.origin = "hibernation";
+    spec.origin = Origin::Hibernation;
     return grants.add(std::move(spec), seconds);
 }
 
 } // namespace
+
+std::string_view to_string(CanHibernate c)
+{
+    for (const auto& [v, name] : kCanHibernate)
+        if (v == c)
+            return name;
+    return "na";
+}
+
+std::optional<CanHibernate> parse_can_hibernate(std::string_view s)
+{
+    for (const auto& [v, name] : kCanHibernate)
+        if (name == s)
+            return v;
+    return std::nullopt;
+}
 
 bool is_local_active_user(const SessionInfo& s)
 {
@@ -63,7 +86,7 @@ HibernationState HibernationGate::evaluate()
         st.blocker = "nobody is logged in at the machine: hibernation needs an active local session";
         return st;
     }
-    st.can_hibernate = "yes";
+    st.can_hibernate = CanHibernate::Yes;
     return st;
 }
 
@@ -76,7 +99,7 @@ void HibernationGate::keep_logind_grant(bool wanted)
     if (!wanted) {
         if (have)
             d_.grants.remove_if([](const Exception& e) { return is_hibernation_grant(e, kLogindUnit); },
-                                "hibernation-blocked");
+                                RevokeWhy::HibernationBlocked);
         return;
     }
     if (!have)
@@ -87,9 +110,9 @@ const HibernationState& HibernationGate::refresh()
 {
     HibernationState next = evaluate();
     try {
-        keep_logind_grant(next.can_hibernate == "yes");
+        keep_logind_grant(next.can_hibernate == CanHibernate::Yes);
     } catch (const Error& e) {
-        next.can_hibernate = "na";
+        next.can_hibernate = CanHibernate::Na;
         next.blocker = e.what();
         log_error("hibernation: %s", e.what());
     }
@@ -97,7 +120,7 @@ const HibernationState& HibernationGate::refresh()
     evaluated_ = true;
     state_ = std::move(next);
     if (changed) {
-        log_info("hibernation: CanHibernate=%s%s%s", state_.can_hibernate.c_str(), state_.blocker.empty() ? "" : ": ",
+        log_info("hibernation: CanHibernate=%s%s%s", to_string(state_.can_hibernate).data(), state_.blocker.empty() ? "" : ": ",
                  state_.blocker.c_str());
         if (d_.changed)
             d_.changed(state_);
@@ -108,7 +131,7 @@ const HibernationState& HibernationGate::refresh()
 const Exception& HibernationGate::begin(const std::string& unit)
 {
     const auto& st = refresh();
-    if (st.can_hibernate != "yes")
+    if (st.can_hibernate != CanHibernate::Yes)
         throw Error(ErrorKind::Refused, "hibernation is refused: " + st.blocker);
     for (const auto& [id, e] : d_.grants.all())
         if (is_hibernation_grant(e, unit.c_str()))
@@ -118,8 +141,8 @@ const Exception& HibernationGate::begin(const std::string& unit)
 
 void HibernationGate::resumed()
 {
-    d_.grants.remove_if([](const Exception& e) { return e.origin == "hibernation" && e.scope != kLogindUnit; },
-                        "resumed");
+    d_.grants.remove_if([](const Exception& e) { return e.origin == Origin::Hibernation && e.scope != kLogindUnit; },
+                        RevokeWhy::Resumed);
 }
 
 } // namespace ldb

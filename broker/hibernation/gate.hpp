@@ -13,7 +13,9 @@
 // Knows nothing of D-Bus.
 
 #include <functional>
+#include <optional>
 #include <string>
+#include <string_view>
 
 #include "exceptions/table.hpp"
 #include "hibernation/check.hpp"
@@ -25,8 +27,14 @@ namespace ldb {
 inline constexpr const char* kLogindUnit = "systemd-logind.service";
 inline constexpr const char* kHibernateUnit = "systemd-hibernate.service";
 
+// CanHibernate, in logind's words: "yes" or "na" (never "no" or
+// "challenge": polkit asks when Hibernate() is called).
+enum class CanHibernate { Yes, Na };
+std::string_view to_string(CanHibernate c);
+std::optional<CanHibernate> parse_can_hibernate(std::string_view s);
+
 struct HibernationState {
-    std::string can_hibernate = "na"; // "yes" or "na", as logind says it
+    CanHibernate can_hibernate = CanHibernate::Na;
     std::string blocker;              // why not, in words; "" for "yes"
     HibernationVerdict verdict;
     bool same_as(const HibernationState& o) const

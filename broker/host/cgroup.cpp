@@ -4,16 +4,37 @@
 #include <algorithm>
 #include <cerrno>
 #include <filesystem>
-#include <fstream>
 #include <linux/magic.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
 
 #include "base/error.hpp"
+#include "base/files.hpp"
 
 namespace fs = std::filesystem;
 
 namespace ldb {
+
+namespace {
+
+// One line per hierarchy; a path is at most PATH_MAX.
+constexpr ReadLimits kProcCgroupLimits{.max_bytes = 64 * 1024, .too_big = ErrorKind::Kernel};
+
+} // namespace
+
+std::optional<std::string> unified_cgroup_entry(std::string_view text)
+{
+    while (!text.empty()) {
+        const size_t nl = text.find('\n');
+        const std::string_view line = text.substr(0, nl);
+        if (line.starts_with("0::"))
+            return std::string(line.substr(3));
+        if (nl == std::string_view::npos)
+            break;
+        text.remove_prefix(nl + 1);
+    }
+    return std::nullopt;
+}
 
 uint64_t cgroup_id_of(const std::string& path, const std::string& root)
 {
@@ -58,12 +79,16 @@ std::optional<std::string> cgroup_path_of(uint64_t id, const std::string& root)
 
 std::optional<std::string> cgroup_of_pid(uint32_t pid)
 {
-    std::ifstream f("/proc/" + std::to_string(pid) + "/cgroup");
-    std::string line;
-    while (std::getline(f, line))
-        if (line.starts_with("0::"))
-            return line.substr(3);
-    return std::nullopt;
+    const std::string path = "/proc/" + std::to_string(pid) + "/cgroup";
+    std::optional<std::string> text;
+    try {
+        text = read_file_if_exists(path, kProcCgroupLimits);
+    } catch (const Error& e) {
+        if (e.kind() == ErrorKind::Kernel)
+            throw; // larger than any /proc/PID/cgroup
+        return std::nullopt; // ESRCH: the process exited between open and read
+    }
+    return text ? unified_cgroup_entry(*text) : std::nullopt;
 }
 
 std::string CgroupNames::path_of(uint64_t id, uint32_t pid)
@@ -123,11 +148,8 @@ bool is_safe_cgroup_path(std::string_view path)
 
 std::string own_cgroup()
 {
-    std::ifstream f("/proc/self/cgroup");
-    std::string line;
-    while (std::getline(f, line))
-        if (line.starts_with("0::"))
-            return line.substr(3);
+    if (auto path = unified_cgroup_entry(read_file("/proc/self/cgroup", kProcCgroupLimits)))
+        return *path;
     throw Error(ErrorKind::Kernel, "no cgroup2 entry in /proc/self/cgroup", "lockdown-broker needs the unified cgroup hierarchy");
 }
 

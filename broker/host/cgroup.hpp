@@ -7,6 +7,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 
 namespace ldb {
 
@@ -21,6 +22,10 @@ uint64_t cgroup_id_of(const std::string& path, const std::string& root = kCgroup
 // Finds the cgroup with this id below /sys/fs/cgroup (bounded walk), returned
 // relative to the root ("/user.slice/..."). nullopt if it is gone.
 std::optional<std::string> cgroup_path_of(uint64_t id, const std::string& root = kCgroupRoot);
+
+// The cgroup2 path in the text of /proc/PID/cgroup (its "0::PATH" line),
+// nullopt if there is none.
+std::optional<std::string> unified_cgroup_entry(std::string_view proc_cgroup_text);
 
 // The calling process's cgroup, relative to the root.
 std::string own_cgroup();

@@ -46,17 +46,15 @@ std::string session_ineligibility(const SessionInfo& s)
     return {};
 }
 
-const char* to_string(SessionChange c)
+std::optional<SessionChange> ending_change(const std::optional<SessionInfo>& now)
 {
-    switch (c) {
-    case SessionChange::Locked:
-        return "session-locked";
-    case SessionChange::Inactive:
-        return "session-inactive";
-    case SessionChange::Removed:
-        return "session-removed";
-    }
-    return "session-changed";
+    if (!now)
+        return SessionChange::Removed;
+    if (now->locked)
+        return SessionChange::Locked;
+    if (!now->active)
+        return SessionChange::Inactive;
+    return std::nullopt;
 }
 
 LogindSessions::LogindSessions(sdbus::IConnection& bus, Handlers handlers)
@@ -135,12 +133,13 @@ void LogindSessions::on_properties_changed(const std::string& path, const std::m
     const std::string id = id_for_path(path);
     if (id.empty() || !handlers_.on_change)
         return;
-    auto locked = changed.find("LockedHint");
-    if (locked != changed.end() && locked->second)
-        handlers_.on_change(id, SessionChange::Locked);
-    auto active = changed.find("Active");
-    if (active != changed.end() && !active->second)
-        handlers_.on_change(id, SessionChange::Inactive);
+    // Only what changed counts: a property not in `changed` keeps the
+    // session as it was, which held its exceptions.
+    SessionInfo s;
+    s.active = !changed.contains("Active") || changed.at("Active");
+    s.locked = changed.contains("LockedHint") && changed.at("LockedHint");
+    if (const auto c = ending_change(s))
+        handlers_.on_change(id, *c);
 }
 
 std::optional<SessionInfo> LogindSessions::session_of_pid(uint32_t pid)

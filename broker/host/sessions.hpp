@@ -13,6 +13,8 @@
 
 #include <sdbus-c++/TypeTraits.h>
 
+#include "host/session_change.hpp"
+
 namespace sdbus {
 class IConnection;
 class IProxy;
@@ -36,9 +38,6 @@ struct SessionInfo {
 // can show; empty if it may.
 std::string session_ineligibility(const SessionInfo& s);
 
-enum class SessionChange { Locked, Inactive, Removed };
-// "session-locked", "session-inactive", "session-removed"
-const char* to_string(SessionChange c);
 
 class SessionDirectory {
 public:

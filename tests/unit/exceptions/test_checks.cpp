@@ -2,9 +2,6 @@
 // Argument checks of the D-Bus methods: each refusal names the bad value.
 #include <gtest/gtest.h>
 
-#include <sys/stat.h>
-
-#include "host/cgroup.hpp"
 #include "config/config.hpp"
 #include "exceptions/checks.hpp"
 #include "fakes/synthetic_btf.hpp"
@@ -78,6 +75,9 @@ TEST(CheckScope, KindsAndValues)
     EXPECT_NO_THROW(check_scope("unit", "user@1000.service"));
     EXPECT_NO_THROW(check_scope("cgroup", "/system.slice/foo.service"));
     EXPECT_NO_THROW(check_scope("session", "c2"));
+    EXPECT_EQ(check_scope("unit", "a.service"), ScopeKind::Unit);
+    EXPECT_EQ(check_scope("cgroup", "/a"), ScopeKind::Cgroup);
+    EXPECT_EQ(check_scope("session", "2"), ScopeKind::Session);
     EXPECT_NE(message([] { check_scope("bogus", "x"); }).find("unknown scope kind 'bogus'"), std::string::npos);
     EXPECT_NE(message([] { check_scope("unit", "../x.service"); }).find("not a valid unit name"), std::string::npos);
     EXPECT_NE(message([] { check_scope("unit", "noextension"); }).find("not a valid unit name"), std::string::npos);
@@ -88,41 +88,4 @@ TEST(CheckScope, KindsAndValues)
     EXPECT_NE(message([] { check_scope("session", "1;rm"); }).find("not a session id"), std::string::npos);
     EXPECT_NE(message([] { check_scope("session", std::string(100, 'a')); }).find("not a session id"),
               std::string::npos);
-}
-
-TEST(Cgroup, UnitOfCgroupFindsTheLeafUnit)
-{
-    EXPECT_EQ(unit_of_cgroup("/user.slice/user-1000.slice/session-3.scope"), "session-3.scope");
-    EXPECT_EQ(unit_of_cgroup("/user.slice/user-1000.slice/user@1000.service/app.slice/app-x.scope"), "app-x.scope");
-    EXPECT_EQ(unit_of_cgroup("/system.slice/foo.service/sub"), "foo.service");
-    EXPECT_EQ(unit_of_cgroup("/system.slice"), "");
-    EXPECT_EQ(unit_of_cgroup("/"), "");
-    EXPECT_EQ(unit_of_cgroup(""), "");
-}
-
-TEST(Cgroup, SafePaths)
-{
-    EXPECT_TRUE(is_safe_cgroup_path("/a/b.service"));
-    EXPECT_TRUE(is_safe_cgroup_path("/"));
-    EXPECT_FALSE(is_safe_cgroup_path(""));
-    EXPECT_FALSE(is_safe_cgroup_path("a"));
-    EXPECT_FALSE(is_safe_cgroup_path("/a/"));
-    EXPECT_FALSE(is_safe_cgroup_path("/./a"));
-    EXPECT_FALSE(is_safe_cgroup_path("/a/.."));
-    EXPECT_FALSE(is_safe_cgroup_path("/a\n"));
-    EXPECT_FALSE(is_safe_cgroup_path("/" + std::string(5000, 'a')));
-}
-
-TEST(Cgroup, NamesByIdEvenWhenTheProcessIsGone)
-{
-    ldb_test::TempDir root;
-    ldb_test::fs::create_directories(root / "user.slice/user-1000.slice/session-7.scope");
-    struct stat st{};
-    ASSERT_EQ(::stat((root / "user.slice/user-1000.slice/session-7.scope").c_str(), &st), 0);
-    CgroupNames names(root.str());
-    // pid 0 has no /proc entry: only the id can name the cgroup.
-    EXPECT_EQ(names.path_of(st.st_ino, 0), "/user.slice/user-1000.slice/session-7.scope");
-    ldb_test::fs::remove_all(root / "user.slice");
-    EXPECT_EQ(names.path_of(st.st_ino, 0), "/user.slice/user-1000.slice/session-7.scope") << "cached";
-    EXPECT_EQ(names.path_of(st.st_ino + 1000000, 0), "");
 }

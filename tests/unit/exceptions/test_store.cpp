@@ -1,36 +1,29 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
-// The two small file formats of the broker: exception records under the
-// runtime directory, and exceptions.d rules. Good input round-trips; bad
-// input is refused with the file and line.
+// Exception records under the runtime directory: good records round-trip,
+// bad ones are refused naming the file, and the store drops what it cannot
+// read.
 #include <gtest/gtest.h>
 
 #include "exceptions/store.hpp"
-#include "exceptions/standing_rules.hpp"
-#include "fakes/synthetic_btf.hpp"
 #include "fakes/test_support.hpp"
 
 using namespace ldb;
 
 namespace {
 
-const ReasonCatalog& cat()
-{
-    return ldb_test::catalog_6_1();
-}
-
 Exception sample()
 {
     Exception e;
     e.id = 0x8000000000000001ull;
     e.reasons = {"dev-mem", "msr"};
-    e.scope_kind = "session";
+    e.scope_kind = ScopeKind::Session;
     e.scope = "c2";
     e.cgroups = {"/user.slice/user-1000.slice/session-c2.scope", "/user.slice/user-1000.slice/user@1000.service"};
     e.holder_uid = 1000;
     e.holder_session = "c2";
     e.expires_realtime_usec = 1700000000000000ull;
     e.expires_boot_ns = 123456789;
-    e.origin = "request";
+    e.origin = Origin::Request;
     return e;
 }
 
@@ -115,56 +108,4 @@ TEST(ExceptionStore, SaveLoadEraseAndBadFilesAreDropped)
     bad.clear();
     EXPECT_TRUE(store.load_all(bad).empty());
     EXPECT_NO_THROW(store.erase(sample().id)) << "erasing twice is fine";
-}
-
-TEST(StandingRule, Parses)
-{
-    const auto r = parse_standing_rule("# undervolting\n[Exception]\nUnit=undervolt.service\nReasons=msr  dev-mem msr\n",
-                                       "u.conf", cat());
-    EXPECT_EQ(r.unit, "undervolt.service");
-    EXPECT_EQ(r.reasons, (std::vector<std::string>{"msr", "dev-mem"}));
-    EXPECT_EQ(r.file, "u.conf");
-}
-
-TEST(StandingRule, RefusesBadFilesNamingTheLine)
-{
-    struct Case {
-        const char* text;
-        const char* says;
-    } cases[] = {
-        {"[Exception]\nUnit=a.service\nReasons=warp-drive\n", "u.conf:3: unknown lockdown reason 'warp-drive'"},
-        {"[Exception]\nUnit=../../etc\nReasons=msr\n", "u.conf:2: '../../etc' is not a unit name"},
-        {"[Exception]\nUnit=a.service\nUnit=b.service\nReasons=msr\n", "u.conf:3: Unit= given twice"},
-        {"[Exception]\nReasons=msr\n", "no Unit="},
-        {"[Exception]\nUnit=a.service\n", "no Reasons="},
-        {"[Exception]\nUnit=a.service\nReasons=\n", "u.conf:3: Reasons= is empty"},
-        {"[Service]\nUnit=a.service\n", "u.conf:2: unknown section [Service]"},
-        {"[Exception]\nUnit=a.service\nReasons=msr\nUser=root\n", "u.conf:4: unknown key 'User'"},
-        {"Unit=a.service\n", "u.conf:1"},
-    };
-    for (const auto& c : cases) {
-        const Error e = ldb_test::catch_error([&] { parse_standing_rule(c.text, "u.conf", cat()); });
-        EXPECT_NE(std::string(e.what()).find(c.says), std::string::npos) << c.text << " -> " << e.what();
-    }
-}
-
-TEST(StandingRule, LoadSkipsBadFilesAndDuplicateUnitsButKeepsTheRest)
-{
-    ldb_test::TempDir tmp;
-    ldb_test::write_file(tmp / "10-a.conf", "[Exception]\nUnit=a.service\nReasons=msr\n");
-    ldb_test::write_file(tmp / "20-bad.conf", "[Exception]\nUnit=b.service\nReasons=nope\n");
-    ldb_test::write_file(tmp / "30-dup.conf", "[Exception]\nUnit=a.service\nReasons=dev-mem\n");
-    ldb_test::write_file(tmp / "40-c.conf", "[Exception]\nUnit=c.service\nReasons=dev-mem\n");
-    ldb_test::write_file(tmp / "50-c.conf.disabled", "[Exception]\nUnit=d.service\nReasons=dev-mem\n");
-    std::vector<std::string> bad;
-    const auto rules = load_standing_rules(tmp.str(), cat(), bad);
-    ASSERT_EQ(rules.size(), 2u);
-    EXPECT_EQ(rules[0].unit, "a.service");
-    EXPECT_EQ(rules[1].unit, "c.service");
-    ASSERT_EQ(bad.size(), 2u);
-    EXPECT_NE(bad[0].find("20-bad.conf:3"), std::string::npos) << bad[0];
-    EXPECT_NE(bad[1].find("already has Unit=a.service"), std::string::npos) << bad[1];
-    bad.clear();
-    EXPECT_TRUE(load_standing_rules(tmp.str() + "/missing", cat(), bad).empty());
-    EXPECT_TRUE(bad.empty()) << "no directory means no standing exceptions, not an error";
 }

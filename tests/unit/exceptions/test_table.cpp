@@ -48,19 +48,19 @@ struct Fixture : ::testing::Test {
         };
         return ExceptionTable(kernel, cat(), store, {lease, resolve}, Clocks{[this] { return boot; }, [this] { return real; }},
                           {[this](const Exception& e) { granted.push_back(e.id); },
-                           [this](const Exception& e, const std::string& why) { revoked.emplace_back(e.id, why); }});
+                           [this](const Exception& e, RevokeWhy why) { revoked.emplace_back(e.id, to_string(why)); }});
     }
 
     static Exception session_spec(const std::string& session = "1")
     {
         Exception e;
         e.reasons = {"dev-mem", "msr"};
-        e.scope_kind = "session";
+        e.scope_kind = ScopeKind::Session;
         e.scope = session;
         e.cgroups = {"/user.slice/session-1.scope", "/user.slice/user@1000.service"};
         e.holder_uid = 1000;
         e.holder_session = session;
-        e.origin = "request";
+        e.origin = Origin::Request;
         return e;
     }
 
@@ -138,14 +138,14 @@ TEST_F(Fixture, RemoveTakesItOutEverywhereAndSaysWhy)
 {
     auto t = make();
     const uint64_t id = t.add(session_spec(), 600).id;
-    EXPECT_TRUE(t.remove(id, "released"));
+    EXPECT_TRUE(t.remove(id, RevokeWhy::Released));
     EXPECT_EQ(keys_of(id), 0u);
     EXPECT_EQ(t.find(id), nullptr);
     std::vector<std::string> bad;
     EXPECT_TRUE(store.load_all(bad).empty());
     ASSERT_EQ(revoked.size(), 1u);
     EXPECT_EQ(revoked[0], std::make_pair(id, std::string("released")));
-    EXPECT_FALSE(t.remove(id, "released"));
+    EXPECT_FALSE(t.remove(id, RevokeWhy::Released));
 }
 
 TEST_F(Fixture, EndSessionRemovesOnlyThatSessionsExceptions)
@@ -154,21 +154,21 @@ TEST_F(Fixture, EndSessionRemovesOnlyThatSessionsExceptions)
     const uint64_t a = t.add(session_spec("1"), 600).id;
     const uint64_t b = t.add(session_spec("2"), 600).id;
     auto unit = session_spec();
-    unit.scope_kind = "unit";
+    unit.scope_kind = ScopeKind::Unit;
     unit.scope = "a.service";
     unit.cgroups = {"/system.slice/a.service"};
     unit.holder_session.clear();
-    unit.origin = "admin";
+    unit.origin = Origin::Admin;
     const uint64_t u = t.add(unit, 600).id;
 
-    EXPECT_EQ(t.end_session("1", "session-locked"), 1u);
+    EXPECT_EQ(t.end_session("1", RevokeWhy::SessionLocked), 1u);
     EXPECT_EQ(t.find(a), nullptr);
     EXPECT_NE(t.find(b), nullptr);
     EXPECT_EQ(t.end_unit("b.service"), 0u);
     EXPECT_EQ(t.end_unit("a.service"), 1u);
     EXPECT_EQ(t.find(u), nullptr);
     EXPECT_EQ(revoked.back(), std::make_pair(u, std::string("unit-stopped")));
-    EXPECT_EQ(t.end_all_sessions("resumed"), 1u);
+    EXPECT_EQ(t.end_all_sessions(RevokeWhy::Resumed), 1u);
     EXPECT_TRUE(t.all().empty());
     EXPECT_TRUE(kernel.keys.empty());
 }
@@ -218,7 +218,9 @@ TEST_F(Fixture, RestoreRebuildsFromKernelAndRecordsAndRevalidates)
     revoked.clear();
 
     auto t = make();
-    t.restore([&](const Exception& e) { return e.holder_session == "2" ? std::string("session-inactive") : std::string(); });
+    t.restore([&](const Exception& e) {
+        return e.holder_session == "2" ? std::optional(RevokeWhy::SessionInactive) : std::nullopt;
+    });
     ASSERT_NE(t.find(keep), nullptr);
     EXPECT_EQ(t.find(keep)->reasons, (std::vector<std::string>{"dev-mem", "msr"}));
     EXPECT_EQ(t.find(stale), nullptr);

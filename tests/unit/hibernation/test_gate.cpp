@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <vector>
 
+#include "fakes/fake_host.hpp"
 #include "fakes/fake_kernel.hpp"
 #include "hibernation/gate.hpp"
 #include "hibernation/writer/sleep_hooks.hpp"
@@ -26,54 +27,19 @@ using ::testing::HasSubstr;
 
 namespace {
 
-class FakeSessions : public SessionDirectory {
-public:
-    std::optional<SessionInfo> session_of_pid(uint32_t) override { return std::nullopt; }
-    std::optional<SessionInfo> session(const std::string& id) override
-    {
-        for (const auto& s : list)
-            if (s.id == id)
-                return s;
-        return std::nullopt;
-    }
-    std::vector<SessionInfo> all() override
-    {
-        if (fail)
-            throw Error(ErrorKind::Internal, "logind is not answering");
-        return list;
-    }
-    std::vector<SessionInfo> list;
-    bool fail = false;
-};
+using ldb_test::FakeSessions;
+using ldb_test::seat_session;
 
-class FakeUnits : public UnitDirectory {
-public:
-    UnitState unit(const std::string& name) override
+// The two units the gate grants to, running.
+struct FakeUnits : ldb_test::FakeUnits {
+    FakeUnits()
     {
-        auto it = units.find(name);
-        if (it == units.end())
-            throw Error(ErrorKind::NotFound, "no unit " + name);
-        return it->second;
+        units = {
+            {kLogindUnit, {"/system.slice/systemd-logind.service", true}},
+            {kHibernateUnit, {"/system.slice/systemd-hibernate.service", true}},
+        };
     }
-    std::map<std::string, UnitState> units = {
-        {kLogindUnit, {"/system.slice/systemd-logind.service", true}},
-        {kHibernateUnit, {"/system.slice/systemd-hibernate.service", true}},
-    };
 };
-
-SessionInfo seat_session(bool active = true, bool remote = false, bool locked = false)
-{
-    SessionInfo s;
-    s.id = "2";
-    s.uid = 1000;
-    s.active = active;
-    s.remote = remote;
-    s.locked = locked;
-    s.seat = "seat0";
-    s.session_class = "user";
-    s.scope_unit = "session-2.scope";
-    return s;
-}
 
 HibernationVerdict passing()
 {
@@ -114,7 +80,7 @@ struct Gate : ::testing::Test {
             kernel, ldb_test::catalog_6_1(), store,
             ExceptionTable::Settings{60, [ids](const std::string& p) { return ids.at(p); }}, Clocks::system(),
             ExceptionTable::Hooks{[](const Exception&) {},
-                              [this](const Exception&, const std::string& why) { revoked_whys.push_back(why); }});
+                              [this](const Exception&, RevokeWhy why) { revoked_whys.emplace_back(to_string(why)); }});
         gate = std::make_unique<HibernationGate>(HibernationGate::Deps{
             *grants, sessions, units, [this] { return verdict; }, [this](const HibernationState&) { changes++; }});
     }
@@ -123,24 +89,34 @@ struct Gate : ::testing::Test {
     {
         size_t n = 0;
         for (const auto& [id, e] : grants->all())
-            n += e.scope == unit && e.origin == "hibernation";
+            n += e.scope == unit && e.origin == Origin::Hibernation;
         return n;
     }
 };
 
+TEST(CanHibernateWords, RoundTripInLogindsWords)
+{
+    for (CanHibernate c : {CanHibernate::Yes, CanHibernate::Na})
+        EXPECT_EQ(parse_can_hibernate(to_string(c)), c);
+    EXPECT_EQ(to_string(CanHibernate::Yes), "yes");
+    EXPECT_EQ(to_string(CanHibernate::Na), "na");
+    for (const char* bad : {"", "no", "challenge", "Yes", "na "})
+        EXPECT_FALSE(parse_can_hibernate(bad).has_value()) << bad;
+}
+
 TEST_F(Gate, YesOnlyWithAPassingImageAndAnActiveLocalSession)
 {
-    EXPECT_EQ(gate->refresh().can_hibernate, "na");
+    EXPECT_EQ(gate->refresh().can_hibernate, CanHibernate::Na);
     EXPECT_THAT(gate->state().blocker, HasSubstr("nobody is logged in"));
     EXPECT_EQ(grants_for(kLogindUnit), 0u);
 
     sessions.list = {seat_session(/*active=*/false)};
-    EXPECT_EQ(gate->refresh().can_hibernate, "na");
+    EXPECT_EQ(gate->refresh().can_hibernate, CanHibernate::Na);
     sessions.list = {seat_session(true, /*remote=*/true)};
-    EXPECT_EQ(gate->refresh().can_hibernate, "na");
+    EXPECT_EQ(gate->refresh().can_hibernate, CanHibernate::Na);
 
     sessions.list = {seat_session()};
-    EXPECT_EQ(gate->refresh().can_hibernate, "yes");
+    EXPECT_EQ(gate->refresh().can_hibernate, CanHibernate::Yes);
     EXPECT_EQ(gate->state().blocker, "");
     EXPECT_EQ(grants_for(kLogindUnit), 1u);
     ASSERT_EQ(kernel.keys.size(), 1u) << "one cgroup, one reason";
@@ -148,7 +124,7 @@ TEST_F(Gate, YesOnlyWithAPassingImageAndAnActiveLocalSession)
 
     // A locked screen does not block hibernation.
     sessions.list = {seat_session(true, false, /*locked=*/true)};
-    EXPECT_EQ(gate->refresh().can_hibernate, "yes");
+    EXPECT_EQ(gate->refresh().can_hibernate, CanHibernate::Yes);
     EXPECT_EQ(grants_for(kLogindUnit), 1u) << "kept, not re-added";
 }
 
@@ -158,7 +134,7 @@ TEST_F(Gate, LogindLosesItsGrantWhenTheImageStopsPassingAndSaysWhy)
     gate->refresh();
     const int before = changes;
     verdict = refusing();
-    EXPECT_EQ(gate->refresh().can_hibernate, "na");
+    EXPECT_EQ(gate->refresh().can_hibernate, CanHibernate::Na);
     EXPECT_THAT(gate->state().blocker, HasSubstr("encrypted but not authenticated"));
     EXPECT_EQ(grants_for(kLogindUnit), 0u);
     EXPECT_TRUE(kernel.keys.empty());
@@ -172,11 +148,11 @@ TEST_F(Gate, LogindUnreachableOrNotRunningMeansNa)
 {
     sessions.list = {seat_session()};
     sessions.fail = true;
-    EXPECT_EQ(gate->refresh().can_hibernate, "na");
+    EXPECT_EQ(gate->refresh().can_hibernate, CanHibernate::Na);
     EXPECT_THAT(gate->state().blocker, HasSubstr("logind is not answering"));
     sessions.fail = false;
     units.units[kLogindUnit].running = false;
-    EXPECT_EQ(gate->refresh().can_hibernate, "na");
+    EXPECT_EQ(gate->refresh().can_hibernate, CanHibernate::Na);
     EXPECT_THAT(gate->state().blocker, HasSubstr("systemd-logind.service is not running"));
     EXPECT_TRUE(kernel.keys.empty());
 }

@@ -1,0 +1,61 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+#pragma once
+// What an exception is: which reasons, for whom, until when, and why it
+// exists; and why one ends. Each enum has one string table: the words are
+// those on the bus, in the journal and in the records, and never change.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "host/session_change.hpp"
+
+namespace ldb {
+
+// What `Exception::scope` names.
+enum class ScopeKind { Session, Unit, Cgroup };
+// Who asked: a user for their session, an administrator, an exceptions.d
+// rule, or the hibernation gate.
+enum class Origin { Request, Admin, Standing, Hibernation };
+// Why an exception ended (ExceptionRevoked's `why`, LOCKDOWN_WHY).
+enum class RevokeWhy {
+    SessionLocked,
+    SessionInactive,
+    SessionRemoved,
+    Expired,
+    Released,
+    Revoked,
+    Resumed,
+    UnitStopped,
+    Invalid,
+    HibernationBlocked,
+};
+
+// "session", "unit", "cgroup"
+std::string_view to_string(ScopeKind k);
+std::optional<ScopeKind> parse_scope_kind(std::string_view s);
+// "request", "admin", "standing", "hibernation"
+std::string_view to_string(Origin o);
+std::optional<Origin> parse_origin(std::string_view s);
+// "session-locked", "expired", "hibernation-blocked", ...
+std::string_view to_string(RevokeWhy w);
+std::optional<RevokeWhy> parse_revoke_why(std::string_view s);
+
+// Why a session's exceptions end when logind reports `c`.
+RevokeWhy revoke_why(SessionChange c);
+
+struct Exception {
+    uint64_t id = 0;
+    std::vector<std::string> reasons; // names, as in the catalogue
+    ScopeKind scope_kind = ScopeKind::Session;
+    std::string scope;                // session id, unit name or cgroup path
+    std::vector<std::string> cgroups; // cgroup2 paths the kernel grant covers
+    uint32_t holder_uid = 0;
+    std::string holder_session;         // "" when not bound to a session
+    uint64_t expires_realtime_usec = 0; // when it ends, for people
+    uint64_t expires_boot_ns = 0;       // when it ends, CLOCK_BOOTTIME
+    Origin origin = Origin::Request;
+};
+
+} // namespace ldb
