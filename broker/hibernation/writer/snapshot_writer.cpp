@@ -17,24 +17,11 @@
 #include <unistd.h>
 
 #include "base/error.hpp"
-#include "hibernation/swap_header.hpp"
 #include "base/unique_fd.hpp"
+#include "hibernation/page_io.hpp"
+#include "hibernation/swap_header.hpp"
 
 namespace ldb {
-
-void PageBuffer::Free::operator()(uint8_t* p) const noexcept
-{
-    std::free(p);
-}
-
-PageBuffer::PageBuffer(size_t pages) : size_(pages * kPageSize)
-{
-    void* p = nullptr;
-    if (posix_memalign(&p, kPageSize, size_) != 0)
-        throw Error(ErrorKind::Internal, "out of memory for " + std::to_string(pages) + " I/O pages");
-    std::memset(p, 0, size_);
-    p_.reset(static_cast<uint8_t*>(p));
-}
 
 namespace {
 
@@ -265,11 +252,7 @@ bool restore_header(int fd, const PageBuffer& saved_header, WriterFault fault) n
 {
     if (fault == WriterFault::SignatureAndRestoreEio)
         return false;
-    ssize_t n;
-    do
-        n = ::pwrite(fd, saved_header.data(), kPageSize, 0);
-    while (n < 0 && errno == EINTR);
-    return n == static_cast<ssize_t>(kPageSize) && ::fsync(fd) == 0;
+    return write_page0(fd, saved_header).ok() && ::fsync(fd) == 0;
 }
 
 void inject(WriterFault fault, WriterFault at, int err, const char* what)
@@ -283,7 +266,7 @@ void inject(WriterFault fault, WriterFault at, int err, const char* what)
 void hibernate_to_swap(const std::string& device, PageBuffer& saved_header, const WriterCallbacks& cb,
                        WriterFault fault)
 {
-    UniqueFd dev(::open(device.c_str(), O_RDWR | O_DIRECT | O_CLOEXEC));
+    UniqueFd dev = open_page0(device, O_RDWR);
     if (!dev)
         throw errno_error(errno, "opening swap device " + device);
     struct stat st{};
@@ -291,9 +274,9 @@ void hibernate_to_swap(const std::string& device, PageBuffer& saved_header, cons
         throw errno_error(errno, "fstat " + device);
     if (!S_ISBLK(st.st_mode))
         throw Error(ErrorKind::InvalidArgument, device + " is not a block device");
-    if (::pread(dev.get(), saved_header.data(), kPageSize, 0) != static_cast<ssize_t>(kPageSize))
-        throw errno_error(errno ? errno : EIO, "reading the swap header of " + device,
-                          errno == EILSEQ ? "EILSEQ is an integrity (AEAD) failure of the header sector" : "");
+    if (const int err = read_page0(dev.get(), saved_header).error())
+        throw errno_error(err, "reading the swap header of " + device,
+                          err == EILSEQ ? "EILSEQ is an integrity (AEAD) failure of the header sector" : "");
     switch (swap_signature(saved_header.data())) {
     case SwapSignature::Swap:
         break;
