@@ -92,7 +92,6 @@ std::string uuid_of(const KernelTree& tree, const std::string& name)
     return {};
 }
 
-
 // Page 0 of a swap partition. O_DIRECT on a device (page_io.hpp); a
 // fixture's regular file is read without, and a short one holds nothing.
 void read_swap_header(const std::string& full, bool is_block, SwapFacts& s)
