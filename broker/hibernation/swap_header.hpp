@@ -2,16 +2,15 @@
 #pragma once
 // Page 0 of a swap partition: the mkswap header, and struct swsusp_header
 // (kernel/power/swap.c) at its end while a hibernation image is there.
-// Only x86-64's 4 KiB pages are handled: the writer and the kernels the
-// suites boot all use them.
+// The format only; page_io.hpp reads and writes the page.
 #include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
 
-namespace ldb {
+#include "hibernation/page_io.hpp"
 
-inline constexpr size_t kPageSize = 4096;
+namespace ldb {
 
 // Whether page 0 of a swap device says SWAPSPACE2 (a usable swap) or
 // S1SUSPEND (an image that was never resumed), or neither.

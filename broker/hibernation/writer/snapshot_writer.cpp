@@ -17,24 +17,11 @@
 #include <unistd.h>
 
 #include "base/error.hpp"
-#include "hibernation/swap_header.hpp"
 #include "base/unique_fd.hpp"
+#include "hibernation/page_io.hpp"
+#include "hibernation/swap_header.hpp"
 
 namespace ldb {
-
-void PageBuffer::Free::operator()(uint8_t* p) const noexcept
-{
-    std::free(p);
-}
-
-PageBuffer::PageBuffer(size_t pages) : size_(pages * kPageSize)
-{
-    void* p = nullptr;
-    if (posix_memalign(&p, kPageSize, size_) != 0)
-        throw Error(ErrorKind::Internal, "out of memory for " + std::to_string(pages) + " I/O pages");
-    std::memset(p, 0, size_);
-    p_.reset(static_cast<uint8_t*>(p));
-}
 
 namespace {
 
@@ -265,11 +252,7 @@ bool restore_header(int fd, const PageBuffer& saved_header, WriterFault fault) n
 {
     if (fault == WriterFault::SignatureAndRestoreEio)
         return false;
-    ssize_t n;
-    do
-        n = ::pwrite(fd, saved_header.data(), kPageSize, 0);
-    while (n < 0 && errno == EINTR);
-    return n == static_cast<ssize_t>(kPageSize) && ::fsync(fd) == 0;
+    return write_page0(fd, saved_header).ok() && ::fsync(fd) == 0;
 }
 
 void inject(WriterFault fault, WriterFault at, int err, const char* what)
@@ -278,25 +261,23 @@ void inject(WriterFault fault, WriterFault at, int err, const char* what)
         throw errno_error(err, std::string(what) + " (injected by LOCKDOWN_HIBERNATE_TEST_FAULT)");
 }
 
-} // namespace
-
-void hibernate_to_swap(const std::string& device, PageBuffer& saved_header, const WriterCallbacks& cb,
-                       WriterFault fault)
+// Opens the swap `device` for the image and reads its header into
+// `saved_header`, which must say SWAPSPACE2.
+UniqueFd open_swap_with_clean_header(const std::string& device, struct stat& st, PageBuffer& saved_header)
 {
-    UniqueFd dev(::open(device.c_str(), O_RDWR | O_DIRECT | O_CLOEXEC));
+    UniqueFd dev = open_page0(device, O_RDWR);
     if (!dev)
         throw errno_error(errno, "opening swap device " + device);
-    struct stat st{};
     if (::fstat(dev.get(), &st) < 0)
         throw errno_error(errno, "fstat " + device);
     if (!S_ISBLK(st.st_mode))
         throw Error(ErrorKind::InvalidArgument, device + " is not a block device");
-    if (::pread(dev.get(), saved_header.data(), kPageSize, 0) != static_cast<ssize_t>(kPageSize))
-        throw errno_error(errno ? errno : EIO, "reading the swap header of " + device,
-                          errno == EILSEQ ? "EILSEQ is an integrity (AEAD) failure of the header sector" : "");
+    if (const int err = read_page0(dev.get(), saved_header).error())
+        throw errno_error(err, "reading the swap header of " + device,
+                          err == EILSEQ ? "EILSEQ is an integrity (AEAD) failure of the header sector" : "");
     switch (swap_signature(saved_header.data())) {
     case SwapSignature::Swap:
-        break;
+        return dev;
     case SwapSignature::Image:
         // The swap is in use by this running system, so the image is older
         // than what the file systems hold now: resuming it would corrupt them.
@@ -308,9 +289,113 @@ void hibernate_to_swap(const std::string& device, PageBuffer& saved_header, cons
                         " && mkswap -U \"$(blkid -s UUID -o value " + device + ")\" " + device + " && swapon " +
                         device + ")");
     case SwapSignature::Other:
-        throw Error(ErrorKind::Kernel, device + " has no swap signature (SWAPSPACE2) in its header");
+        break;
     }
+    throw Error(ErrorKind::Kernel, device + " has no swap signature (SWAPSPACE2) in its header");
+}
 
+struct WrittenImage {
+    uint64_t first_map = 0; // the swap page of the first map page
+    uint64_t pages = 0;
+};
+
+// Writes the image pages and the swap map chain that points at them, and
+// flushes them: flush 1, every image and map page is durable before the
+// signature that points at them can be.
+WrittenImage write_image(Snapshot& snap, int dev, const std::string& device, const WriterCallbacks& cb,
+                         WriterFault fault)
+{
+    const uint64_t image_bytes = snap.image_bytes();
+    cb.progress("writing " + std::to_string(image_bytes / kPageSize) + " pages to " + device);
+    PageBuffer map(1), page(1);
+    auto* entries = reinterpret_cast<uint64_t*>(map.data());
+    RunWriter writer(dev);
+    const uint64_t first_map = snap.alloc_swap_page();
+    uint64_t cur_map = first_map;
+    uint64_t pages = 0;
+    size_t k = 0;
+    while (snap.read_page(page.data())) {
+        inject(fault, WriterFault::NoSpace, ENOSPC, "allocating swap for the image");
+        const uint64_t at = snap.alloc_swap_page();
+        inject(fault, WriterFault::ImageEio, EIO, "writing image pages");
+        writer.put(page.data(), at);
+        entries[k++] = at;
+        ++pages;
+        if (k == kMapEntries) {
+            const uint64_t next = snap.alloc_swap_page();
+            entries[kMapEntries] = next;
+            pwrite_all(dev, map.data(), kPageSize, cur_map * kPageSize, "writing a swap map page");
+            std::memset(map.data(), 0, kPageSize);
+            cur_map = next;
+            k = 0;
+        }
+    }
+    if (pages * kPageSize != image_bytes)
+        throw Error(ErrorKind::Kernel, "the image has " + std::to_string(pages) +
+                                           " pages, but SNAPSHOT_GET_IMAGE_SIZE said " +
+                                           std::to_string(image_bytes / kPageSize));
+    entries[kMapEntries] = 0; // the end of the map chain
+    writer.flush_run();
+    pwrite_all(dev, map.data(), kPageSize, cur_map * kPageSize, "writing the last swap map page");
+    flush(dev, "flushing the image");
+    return {first_map, pages};
+}
+
+// Writes the resume signature over the header and flushes it (flush 2: the
+// signature itself is durable before the power goes). From the attempt on
+// (`signature_attempted`), a crash powers off.
+void write_signature(int dev, const PageBuffer& saved_header, PageBuffer& header, uint64_t first_map,
+                     WriterFault fault, bool& signature_attempted)
+{
+    make_resume_header(saved_header.data(), first_map, header.data());
+    signature_attempted = true;
+    CrashGuard::arm(true);
+    inject(fault, WriterFault::SignatureEio, EIO, "writing the resume signature");
+    inject(fault, WriterFault::SignatureAndRestoreEio, EIO, "writing the resume signature");
+    pwrite_all(dev, header.data(), kPageSize, 0, "writing the resume signature");
+    flush(dev, "flushing the resume signature");
+}
+
+// A write failed. Before the signature was attempted, or when the header
+// could be put back, the caller rethrows and Snapshot's destructor thaws;
+// otherwise the image is complete and the signature may stay: power off.
+void on_write_failure(const std::exception& e, int dev, const PageBuffer& saved_header, bool signature_attempted,
+                      const WriterCallbacks& cb, WriterFault fault)
+{
+    if (after_failure(signature_attempted, signature_attempted && restore_header(dev, saved_header, fault)) ==
+        AfterFailure::PowerOff) {
+        cb.progress(std::string("failed after the image was complete: ") + e.what() +
+                    "; the header could not be put back, so the image stays: powering off, the next boot "
+                    "resumes it");
+        power_off_now();
+    }
+    CrashGuard::arm(false);
+    cb.progress(std::string("failed: ") + e.what() + "; the swap header is as it was; thawing");
+}
+
+// The image and its signature are durable: power off. Only if the power-off
+// is refused does this go on: it must not leave a signature that points at
+// an image this still-running system would make stale.
+[[noreturn]] void power_off_with_image(int dev, const PageBuffer& saved_header, const WriterCallbacks& cb,
+                                       WriterFault fault)
+{
+    ::reboot(LINUX_REBOOT_CMD_POWER_OFF);
+    const int err = errno;
+    if (!restore_header(dev, saved_header, fault)) {
+        cb.progress("the power-off was refused and the header could not be put back; halting");
+        power_off_now();
+    }
+    CrashGuard::arm(false);
+    throw errno_error(err, "powering off after writing the image");
+}
+
+} // namespace
+
+void hibernate_to_swap(const std::string& device, PageBuffer& saved_header, const WriterCallbacks& cb,
+                       WriterFault fault)
+{
+    struct stat st{};
+    const UniqueFd dev = open_swap_with_clean_header(device, st, saved_header);
     const CrashGuard crash_guard;
     Snapshot snap;
     snap.set_swap_area(st.st_rdev);
@@ -325,76 +410,19 @@ void hibernate_to_swap(const std::string& device, PageBuffer& saved_header, cons
     // kmsg only. A failure before the signature write leaves the header as
     // it was; Snapshot's destructor then frees the swap pages and the image
     // and thaws the tasks.
-    uint64_t pages = 0;
     bool signature_attempted = false;
     try {
-        const uint64_t image_bytes = snap.image_bytes();
-        cb.progress("writing " + std::to_string(image_bytes / kPageSize) + " pages to " + device);
-        PageBuffer map(1), page(1), header(1);
-        auto* entries = reinterpret_cast<uint64_t*>(map.data());
-        RunWriter writer(dev.get());
-        const uint64_t first_map = snap.alloc_swap_page();
-        uint64_t cur_map = first_map;
-        size_t k = 0;
-        while (snap.read_page(page.data())) {
-            inject(fault, WriterFault::NoSpace, ENOSPC, "allocating swap for the image");
-            const uint64_t at = snap.alloc_swap_page();
-            inject(fault, WriterFault::ImageEio, EIO, "writing image pages");
-            writer.put(page.data(), at);
-            entries[k++] = at;
-            ++pages;
-            if (k == kMapEntries) {
-                const uint64_t next = snap.alloc_swap_page();
-                entries[kMapEntries] = next;
-                pwrite_all(dev.get(), map.data(), kPageSize, cur_map * kPageSize, "writing a swap map page");
-                std::memset(map.data(), 0, kPageSize);
-                cur_map = next;
-                k = 0;
-            }
-        }
-        if (pages * kPageSize != image_bytes)
-            throw Error(ErrorKind::Kernel, "the image has " + std::to_string(pages) +
-                                               " pages, but SNAPSHOT_GET_IMAGE_SIZE said " +
-                                               std::to_string(image_bytes / kPageSize));
-        entries[kMapEntries] = 0; // the end of the map chain
-        writer.flush_run();
-        pwrite_all(dev.get(), map.data(), kPageSize, cur_map * kPageSize, "writing the last swap map page");
-        // Flush 1: every image and map page is durable before the
-        // signature that points at them can be.
-        flush(dev.get(), "flushing the image");
-        make_resume_header(saved_header.data(), first_map, header.data());
-        signature_attempted = true;
-        CrashGuard::arm(true);
-        inject(fault, WriterFault::SignatureEio, EIO, "writing the resume signature");
-        inject(fault, WriterFault::SignatureAndRestoreEio, EIO, "writing the resume signature");
-        pwrite_all(dev.get(), header.data(), kPageSize, 0, "writing the resume signature");
-        // Flush 2: the signature itself is durable before the power goes.
-        flush(dev.get(), "flushing the resume signature");
-        cb.progress(std::to_string(pages) + " pages written and flushed; powering off");
+        PageBuffer header(1);
+        const WrittenImage image = write_image(snap, dev.get(), device, cb, fault);
+        write_signature(dev.get(), saved_header, header, image.first_map, fault, signature_attempted);
+        cb.progress(std::to_string(image.pages) + " pages written and flushed; powering off");
         if (fault == WriterFault::CrashAfterSignature)
             ::raise(SIGSEGV);
     } catch (const std::exception& e) {
-        if (after_failure(signature_attempted, signature_attempted && restore_header(dev.get(), saved_header, fault)) ==
-            AfterFailure::PowerOff) {
-            cb.progress(std::string("failed after the image was complete: ") + e.what() +
-                        "; the header could not be put back, so the image stays: powering off, the next boot "
-                        "resumes it");
-            power_off_now();
-        }
-        CrashGuard::arm(false);
-        cb.progress(std::string("failed: ") + e.what() + "; the swap header is as it was; thawing");
+        on_write_failure(e, dev.get(), saved_header, signature_attempted, cb, fault);
         throw;
     }
-    ::reboot(LINUX_REBOOT_CMD_POWER_OFF);
-    // Only reached if the power-off was refused: do not leave a signature
-    // that points at an image this still-running system would make stale.
-    const int err = errno;
-    if (!restore_header(dev.get(), saved_header, fault)) {
-        cb.progress("the power-off was refused and the header could not be put back; halting");
-        power_off_now();
-    }
-    CrashGuard::arm(false);
-    throw errno_error(err, "powering off after writing the image");
+    power_off_with_image(dev.get(), saved_header, cb, fault);
 }
 
 } // namespace ldb

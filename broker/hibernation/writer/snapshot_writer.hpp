@@ -17,29 +17,14 @@
 
 #include <cstdint>
 #include <functional>
-#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 
+#include "hibernation/page_io.hpp"
 #include "hibernation/swap_header.hpp"
 
 namespace ldb {
-
-// One page-aligned buffer for O_DIRECT I/O.
-class PageBuffer {
-public:
-    explicit PageBuffer(size_t pages);
-    uint8_t* data() const noexcept { return p_.get(); }
-    size_t size() const noexcept { return size_; }
-
-private:
-    struct Free {
-        void operator()(uint8_t* p) const noexcept;
-    };
-    std::unique_ptr<uint8_t, Free> p_;
-    size_t size_;
-};
 
 // Test hooks (lockdown-hibernate reads LOCKDOWN_HIBERNATE_TEST_FAULT): one
 // failure injected after FREEZE, to show that each ends in a safe state.

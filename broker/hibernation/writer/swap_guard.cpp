@@ -10,7 +10,8 @@
 #include <unistd.h>
 
 #include "base/error.hpp"
-#include "base/unique_fd.hpp"
+#include "hibernation/page_io.hpp"
+#include "hibernation/swap_header.hpp"
 
 namespace ldb {
 
@@ -30,28 +31,6 @@ std::string to_string(GuardOutcome o)
 }
 
 namespace {
-
-struct HeaderRead {
-    int err = 0; // errno of the read, 0 if it worked
-    PageBuffer page{1};
-};
-
-HeaderRead read_header(const std::string& device)
-{
-    HeaderRead r;
-    UniqueFd fd(::open(device.c_str(), O_RDONLY | O_DIRECT | O_CLOEXEC));
-    if (!fd) {
-        r.err = errno;
-        return r;
-    }
-    ssize_t n;
-    do
-        n = ::pread(fd.get(), r.page.data(), kPageSize, 0);
-    while (n < 0 && errno == EINTR);
-    if (n != static_cast<ssize_t>(kPageSize))
-        r.err = n < 0 ? errno : EIO;
-    return r;
-}
 
 // SIGTERM (systemd at shutdown) makes swapoff return EINTR half done; the
 // guard finishes instead. Restored on every way out.
@@ -79,7 +58,7 @@ int swap_flags(int priority)
 }
 
 // The header is clean afterwards, or this throws.
-void reset_header(const std::string& device, const HeaderRead& h)
+void reset_header(const std::string& device, const DevicePage0& h)
 {
     const auto reset = stale_image_reset(h.page.data());
     if (!reset)
@@ -104,7 +83,7 @@ GuardResult repair_active(const GuardedSwap& s, const std::string& found)
         reload_integrity_layers(s.plan.integrity);
         if (!s.plan.integrity.empty())
             done += ", dm-integrity " + s.plan.integrity.front().integrity + " reloaded";
-        const auto h = read_header(dev);
+        const auto h = read_device_page0(dev);
         if (h.err)
             throw errno_error(h.err, "reading the header of " + dev + " through the new instance");
         switch (swap_signature(h.page.data())) {
@@ -139,7 +118,7 @@ GuardResult guard_swap(const GuardedSwap& s)
         return {GuardOutcome::Skipped, std::string("no such device: ") + std::strerror(errno)};
     if (!S_ISBLK(st.st_mode))
         return {GuardOutcome::Skipped, "not a block device (swap files are not checked)"};
-    const auto h = read_header(dev);
+    const auto h = read_device_page0(dev);
     if (h.err) {
         // Through the stale dm-integrity instance of a resumed system the
         // header sector fails its tag check: the reload is the repair.

@@ -10,6 +10,8 @@
 #include "hibernation/writer/dm_table.hpp"
 #include "base/error.hpp"
 #include "base/unique_fd.hpp"
+#include "hibernation/page_io.hpp"
+#include "hibernation/swap_header.hpp"
 
 namespace ldb {
 
@@ -31,29 +33,22 @@ void reload_integrity_layers(const std::vector<IntegrityLayer>& layers)
 
 void write_swap_header(const std::string& device, const uint8_t* page)
 {
-    UniqueFd dev(::open(device.c_str(), O_RDWR | O_DIRECT | O_CLOEXEC));
+    const UniqueFd dev = open_page0(device, O_RDWR);
     if (!dev)
         throw errno_error(errno, "opening " + device + " to reset its header");
     PageBuffer buf(1);
     std::memcpy(buf.data(), page, kPageSize);
-    ssize_t n;
-    do
-        n = ::pwrite(dev.get(), buf.data(), kPageSize, 0);
-    while (n < 0 && errno == EINTR);
-    if (n != static_cast<ssize_t>(kPageSize))
-        throw errno_error(n < 0 ? errno : EIO, "writing the swap header of " + device + " back");
+    if (const int err = write_page0(dev.get(), buf).error())
+        throw errno_error(err, "writing the swap header of " + device + " back");
     if (::fsync(dev.get()) < 0)
         throw errno_error(errno, "flushing the swap header of " + device);
     // Read it back through the same (new) instance: what the next boot's
     // instance will replay from the disk.
     std::memset(buf.data(), 0, kPageSize);
-    do
-        n = ::pread(dev.get(), buf.data(), kPageSize, 0);
-    while (n < 0 && errno == EINTR);
-    if (n != static_cast<ssize_t>(kPageSize))
-        throw errno_error(n < 0 ? errno : EIO, "reading the swap header of " + device + " back",
-                          n < 0 && errno == EILSEQ ? "EILSEQ: the integrity layer still fails the header sector"
-                                                   : "");
+    const PageIo r = read_page0(dev.get(), buf);
+    if (!r.ok())
+        throw errno_error(r.error(), "reading the swap header of " + device + " back",
+                          r.err == EILSEQ ? "EILSEQ: the integrity layer still fails the header sector" : "");
     if (swap_signature(buf.data()) != SwapSignature::Swap)
         throw Error(ErrorKind::Kernel, "the swap header of " + device + " does not read SWAPSPACE2 after the reset");
 }

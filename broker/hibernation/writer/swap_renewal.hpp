@@ -21,7 +21,7 @@
 #include <string>
 #include <vector>
 
-#include "hibernation/writer/snapshot_writer.hpp"
+#include "hibernation/page_io.hpp"
 
 namespace ldb {
 

@@ -1,3 +1,11 @@
+// RESEARCH RECORD, not the product. lockdown-broker's image writer is
+// broker/hibernation/writer/snapshot_writer.cpp (lockdown-hibernate). This
+// file is the experiment's writer, kept so that the measurements in
+// tests/vm/hibernate/README.md can be re-run: hib-experiment builds it
+// (static) and guest-init.sh runs it for the configurations uswsusp,
+// uswsusp-noflush, uswsusp-reset, uswsusp-reopen and uswsusp-reload. No
+// meson target builds it and no `meson test` suite runs it.
+//
 // hib-snapshot-writer: hibernate through /dev/snapshot and write the image to
 // the swap device from userspace, in the kernel's own on-disk format, with an
 // explicit cache flush before and after the resume signature.
