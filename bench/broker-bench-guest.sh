@@ -51,6 +51,22 @@ rss_kb() { # PID
     done <"/proc/$1/status"
     fail "no VmRSS for pid $1"
 }
+# rollup_json PID: the kB figures of /proc/PID/smaps_rollup that say what
+# the RSS is made of (file pages are shared with other processes; Pss
+# shares them out).
+rollup_json() {
+    awk '$1 ~ /^(Rss|Pss|Pss_Anon|Pss_File|Private_Clean|Private_Dirty|Shared_Clean|Anonymous):$/ {
+            printf "%s\"%s\":%d", (n++ ? "," : "{"), tolower(substr($1, 1, length($1) - 1)), $2 }
+         END { print "}" }' "/proc/$1/smaps_rollup" || fail "cannot read /proc/$1/smaps_rollup"
+}
+# top_mappings PID N: the N files (or [anon], [heap], [stack]) with the
+# most resident kB, largest first.
+top_mappings() {
+    awk '/^[0-9a-f]+-[0-9a-f]+ / { name = (NF >= 6 ? $6 : "[anon]"); sub(".*/", "", name) }
+         $1 == "Rss:" { rss[name] += $2 }
+         END { for (n in rss) print rss[n], n }' "/proc/$1/smaps" | sort -rn | head -"$2" |
+        jq -R -s -c 'split("\n") | map(select(length > 0) | split(" ") | {(.[1]): (.[0] | tonumber)}) | add'
+}
 CLK_TCK=$(getconf CLK_TCK)
 cpu_ms() { # PID: utime+stime so far
     local s
@@ -121,6 +137,11 @@ say "boot: $boot"
 # figure is taken after that restart.
 rss_idle_broker=$(rss_kb "$BROKER_PID")
 rss_idle_logind=$(rss_kb "$LOGIND_PID")
+idle_detail=$(jq -n -c --argjson b "$(rollup_json "$BROKER_PID")" --argjson l "$(rollup_json "$LOGIND_PID")" \
+    --argjson bt "$(top_mappings "$BROKER_PID" 16)" --argjson lt "$(top_mappings "$LOGIND_PID" 16)" \
+    --argjson bth "$(ls "/proc/$BROKER_PID/task" | wc -l)" --argjson lth "$(ls "/proc/$LOGIND_PID/task" | wc -l)" \
+    '{broker: ($b + {threads: $bth}), logind: ($l + {threads: $lth}), broker_top_mappings_kb: $bt, logind_top_mappings_kb: $lt}')
+say "memory idle: $idle_detail"
 
 # --- 1. method round trips -----------------------------------------------------
 mkdir -p /etc/polkit-1/rules.d
@@ -229,9 +250,10 @@ say "flood fork: $flood_fork"
 rss=$(jq -n -c --argjson bi "$rss_idle_broker" --argjson li "$rss_idle_logind" --argjson pi "$rss_idle_polkit" \
     --argjson br "$rss_req_broker" --argjson lr "$rss_req_logind" --argjson pr "$rss_req_polkit" \
     --argjson bf "$(rss_kb "$BROKER_PID")" --argjson lf "$(rss_kb "$LOGIND_PID")" --argjson pf "$(rss_kb "$POLKIT_PID")" \
-    --argjson served "$served" '
+    --argjson served "$served" --argjson detail "$idle_detail" '
     def r2: . * 100 | round / 100;
-    {broker_kb: {idle: $bi, after_requests: $br, after_floods: $bf}, broker_calls_served: $served,
+    {broker_kb: {idle: $bi, after_requests: $br, after_floods: $bf}, broker_calls_served: $served, idle_detail_kb: $detail,
+     broker_vs_logind_idle_pss: ($detail.broker.pss / $detail.logind.pss | r2),
      logind_kb: {idle: $li, after_requests: $lr, after_floods: $lf},
      polkitd_kb: {idle: $pi, after_requests: $pr, after_floods: $pf},
      broker_vs_logind_idle: ($bi / $li | r2), broker_vs_polkitd_idle: ($bi / $pi | r2),

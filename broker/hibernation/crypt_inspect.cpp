@@ -5,20 +5,16 @@
 #include <cstring>
 #include <libcryptsetup.h>
 #include <linux/capability.h>
-#include <mutex>
+#include <optional>
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "base/dlopen.hpp"
 #include "base/error.hpp"
 
 namespace ldb {
 
 namespace {
-
-struct CryptFree {
-    void operator()(crypt_device* cd) const noexcept { crypt_free(cd); }
-};
-using CryptDevice = std::unique_ptr<crypt_device, CryptFree>;
 
 // libcryptsetup prints to stdout/stderr unless given a log callback; keep
 // its last error to put into our own message instead.
@@ -33,11 +29,61 @@ void log_to_last_error(int level, const char* msg, void*)
         t_last_error.pop_back();
 }
 
-void install_default_log()
-{
-    static std::once_flag once;
-    std::call_once(once, [] { crypt_set_log_callback(nullptr, log_to_last_error, nullptr); });
-}
+// The libcryptsetup functions the inspector calls, resolved at run time:
+// linked, libcryptsetup and what it pulls in (libcrypto, libdevmapper,
+// libblkid, json-c, argon2, libselinux, libudev, ...) were mapped into the
+// daemon from its start (about 2.5 MB of its idle RSS) although only a
+// dm-crypt layer under the swap needs them. Typed from the header, so a
+// changed prototype fails to compile here.
+struct Cryptsetup {
+    SharedLibrary lib;
+    decltype(&crypt_init) init = nullptr;
+    decltype(&crypt_init_by_name) init_by_name = nullptr;
+    decltype(&crypt_load) load = nullptr;
+    decltype(&crypt_free) free = nullptr;
+    decltype(&crypt_set_log_callback) set_log_callback = nullptr;
+    decltype(&crypt_get_type) get_type = nullptr;
+    decltype(&crypt_get_cipher) get_cipher = nullptr;
+    decltype(&crypt_get_cipher_mode) get_cipher_mode = nullptr;
+    decltype(&crypt_get_integrity_info) get_integrity_info = nullptr;
+    decltype(&crypt_get_active_device) get_active_device = nullptr;
+    decltype(&crypt_get_uuid) get_uuid = nullptr;
+
+    explicit Cryptsetup(const std::string& soname)
+        : lib(SharedLibrary::open(soname, "inspecting a dm-crypt device needs libcryptsetup (Debian: libcryptsetup12)"))
+    {
+        lib.bind("crypt_init", init);
+        lib.bind("crypt_init_by_name", init_by_name);
+        lib.bind("crypt_load", load);
+        lib.bind("crypt_free", free);
+        lib.bind("crypt_set_log_callback", set_log_callback);
+        lib.bind("crypt_get_type", get_type);
+        lib.bind("crypt_get_cipher", get_cipher);
+        lib.bind("crypt_get_cipher_mode", get_cipher_mode);
+        lib.bind("crypt_get_integrity_info", get_integrity_info);
+        lib.bind("crypt_get_active_device", get_active_device);
+        lib.bind("crypt_get_uuid", get_uuid);
+        set_log_callback(nullptr, log_to_last_error, nullptr);
+    }
+};
+
+// A crypt_device freed through the loaded library.
+class CryptDevice {
+public:
+    CryptDevice(const Cryptsetup& api, crypt_device* cd) : api_(api), cd_(cd) {}
+    CryptDevice(const CryptDevice&) = delete;
+    CryptDevice& operator=(const CryptDevice&) = delete;
+    ~CryptDevice()
+    {
+        if (cd_)
+            api_.free(cd_);
+    }
+    crypt_device* get() const noexcept { return cd_; }
+
+private:
+    const Cryptsetup& api_;
+    crypt_device* cd_;
+};
 
 std::string str(const char* s) { return s ? s : ""; }
 
@@ -59,14 +105,14 @@ bool has_cap_sys_admin()
     return (data[CAP_SYS_ADMIN / 32].effective & (1u << (CAP_SYS_ADMIN % 32))) != 0;
 }
 
-void read_common(crypt_device* cd, CryptFacts& f)
+void read_common(const Cryptsetup& api, crypt_device* cd, CryptFacts& f)
 {
-    f.type = str(crypt_get_type(cd));
-    f.cipher = str(crypt_get_cipher(cd));
-    f.cipher_mode = str(crypt_get_cipher_mode(cd));
+    f.type = str(api.get_type(cd));
+    f.cipher = str(api.get_cipher(cd));
+    f.cipher_mode = str(api.get_cipher_mode(cd));
     crypt_params_integrity ip{};
     // -ENOTSUP for types that cannot carry integrity (LUKS1, PLAIN): none.
-    if (crypt_get_integrity_info(cd, &ip) == 0 && ip.integrity) {
+    if (api.get_integrity_info(cd, &ip) == 0 && ip.integrity) {
         f.integrity = ip.integrity;
         f.integrity_key_size = ip.integrity_key_size;
         f.tag_size = ip.tag_size;
@@ -99,22 +145,24 @@ bool luks_from_dm_uuid(const std::string& dm_uuid, std::string& type, std::strin
 
 class LibcryptsetupInspector final : public CryptInspector {
 public:
+    explicit LibcryptsetupInspector(std::string soname) : soname_(std::move(soname)) {}
+
     CryptFacts inspect(const CryptTarget& t) override
     {
-        install_default_log();
         if (t.dm_name.empty())
             throw Error(ErrorKind::InvalidArgument, t.device + " has no device-mapper name");
+        const Cryptsetup& api = loaded(t);
 
         t_last_error.clear();
         crypt_device* raw = nullptr;
-        const int r = crypt_init_by_name(&raw, t.dm_name.c_str());
-        CryptDevice cd(raw);
+        const int r = api.init_by_name(&raw, t.dm_name.c_str());
+        CryptDevice cd(api, raw);
         if (r == 0) {
-            crypt_set_log_callback(cd.get(), log_to_last_error, nullptr);
+            api.set_log_callback(cd.get(), log_to_last_error, nullptr);
             CryptFacts f;
-            read_common(cd.get(), f);
+            read_common(api, cd.get(), f);
             crypt_active_device cad{};
-            if (!f.integrity.empty() && crypt_get_active_device(cd.get(), t.dm_name.c_str(), &cad) == 0)
+            if (!f.integrity.empty() && api.get_active_device(cd.get(), t.dm_name.c_str(), &cad) == 0)
                 f.integrity_journal = (cad.flags & CRYPT_ACTIVATE_NO_JOURNAL) == 0;
             f.live = true;
             f.source = "the active device-mapper table of " + t.dm_name;
@@ -128,46 +176,70 @@ public:
             throw Error(privileged ? ErrorKind::Kernel : ErrorKind::Permission,
                         "cannot read the dm-crypt mapping " + t.dm_name + " (" + t.device + "): " + live_error,
                         privileged ? "" : "the broker needs CAP_SYS_ADMIN to inspect device-mapper tables");
-        return from_header(t, type, hex, live_error);
+        return from_header(api, t, type, hex, live_error);
     }
 
 private:
+    // Loaded at the first dm-crypt layer and kept (libcrypto, which it
+    // initialises, stays mapped after a dlclose anyway); a failed load is
+    // tried again next time, and is this layer's error, so the check
+    // reports it as a blocker.
+    const Cryptsetup& loaded(const CryptTarget& t)
+    {
+        if (!api_) {
+            try {
+                api_.emplace(soname_);
+            } catch (const Error& e) {
+                throw Error(e.kind(), "cannot inspect the dm-crypt mapping " + t.dm_name + " (" + t.device + "): " +
+                                          e.what(),
+                            e.hint());
+            }
+        }
+        return *api_;
+    }
+
     // The LUKS header says what the mapping was opened with; it is the
     // fallback when the live table is out of reach, and is only believed
     // when its uuid is the one device-mapper shows.
-    static CryptFacts from_header(const CryptTarget& t, const std::string& type, const std::string& hex,
-                                  const std::string& live_error)
+    static CryptFacts from_header(const Cryptsetup& api, const CryptTarget& t, const std::string& type,
+                                  const std::string& hex, const std::string& live_error)
     {
         t_last_error.clear();
         crypt_device* raw = nullptr;
-        int r = crypt_init(&raw, t.header_device.c_str());
-        CryptDevice cd(raw);
+        int r = api.init(&raw, t.header_device.c_str());
+        CryptDevice cd(api, raw);
         if (r < 0)
             throw Error(r == -EACCES || r == -EPERM ? ErrorKind::Permission : ErrorKind::Kernel,
                         "cannot read the LUKS header of " + t.dm_name + " on " + t.header_device + ": " + detail(r) +
                             "; and its live table: " + live_error,
                         "the broker needs read access to " + t.header_device + " or CAP_SYS_ADMIN");
-        crypt_set_log_callback(cd.get(), log_to_last_error, nullptr);
-        r = crypt_load(cd.get(), type == "LUKS1" ? CRYPT_LUKS1 : CRYPT_LUKS2, nullptr);
+        api.set_log_callback(cd.get(), log_to_last_error, nullptr);
+        r = api.load(cd.get(), type == "LUKS1" ? CRYPT_LUKS1 : CRYPT_LUKS2, nullptr);
         if (r < 0)
             throw Error(r == -EACCES || r == -EPERM ? ErrorKind::Permission : ErrorKind::Kernel,
                         "cannot load the " + type + " header of " + t.dm_name + " from " + t.header_device + ": " +
                             detail(r) + "; and its live table: " + live_error);
-        const std::string header_uuid = undashed(str(crypt_get_uuid(cd.get())));
+        const std::string header_uuid = undashed(str(api.get_uuid(cd.get())));
         if (header_uuid != hex)
             throw Error(ErrorKind::Kernel, "the " + type + " header on " + t.header_device + " has uuid " +
-                                               str(crypt_get_uuid(cd.get())) + ", but device-mapper says " + t.dm_name +
+                                               str(api.get_uuid(cd.get())) + ", but device-mapper says " + t.dm_name +
                                                " was opened from " + hex + "; not trusting it");
         CryptFacts f;
-        read_common(cd.get(), f);
+        read_common(api, cd.get(), f);
         f.source = "the " + type + " header on " + t.header_device + " (the live table was not readable: " +
                    live_error + ")";
         return f;
     }
+
+    std::string soname_;
+    std::optional<Cryptsetup> api_;
 };
 
 } // namespace
 
-std::unique_ptr<CryptInspector> make_libcryptsetup_inspector() { return std::make_unique<LibcryptsetupInspector>(); }
+std::unique_ptr<CryptInspector> make_libcryptsetup_inspector(const std::string& soname)
+{
+    return std::make_unique<LibcryptsetupInspector>(soname);
+}
 
 } // namespace ldb

@@ -4,7 +4,8 @@
 // that sysfs does not show (cipher, integrity algorithm, LUKS type). The
 // hibernation check asks for them through the narrow CryptInspector
 // interface, so that its classifier can be tested with fakes; the real
-// implementation reads them with libcryptsetup (crypt_inspect.cpp).
+// implementation reads them with libcryptsetup (crypt_inspect.cpp), which
+// it loads only when first asked.
 
 #include <cstdint>
 #include <memory>
@@ -56,6 +57,10 @@ public:
 // LUKS header from the lower device read-only instead (crypt_init +
 // crypt_load: needs read access to that block device, and the uuid in the
 // header must match the one device-mapper shows).
-std::unique_ptr<CryptInspector> make_libcryptsetup_inspector();
+// libcryptsetup (`soname`) is loaded with dlopen at the first inspection,
+// not linked: a daemon without a dm-crypt layer under its swap never maps
+// it. If it cannot be loaded, inspect() throws an Error saying so.
+inline constexpr const char* kLibcryptsetupSoname = "libcryptsetup.so.12";
+std::unique_ptr<CryptInspector> make_libcryptsetup_inspector(const std::string& soname = kLibcryptsetupSoname);
 
 } // namespace ldb
