@@ -56,6 +56,13 @@ struct Exception {
     uint64_t expires_realtime_usec = 0; // when it ends, for people
     uint64_t expires_boot_ns = 0;       // when it ends, CLOCK_BOOTTIME
     Origin origin = Origin::Request;
+    // false: the kernel grant has no lease and the broker alone ends it. Only
+    // for the sleep unit's grant: the machine can be off for days between
+    // the image and the renewal of the swap header, with the broker frozen,
+    // and CLOCK_BOOTTIME counts that time. The unit's cgroup, and so the
+    // grant's key, dies with the unit. Not kept in the record: a restarted
+    // broker leases it again.
+    bool kernel_lease = true;
 };
 
 } // namespace ldb

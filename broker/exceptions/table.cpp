@@ -25,6 +25,8 @@ std::chrono::milliseconds ExceptionTable::renew_interval() const
 
 uint64_t ExceptionTable::lease_until(const Exception& e) const
 {
+    if (!e.kernel_lease)
+        return kNoLease;
     return std::min<uint64_t>(e.expires_boot_ns, clocks_.boot_ns() + settings_.lease_seconds * 1000000000ull);
 }
 

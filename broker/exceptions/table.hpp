@@ -89,6 +89,9 @@ public:
 
     std::chrono::milliseconds renew_interval() const;
 
+    // The kernel expiry of an exception without a kernel lease.
+    static constexpr uint64_t kNoLease = UINT64_MAX;
+
 private:
     uint64_t lease_until(const Exception& e) const;
 

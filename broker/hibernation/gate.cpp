@@ -40,6 +40,10 @@ const Exception& grant_unit(ExceptionTable& grants, UnitDirectory& units, const 
     spec.cgroups = {u.control_group};
     spec.holder_uid = 0;
     spec.origin = Origin::Hibernation;
+    // lockdown-hibernate renews the swap header after the resume, before the
+    // thaw, while the broker is still frozen and however long the machine was
+    // off (see Exception::kernel_lease). logind's grant keeps its lease.
+    spec.kernel_lease = unit == kLogindUnit;
     return grants.add(std::move(spec), seconds);
 }
 

@@ -192,6 +192,28 @@ TEST_F(Fixture, RenewMovesTheLeaseAndExpiresAtTheEnd)
     EXPECT_EQ(revoked.back(), std::make_pair(id, std::string("expired")));
 }
 
+// The sleep unit's grant: the machine is off between the image and the
+// renewal of the swap header, with the broker frozen, and CLOCK_BOOTTIME
+// counts that time; the kernel must not end the grant on its own.
+TEST_F(Fixture, WithoutAKernelLeaseTheKernelGrantNeverRunsOutButTheBrokerStillEndsIt)
+{
+    auto t = make(60);
+    Exception spec = session_spec();
+    spec.kernel_lease = false;
+    const uint64_t id = t.add(spec, 300).id;
+    for (const auto& k : kernel.keys)
+        EXPECT_EQ(k.expires_boot_ns, ExceptionTable::kNoLease);
+    boot += 20 * kSec;
+    t.renew();
+    for (const auto& k : kernel.keys)
+        EXPECT_EQ(k.expires_boot_ns, ExceptionTable::kNoLease) << "a renewal must not bring the lease back";
+    boot += 3 * 24 * 3600 * kSec; // three days off, hibernated
+    t.renew();
+    EXPECT_EQ(t.find(id), nullptr) << "the broker ends it once its time is over";
+    EXPECT_TRUE(kernel.keys.empty());
+    EXPECT_EQ(revoked.back(), std::make_pair(id, std::string("expired")));
+}
+
 TEST_F(Fixture, RenewDropsAGrantThatVanishedFromTheKernel)
 {
     auto t = make();

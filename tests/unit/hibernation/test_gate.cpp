@@ -175,6 +175,15 @@ TEST_F(Gate, BeginChecksAgainGrantsTheSleepUnitAndResumeEndsIt)
     const uint64_t id = gate->begin(kHibernateUnit).id;
     EXPECT_EQ(grants_for(kHibernateUnit), 1u);
     EXPECT_EQ(gate->begin(kHibernateUnit).id, id) << "a second call reuses the grant";
+    // The sleep unit's kernel grant holds however long the machine stays off
+    // (the renewal of the swap header needs it before the broker thaws);
+    // logind's keeps a lease.
+    for (const auto& [gid, e] : grants->all())
+        EXPECT_EQ(e.kernel_lease, e.scope != kHibernateUnit) << e.scope;
+    size_t unleased = 0;
+    for (const auto& k : kernel.keys)
+        unleased += k.expires_boot_ns == ExceptionTable::kNoLease;
+    EXPECT_EQ(unleased, 1u);
     gate->resumed();
     EXPECT_EQ(grants_for(kHibernateUnit), 0u);
     EXPECT_EQ(grants_for(kLogindUnit), 1u) << "logind keeps its grant across the resume";

@@ -173,6 +173,15 @@ exec_start=$(systemctl show -p ExecStart --value systemd-hibernate.service)
     abort "systemd-hibernate.service ExecStart: $exec_start"
 wait_for 30 systemctl is-active --quiet lockdown-broker.service || abort "lockdown-broker.service is not active"
 ok "lockdown-broker.service is active"
+# A kernel lease far shorter than any hibernation cycle: what a night off is
+# to the default 60 s. The sleep unit's grant must hold across it, or the
+# renewal of the swap header before the thaw is refused (ETXTBSY) and the
+# resumed system powers off instead of thawing.
+mkdir -p /etc/lockdown-broker/broker.conf.d
+printf '[Exceptions]\nLeaseSeconds=3\n' >/etc/lockdown-broker/broker.conf.d/90-e2e-short-lease.conf
+systemctl restart lockdown-broker.service
+wait_for 30 systemctl is-active --quiet lockdown-broker.service || abort "lockdown-broker.service did not restart"
+ok "lockdown-broker.service restarted with LeaseSeconds=3"
 st=$(cryptsetup status "$HIB_SWAP" 2>&1)
 [[ $st == *"integrity: hmac(sha256)"* ]] && ok "$HIB_SWAP is LUKS2 with integrity hmac(sha256), opened by the initramfs" ||
     abort "cryptsetup status $HIB_SWAP :: $st"
