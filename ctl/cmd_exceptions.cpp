@@ -45,7 +45,7 @@ std::string scope_text(const std::string& kind, const std::string& scope)
 void print_new_id(const Options& o, uint64_t id)
 {
     if (o.json)
-        std::printf("{\"id\":%s}\n", json_str(format_id(id)).c_str());
+        std::printf("%s\n", ldb::JsonObject().str("id", format_id(id)).text().c_str());
     else
         std::printf("%s\n", format_id(id).c_str());
     if (!o.json && isatty(STDOUT_FILENO) && isatty(STDERR_FILENO))

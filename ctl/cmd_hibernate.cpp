@@ -19,8 +19,7 @@ int cmd_hibernate(const Options& o)
         const std::string can = broker.CanHibernate();
         const std::string blocker = broker.HibernateBlocker();
         if (o.json)
-            std::printf("{\"can_hibernate\":%s,\"blocker\":%s}\n", ldb::json_str(can).c_str(),
-                        ldb::json_str(blocker).c_str());
+            std::printf("%s\n", ldb::JsonObject().str("can_hibernate", can).str("blocker", blocker).text().c_str());
         else if (can == "yes")
             std::printf("Hibernation: possible\n");
         else

@@ -89,9 +89,13 @@ std::string wrap(const std::string& text, size_t indent, size_t width)
         notice += cause.empty() ? " lockdown-enforce.service has not loaded enforcement."
                                 : " The locked_down program did not load: " + cause + ".";
     if (o.json) {
-        std::printf("{\"broker\":\"not running\",\"enforcing\":%s,\"cause\":%s,\"notice\":%s}\n",
-                    enforcing == "unknown" ? "null" : enforcing == "yes" ? "true" : "false",
-                    json_str(cause).c_str(), json_str(notice).c_str());
+        ldb::JsonObject j;
+        j.str("broker", "not running");
+        if (enforcing == "unknown")
+            j.null("enforcing");
+        else
+            j.boolean("enforcing", enforcing == "yes");
+        std::printf("%s\n", j.str("cause", cause).str("notice", notice).text().c_str());
     } else {
         if (!notice.empty())
             std::printf("Notice: %s\n\n", wrap(notice, 8, 80).c_str());
@@ -134,12 +138,20 @@ int cmd_status(const Options& o)
     const std::string blocker = broker.HibernateBlocker();
 
     if (o.json) {
-        std::printf("{\"version\":%s,\"kernel_lockdown\":%s,\"mode\":%s,\"enforcing\":%s,\"notice\":%s,"
-                    "\"reasons\":{\"deny\":%u,\"audit\":%u,\"allow\":%u,\"other\":%u},\"exceptions\":%zu,"
-                    "\"can_hibernate\":%s,\"hibernate_blocker\":%s}\n",
-                    json_str(version).c_str(), json_str(kernel).c_str(), json_str(mode).c_str(),
-                    enforcing ? "true" : "false", json_str(notice).c_str(), n.deny, n.audit, n.allow, n.other,
-                    exceptions, json_str(can_hibernate).c_str(), json_str(blocker).c_str());
+        const auto reasons = ldb::JsonObject().num("deny", n.deny).num("audit", n.audit).num("allow", n.allow).num(
+            "other", n.other);
+        std::printf("%s\n", ldb::JsonObject()
+                                 .str("version", version)
+                                 .str("kernel_lockdown", kernel)
+                                 .str("mode", mode)
+                                 .boolean("enforcing", enforcing)
+                                 .str("notice", notice)
+                                 .object("reasons", reasons)
+                                 .num("exceptions", exceptions)
+                                 .str("can_hibernate", can_hibernate)
+                                 .str("hibernate_blocker", blocker)
+                                 .text()
+                                 .c_str());
         return ExitOk;
     }
 
