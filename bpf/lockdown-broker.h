@@ -90,6 +90,17 @@ struct ld_grant_value {
 
 #define LD_COMM_LEN 16
 
+/* What an event reports. Decisions are the common case; the others are
+ * notices the broker acts on. */
+enum ld_event_kind {
+    LD_EVENT_DECISION = 0,    /* a decision on a reason or pseudo-reason */
+    LD_EVENT_MODULE_LOAD = 1, /* a kernel module is being loaded (finit_module or
+                               * init_module); reason and decision are 0. Its
+                               * parameters (dyndbg=) are invisible to every hook,
+                               * so the broker checks the dynamic_debug callsites
+                               * afterwards. */
+};
+
 struct ld_event {
     __u64 boot_ns;   /* bpf_ktime_get_boot_ns() at the decision */
     __u64 cgroup_id; /* the caller's own cgroup */
@@ -98,8 +109,8 @@ struct ld_event {
     __u32 tid;
     __u32 uid;
     __u32 reason;    /* enum lockdown_reason value of the running kernel */
-    __u32 decision;  /* enum ld_decision */
-    __u32 pad;
+    __u32 decision;  /* enum ld_decision (LD_EVENT_DECISION only) */
+    __u32 kind;      /* enum ld_event_kind */
     char comm[LD_COMM_LEN];
 };
 

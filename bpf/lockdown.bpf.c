@@ -137,7 +137,7 @@ static __always_inline void emit(__u32 reason, __u32 decision, __u64 grant_id)
     e->uid = (__u32)uid_gid;
     e->reason = reason;
     e->decision = decision;
-    e->pad = 0;
+    e->kind = LD_EVENT_DECISION;
     bpf_get_current_comm(e->comm, sizeof(e->comm));
     bpf_ringbuf_submit(e, 0);
 }

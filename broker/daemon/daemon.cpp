@@ -251,7 +251,11 @@ Daemon::Daemon(const DaemonOptions& o, Inputs in)
       standing_(in_.rules, exceptions_, units_, in_.policy),
       cgroup_names_(o.cgroup_root), sink_(in_.catalog, {journal_send, [this](const DeniedNotice& n) { service_.denied(n); }, monotonic_ms,
                           [this](uint64_t id, uint32_t pid) { return cgroup_names_.path_of(id, pid); }}),
-      reader_(enforcer_.events_fd(), [this](const ld_event& ev) { sink_.handle(ev); }), sigfd_(termination_fd())
+      reader_(enforcer_.events_fd(),
+              [this](const ld_event& ev) {
+                  if (ev.kind == LD_EVENT_DECISION)
+                      sink_.handle(ev);
+              }), sigfd_(termination_fd())
 {
     loop_.attach_bus(*bus_);
 }
