@@ -78,15 +78,64 @@ struct ld_grant_value {
     __u64 grant_id;          /* random, never 0; one grant spans several keys */
     __u64 expires_boot_ns;   /* CLOCK_BOOTTIME; the kernel refuses after this */
     __u32 holder_uid;
-    __u32 flags;
+    __u32 flags;             /* LD_GRANT_* */
+};
+
+/* A hibernation grant that answers the kernel's question "is hibernation
+ * available?" (so logind shows Hibernate) but opens none of the files that
+ * hibernate or restore: /dev/snapshot, and writes to /sys/power/{state,disk,
+ * resume,resume_offset,image_size}. Those need a grant without this flag:
+ * the sleep unit's own. */
+#define LD_GRANT_VIEW_ONLY 0x1u
+
+/*
+ * The guard: what the self-protection programs need to know at run time.
+ * One entry of an array map, written by the loader (the mounts) and by the
+ * broker (the rest) before `sealed` is set. Once sealed, no process gets a
+ * new fd to a map, program or link listed here (read-only fds to maps other
+ * than the ring buffer excepted), so nobody but the broker, which holds its
+ * fds, can change this entry again.
+ */
+#define LD_GUARD_MAX_MAPS 8
+#define LD_GUARD_MAX_PROGS 24
+#define LD_GUARD_MAX_LINKS 24
+#define LD_GUARD_MAX_MOUNTS 8
+
+struct ld_guard {
+    __u32 sealed;        /* 1: new fds to our objects are refused */
+    __u32 broker_tgid;   /* ptrace-class access to it is refused (as to PID 1) */
+    __u32 events_map_id; /* the ring buffer: no new fd at all, not even read-only */
+    __u32 recorder_tgid; /* while non-zero, this process's flock() records mounts */
+    __u32 map_ids[LD_GUARD_MAX_MAPS];
+    __u32 prog_ids[LD_GUARD_MAX_PROGS];
+    __u32 link_ids[LD_GUARD_MAX_LINKS];
+    /* The mounts that hold our BPF file system in the initial mount
+     * namespace (it and every mount above it, up to /), as vfsmount
+     * addresses, and that namespace's address. Recorded by the loader, which
+     * runs in the initial namespace: unmounting or moving them is refused. */
+    __u32 mount_count;
+    __u32 pad;
+    __u64 init_mnt_ns;
+    __u64 mounts[LD_GUARD_MAX_MOUNTS];
 };
 
 /* Counters per reason value and decision, in a per-CPU array: index
  * reason * LD_DECISION__COUNT + decision (the ALLOW column stays 0 here:
  * allowed calls are counted in ld_control.allowed). The extra slot at
  * LD_COUNTER_DROPPED counts events lost because the ring buffer was full. */
-#define LD_COUNTER_SLOTS (LD_MAX_REASONS * LD_DECISION__COUNT + 1)
-#define LD_COUNTER_DROPPED (LD_MAX_REASONS * LD_DECISION__COUNT)
+#define LD_COUNTER_EXTRA (LD_MAX_REASONS * LD_DECISION__COUNT)
+#define LD_COUNTER_DROPPED (LD_COUNTER_EXTRA + 0)
+/* kexec_file_load refused at the read of its image (the kexec-file part),
+ * before the kernel's own signature check could let a signed image by. */
+#define LD_COUNTER_KEXEC_FILE (LD_COUNTER_EXTRA + 1)
+/* New fds to our maps, programs or links refused by the seal. */
+#define LD_COUNTER_SEALED (LD_COUNTER_EXTRA + 2)
+/* ptrace-class access to PID 1 or the broker refused. */
+#define LD_COUNTER_PTRACE (LD_COUNTER_EXTRA + 3)
+/* Unmounting or moving a guarded mount, MS_MOVE or pivot_root in the
+ * initial mount namespace refused. */
+#define LD_COUNTER_MOUNTS (LD_COUNTER_EXTRA + 4)
+#define LD_COUNTER_SLOTS (LD_COUNTER_EXTRA + 5)
 
 #define LD_COMM_LEN 16
 
@@ -130,5 +179,6 @@ struct ld_event {
 #define LD_PSEUDO_REASON_FIRST 63
 #define LD_REASON_DYNAMIC_DEBUG 63
 #define LD_PIN_LINK_DYNDBG "link_dyndbg_open"
+#define LD_PIN_GUARD "ld_guard"
 
 #endif

@@ -41,7 +41,9 @@ struct super_block {
 } __attribute__((preserve_access_index));
 
 struct inode {
+    unsigned short i_mode;
     unsigned long i_ino;
+    unsigned int i_rdev;
     struct super_block *i_sb;
 } __attribute__((preserve_access_index));
 
@@ -75,7 +77,37 @@ struct path {
 struct file {
     unsigned int f_mode;
     struct path f_path;
+    struct inode *f_inode;
 } __attribute__((preserve_access_index));
+
+struct bpf_map {
+    __u32 id;
+} __attribute__((preserve_access_index));
+
+struct bpf_prog_aux {
+    __u32 id;
+} __attribute__((preserve_access_index));
+
+struct bpf_prog {
+    struct bpf_prog_aux *aux;
+} __attribute__((preserve_access_index));
+
+struct mnt_namespace; /* only its address is compared */
+
+struct nsproxy {
+    struct mnt_namespace *mnt_ns;
+} __attribute__((preserve_access_index));
+
+struct task_struct {
+    int tgid;
+    struct nsproxy *nsproxy;
+} __attribute__((preserve_access_index));
+
+/* Enumerator values come from the running kernel's BTF (CO-RE), never from
+ * these placeholders. */
+enum lockdown_reason { LOCKDOWN_KEXEC = 1, LOCKDOWN_HIBERNATION = 2 };
+enum kernel_read_file_id { READING_MODULE = 1, READING_KEXEC_IMAGE = 2, READING_KEXEC_INITRAMFS = 3 };
+enum kernel_load_data_id { LOADING_MODULE = 1 };
 
 struct vfsmount {
     struct super_block *mnt_sb;
@@ -109,12 +141,35 @@ struct {
     __type(value, __u64);
 } ld_counters SEC(".maps");
 
+struct {
+    __uint(type, BPF_MAP_TYPE_ARRAY);
+    __uint(max_entries, 1);
+    __type(key, __u32);
+    __type(value, struct ld_guard);
+} ld_guard SEC(".maps");
+
+static __always_inline struct ld_guard *guard(void)
+{
+    __u32 zero = 0;
+
+    return bpf_map_lookup_elem(&ld_guard, &zero);
+}
+
 static __always_inline void count(__u32 slot)
 {
     __u64 *c = bpf_map_lookup_elem(&ld_counters, &slot);
 
     if (c)
         *c += 1;
+}
+
+/* A refusal of the self-protection programs: counted in its slot. (The
+ * helper call also keeps clang from turning `cond ? -EPERM : 0` into
+ * arithmetic whose range older verifiers cannot see.) */
+static __always_inline int refuse(__u32 slot)
+{
+    count(slot);
+    return -EPERM;
 }
 
 static __always_inline void emit(__u32 reason, __u32 decision, __u64 grant_id)
@@ -149,13 +204,13 @@ struct grant_match {
     __u64 expired_id;
 };
 
-static __always_inline void check_cgroup(__u64 cgid, __u32 reason, __u64 now,
+static __always_inline void check_cgroup(__u64 cgid, __u32 reason, __u64 now, __u32 skip_flags,
                                          struct grant_match *m)
 {
     struct ld_grant_key key = { .cgroup_id = cgid, .reason = reason, .pad = 0 };
     struct ld_grant_value *g = bpf_map_lookup_elem(&ld_grants, &key);
 
-    if (!g)
+    if (!g || (g->flags & skip_flags))
         return;
     if (now < g->expires_boot_ns)
         m->live_id = g->grant_id;
@@ -165,7 +220,7 @@ static __always_inline void check_cgroup(__u64 cgid, __u32 reason, __u64 now,
 
 /* A grant on a cgroup covers its descendants: look the caller's ancestors up,
  * root first, at most LD_MAX_CGROUP_DEPTH + 1 lookups. */
-static __always_inline void find_grant(__u32 reason, struct grant_match *m)
+static __always_inline void find_grant(__u32 reason, __u32 skip_flags, struct grant_match *m)
 {
     __u64 now = bpf_ktime_get_boot_ns();
     int level;
@@ -175,12 +230,12 @@ static __always_inline void find_grant(__u32 reason, struct grant_match *m)
 
         if (!cgid)
             return; /* past the caller's own level */
-        check_cgroup(cgid, reason, now, m);
+        check_cgroup(cgid, reason, now, skip_flags, m);
         if (m->live_id)
             return;
     }
     /* Deeper than the bound: still honour a grant on the caller's own cgroup. */
-    check_cgroup(bpf_get_current_cgroup_id(), reason, now, m);
+    check_cgroup(bpf_get_current_cgroup_id(), reason, now, skip_flags, m);
 }
 
 /* Everything but a policy allow: audit, the grant walk, refusals, and reasons
@@ -203,7 +258,7 @@ static __noinline int decide_slow(__u32 reason, __u32 action)
         return 0;
     }
 
-    find_grant(reason, &m);
+    find_grant(reason, 0, &m);
     if (m.live_id) {
         count(reason * LD_DECISION__COUNT + LD_DECISION_GRANTED);
         emit(reason, LD_DECISION_GRANTED, m.live_id);
@@ -350,10 +405,347 @@ int BPF_PROG(ld_protect_rmdir, struct inode *dir, struct dentry *dentry, int ret
     return is_pin_dir(dentry->d_inode) ? -EPERM : 0;
 }
 
+/* Whether `mnt` holds our BPF file system in the initial mount namespace
+ * (see ld_protect_record). Until the loader recorded them, every mount of our
+ * BPF file system counts, in any namespace. */
+static __always_inline int is_guarded_mount(struct vfsmount *mnt)
+{
+    struct ld_guard *g = guard();
+    __u64 addr = (__u64)mnt;
+    int i;
+
+    if (!protect_dir_ino || !mnt)
+        return 0;
+    if (!g || !g->mount_count)
+        return mnt->mnt_sb->s_dev == protect_dev;
+    for (i = 0; i < LD_GUARD_MAX_MOUNTS; i++)
+        if (g->mounts[i] && g->mounts[i] == addr)
+            return 1;
+    return 0;
+}
+
+static __always_inline int in_initial_mount_ns(void)
+{
+    struct ld_guard *g = guard();
+    struct task_struct *t = bpf_get_current_task_btf();
+
+    return g && g->init_mnt_ns && t->nsproxy && (__u64)t->nsproxy->mnt_ns == g->init_mnt_ns;
+}
+
+/* Unmounting our BPF file system, or any mount above it (/sys, /), in the
+ * initial namespace: a lazy unmount of /sys would drop every pin with it.
+ * Copies in other mount namespaces (bubblewrap, nspawn, PrivateTmp=) are
+ * other vfsmounts: unmounting them there detaches nothing of ours. */
 SEC("lsm/sb_umount")
 int BPF_PROG(ld_protect_umount, struct vfsmount *mnt, int flags, int ret)
 {
     if (ret != 0)
         return ret;
-    return protect_dir_ino && mnt->mnt_sb->s_dev == protect_dev ? -EPERM : 0;
+    if (is_guarded_mount(mnt))
+        return refuse(LD_COUNTER_MOUNTS);
+    return 0;
+}
+
+/* move_mount(2): moving a guarded mount under one we do not guard would let
+ * a lazy unmount of that one take ours along. */
+SEC("lsm/move_mount")
+int BPF_PROG(ld_protect_move, const struct path *from_path, const struct path *to_path, int ret)
+{
+    if (ret != 0)
+        return ret;
+    if (is_guarded_mount(from_path->mnt))
+        return refuse(LD_COUNTER_MOUNTS);
+    return 0;
+}
+
+#define LD_MS_MOVE 8192
+/* mount(2) with MS_MOVE names its source only as a string, which no hook
+ * resolves; so in the initial namespace, once mounts are recorded, every
+ * MS_MOVE is refused. Other namespaces are not affected. */
+SEC("lsm/sb_mount")
+int BPF_PROG(ld_protect_mount, const char *dev_name, const struct path *path, const char *type,
+             unsigned long flags, void *data, int ret)
+{
+    if (ret != 0)
+        return ret;
+    if ((flags & LD_MS_MOVE) && in_initial_mount_ns())
+        return refuse(LD_COUNTER_MOUNTS);
+    return 0;
+}
+
+/* pivot_root(2) in the initial namespace would put an unguarded mount above
+ * all of ours. Inside a new namespace (bubblewrap, nspawn) it is theirs. */
+SEC("lsm/sb_pivotroot")
+int BPF_PROG(ld_protect_pivot, const struct path *old_path, const struct path *new_path, int ret)
+{
+    if (ret != 0)
+        return ret;
+    if (in_initial_mount_ns())
+        return refuse(LD_COUNTER_MOUNTS);
+    return 0;
+}
+
+/* Recording the mounts to guard: while recorder_tgid is set (by the loader,
+ * before the seal), each flock() of that process records the mount of the
+ * locked file and the caller's mount namespace. The loader locks each
+ * directory from the pin directory up to /, so the list is our BPF file
+ * system and every mount above it. flock() is a rare call, and the first
+ * test keeps it one map lookup for everyone else. */
+SEC("lsm/file_lock")
+int BPF_PROG(ld_protect_record, struct file *file, unsigned int cmd, int ret)
+{
+    struct ld_guard *g = guard();
+    struct task_struct *t;
+    __u64 addr;
+    __u32 n;
+    int i;
+
+    if (ret != 0 || !g || !g->recorder_tgid)
+        return ret;
+    if ((bpf_get_current_pid_tgid() >> 32) != g->recorder_tgid)
+        return 0;
+    addr = (__u64)file->f_path.mnt;
+    for (i = 0; i < LD_GUARD_MAX_MOUNTS; i++)
+        if (g->mounts[i] == addr)
+            return 0;
+    n = g->mount_count;
+    if (n >= LD_GUARD_MAX_MOUNTS)
+        return 0;
+    g->mounts[n] = addr;
+    g->mount_count = n + 1;
+    t = bpf_get_current_task_btf();
+    g->init_mnt_ns = t->nsproxy ? (__u64)t->nsproxy->mnt_ns : 0;
+    return 0;
+}
+
+/*
+ * Self-protection, once the broker sealed: no new fd to our maps (read-only
+ * ones excepted, but never the ring buffer, whose reader would take the
+ * broker's events), programs or links. A program fd is what an extension
+ * program (freplace) or a tracing program on ours needs; a writable map fd
+ * is a grant for anyone. The broker keeps its fds in systemd's fd store.
+ */
+static __always_inline int id_listed(const __u32 *ids, int n, __u32 id)
+{
+    int i;
+
+    if (!id)
+        return 0;
+    for (i = 0; i < n; i++)
+        if (ids[i] == id)
+            return 1;
+    return 0;
+}
+
+SEC("lsm/bpf_map")
+int BPF_PROG(ld_seal_map, struct bpf_map *map, unsigned int fmode, int ret)
+{
+    struct ld_guard *g = guard();
+    __u32 id;
+
+    if (ret != 0)
+        return ret;
+    if (!g || !g->sealed)
+        return 0;
+    id = map->id;
+    if (!id_listed(g->map_ids, LD_GUARD_MAX_MAPS, id))
+        return 0;
+    if (id == g->events_map_id || (fmode & LD_FMODE_WRITE))
+        return refuse(LD_COUNTER_SEALED);
+    return 0;
+}
+
+SEC("lsm/bpf_prog")
+int BPF_PROG(ld_seal_prog, struct bpf_prog *prog, int ret)
+{
+    struct ld_guard *g = guard();
+
+    if (ret != 0)
+        return ret;
+    if (!g || !g->sealed)
+        return 0;
+    if (id_listed(g->prog_ids, LD_GUARD_MAX_PROGS, prog->aux->id))
+        return refuse(LD_COUNTER_SEALED);
+    return 0;
+}
+
+/* Links get their fds with no hook of their own: refuse the one command that
+ * reaches them by id. Only the first three arguments are read, which every
+ * kernel has; 6.15 added a fourth, and with it moved the return-value slot,
+ * which this program therefore never reads (a BPF LSM program only runs when
+ * the ones before it returned 0). */
+SEC("lsm/bpf")
+int BPF_PROG(ld_seal_bpf, int cmd, union bpf_attr *attr, unsigned int size)
+{
+    struct ld_guard *g;
+
+    if (cmd != BPF_LINK_GET_FD_BY_ID)
+        return 0;
+    g = guard();
+    if (!g || !g->sealed)
+        return 0;
+    if (id_listed(g->link_ids, LD_GUARD_MAX_LINKS, attr->link_id))
+        return refuse(LD_COUNTER_SEALED);
+    return 0;
+}
+
+/* ptrace, /proc/PID/mem, process_vm_*, pidfd_getfd: all ask for ATTACH access.
+ * PID 1 holds the broker's fds in its fd store, the broker holds them too. */
+#define LD_PTRACE_MODE_ATTACH 0x02
+
+SEC("lsm/ptrace_access_check")
+int BPF_PROG(ld_guard_ptrace, struct task_struct *child, unsigned int mode, int ret)
+{
+    struct ld_guard *g;
+    int tgid;
+
+    if (ret != 0)
+        return ret;
+    if (!(mode & LD_PTRACE_MODE_ATTACH))
+        return 0;
+    tgid = child->tgid;
+    if (tgid == 1)
+        return refuse(LD_COUNTER_PTRACE);
+    g = guard();
+    if (g && g->sealed && g->broker_tgid && (__u32)tgid == g->broker_tgid)
+        return refuse(LD_COUNTER_PTRACE);
+    return 0;
+}
+
+/*
+ * kexec_file_load: the kernel lets an image with a valid signature by
+ * without asking locked_down, and the new kernel would run without us. So
+ * reading a kexec image or initramfs is decided like the kexec reason.
+ * Module loads are only reported: their parameters (dyndbg=) reach no hook,
+ * and the broker checks the dynamic_debug callsites afterwards.
+ */
+static __always_inline void notice_module_load(void)
+{
+    struct ld_event *e = bpf_ringbuf_reserve(&ld_events, sizeof(*e), 0);
+    __u64 pid_tgid;
+
+    if (!e) {
+        count(LD_COUNTER_DROPPED);
+        return;
+    }
+    pid_tgid = bpf_get_current_pid_tgid();
+    e->boot_ns = bpf_ktime_get_boot_ns();
+    e->cgroup_id = bpf_get_current_cgroup_id();
+    e->grant_id = 0;
+    e->pid = pid_tgid >> 32;
+    e->tid = (__u32)pid_tgid;
+    e->uid = (__u32)bpf_get_current_uid_gid();
+    e->reason = 0;
+    e->decision = 0;
+    e->kind = LD_EVENT_MODULE_LOAD;
+    bpf_get_current_comm(e->comm, sizeof(e->comm));
+    bpf_ringbuf_submit(e, 0);
+}
+
+SEC("lsm/kernel_read_file")
+int BPF_PROG(ld_kernel_read_file, struct file *file, enum kernel_read_file_id id, _Bool contents, int ret)
+{
+    int r;
+
+    if (ret != 0)
+        return ret;
+    if (id == bpf_core_enum_value(enum kernel_read_file_id, READING_MODULE)) {
+        notice_module_load();
+        return 0;
+    }
+    if (id != bpf_core_enum_value(enum kernel_read_file_id, READING_KEXEC_IMAGE) &&
+        id != bpf_core_enum_value(enum kernel_read_file_id, READING_KEXEC_INITRAMFS))
+        return 0;
+    r = decide(bpf_core_enum_value(enum lockdown_reason, LOCKDOWN_KEXEC));
+    if (r)
+        count(LD_COUNTER_KEXEC_FILE);
+    return r;
+}
+
+SEC("lsm/kernel_load_data")
+int BPF_PROG(ld_kernel_load_data, enum kernel_load_data_id id, _Bool contents, int ret)
+{
+    if (ret != 0)
+        return ret;
+    /* kexec_load(2) (LOADING_KEXEC_IMAGE) asks locked_down itself. */
+    if (id == bpf_core_enum_value(enum kernel_load_data_id, LOADING_MODULE))
+        notice_module_load();
+    return 0;
+}
+
+/*
+ * The files that hibernate and restore. A view-only hibernation grant
+ * (logind's: LD_GRANT_VIEW_ONLY) lets the kernel say hibernation is
+ * available, but opens none of them; a full one (the sleep unit's) opens
+ * all. Without any grant the kernel's own check (locked_down) refuses
+ * /dev/snapshot, "disk" in /sys/power/state and the restore that a write of
+ * /sys/power/resume starts; disk, resume_offset and image_size are settings
+ * that do nothing without those, and suspend keeps working.
+ */
+#define LD_SYSFS_MAGIC 0x62656572
+#define LD_S_IFMT 00170000
+#define LD_S_IFCHR 0020000
+#define LD_SNAPSHOT_RDEV ((10u << 20) | 231u) /* misc 10:231, kernel dev_t encoding */
+
+enum hib_file { HIB_NONE = 0, HIB_SNAPSHOT, HIB_SETTING };
+
+static __always_inline int hib_file_of(struct file *file)
+{
+    struct inode *inode = file->f_inode;
+    struct dentry *d, *parent, *top;
+
+    if (!inode)
+        return HIB_NONE;
+    if ((inode->i_mode & LD_S_IFMT) == LD_S_IFCHR)
+        return inode->i_rdev == LD_SNAPSHOT_RDEV ? HIB_SNAPSHOT : HIB_NONE;
+    if (!(file->f_mode & LD_FMODE_WRITE))
+        return HIB_NONE;
+    d = file->f_path.dentry;
+    if (!d || d->d_sb->s_magic != LD_SYSFS_MAGIC)
+        return HIB_NONE;
+    parent = d->d_parent;
+    if (!parent || !dname_is(parent, "power", sizeof("power")))
+        return HIB_NONE;
+    top = parent->d_parent; /* /sys/power: its parent is the root of sysfs */
+    if (!top || top->d_parent != top)
+        return HIB_NONE;
+    if (dname_is(d, "state", sizeof("state")) || dname_is(d, "disk", sizeof("disk")) || dname_is(d, "resume", sizeof("resume")) ||
+        dname_is(d, "resume_offset", sizeof("resume_offset")) || dname_is(d, "image_size", sizeof("image_size")))
+        return HIB_SETTING;
+    return HIB_NONE;
+}
+
+static __noinline int hib_file_decision(__u32 reason)
+{
+    struct grant_match full = {}, any = {};
+    struct ld_control *ctl;
+    __u32 zero = 0;
+
+    ctl = bpf_map_lookup_elem(&ld_control, &zero);
+    if (!ctl || reason >= LD_MAX_REASONS)
+        return -EPERM;
+    if (ctl->slot[ctl->active_slot & 1].action[reason] != LD_ACTION_DENY)
+        return 0; /* hibernation is not locked: the kernel decides */
+    find_grant(reason, LD_GRANT_VIEW_ONLY, &full);
+    if (full.live_id)
+        return 0;
+    find_grant(reason, 0, &any);
+    if (!any.live_id)
+        return 0; /* no grant: the kernel asks locked_down (see above) */
+    count(reason * LD_DECISION__COUNT + LD_DECISION_DENY);
+    emit(reason, LD_DECISION_DENY, any.live_id);
+    return -EPERM;
+}
+
+SEC("lsm/file_open")
+int BPF_PROG(ld_hibernation_open, struct file *file, int ret)
+{
+    int kind;
+
+    if (ret != 0)
+        return ret;
+    kind = hib_file_of(file);
+    if (kind == HIB_NONE)
+        return 0;
+    return hib_file_decision(bpf_core_enum_value(enum lockdown_reason, LOCKDOWN_HIBERNATION));
 }

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 #include "daemon/daemon.hpp"
+#include "daemon/handles.hpp"
 
 #include <algorithm>
 #include <csignal>
@@ -203,7 +204,7 @@ private:
 };
 
 Daemon::Daemon(const DaemonOptions& o, Inputs in)
-    : o_(o), in_(std::move(in)), enforcer_(Enforcer::open_pinned(o.pins)), kernel_(enforcer_),
+    : o_(o), in_(std::move(in)), enforcer_(take_handles(o.pins)), kernel_(enforcer_),
       store_(open_store(o.runtime_dir)), bus_(sdbus::createSystemBusConnection()),
       exceptions_(kernel_, in_.catalog, store_,
               {in_.config.exceptions.lease_seconds,

@@ -10,11 +10,11 @@
 
 namespace ldb {
 
-ControlMapping::ControlMapping(int fd)
+ControlMapping::ControlMapping(int fd, Access access)
 {
     const long page = ::sysconf(_SC_PAGESIZE);
     len_ = (sizeof(ld_control) + static_cast<size_t>(page) - 1) / static_cast<size_t>(page) * static_cast<size_t>(page);
-    void* p = ::mmap(nullptr, len_, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    void* p = ::mmap(nullptr, len_, access == Access::ReadOnly ? PROT_READ : PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
     if (p == MAP_FAILED)
         throw errno_error(errno, "mapping the control map");
     ctl_ = static_cast<ld_control*>(p);
@@ -44,7 +44,7 @@ uint32_t switch_policy(int control_fd, const Policy& policy, uint32_t reason_cou
 
 ActivePolicy read_active_policy(int control_fd)
 {
-    ControlMapping ctl(control_fd);
+    ControlMapping ctl(control_fd, ControlMapping::Access::ReadOnly);
     ActivePolicy ap;
     ap.slot = __atomic_load_n(&ctl->active_slot, __ATOMIC_ACQUIRE) & 1;
     const ld_policy& p = ctl->slot[ap.slot];

@@ -13,10 +13,12 @@
 
 namespace ldb {
 
-// A shared mapping of the control map, unmapped on scope exit.
+// A shared mapping of the control map, unmapped on scope exit. Read-only
+// for inspection: once sealed, only the broker has a writable fd.
 class ControlMapping {
 public:
-    explicit ControlMapping(int fd);
+    enum class Access { ReadWrite, ReadOnly };
+    explicit ControlMapping(int fd, Access access = Access::ReadWrite);
     ~ControlMapping();
     ControlMapping(const ControlMapping&) = delete;
     ControlMapping& operator=(const ControlMapping&) = delete;

@@ -44,7 +44,7 @@ Counters Enforcer::counters() const
         return s;
     };
     Counters c;
-    ControlMapping ctl(control_.get());
+    ControlMapping ctl(control_.get(), ControlMapping::Access::ReadOnly);
     for (uint32_t r = 0; r < LD_MAX_REASONS; r++) {
         ReasonCounters rc;
         rc.reason = r;
@@ -58,6 +58,10 @@ Counters Enforcer::counters() const
             c.reasons.push_back(rc);
     }
     c.dropped_events = sum(LD_COUNTER_DROPPED);
+    c.kexec_file_refused = sum(LD_COUNTER_KEXEC_FILE);
+    c.seal_refused = sum(LD_COUNTER_SEALED);
+    c.ptrace_refused = sum(LD_COUNTER_PTRACE);
+    c.mounts_refused = sum(LD_COUNTER_MOUNTS);
     return c;
 }
 

@@ -13,6 +13,7 @@
 #include "base/error.hpp"
 #include "enforcement/control_map.hpp"
 #include "enforcement/libbpf_log.hpp"
+#include "enforcement/seal.hpp"
 #include "enforcement/skeleton.hpp"
 
 namespace ldb {
@@ -20,6 +21,9 @@ namespace ldb {
 using namespace skeleton;
 
 namespace {
+
+// Every map, by its pinned name.
+constexpr const char* kMapNames[] = {"ld_control", "ld_grants", "ld_events", "ld_counters", LD_PIN_GUARD};
 
 // Loads locked_down, the policy itself: without it nothing is enforced, so
 // its failure is the command's failure. Its load creates or reuses the
@@ -67,7 +71,7 @@ EnforceReport Enforcer::enforce(const Policy& policy, uint32_t reason_count, boo
     libbpf_log_start(verbose);
     ensure_bpffs(pins);
     EnforceReport report;
-    for (const char* m : {"ld_control", "ld_grants", "ld_events", "ld_counters"})
+    for (const char* m : kMapNames)
         report.reused_maps = report.reused_maps || pinned(pins.path(m));
 
     struct stat dir_st{};
@@ -102,9 +106,14 @@ EnforceReport Enforcer::enforce(const Policy& policy, uint32_t reason_count, boo
         if (!protect_pins)
             report.note = "ProtectPins=no takes effect at the next boot: the pins of " + pins.dir +
                           " are protected until then";
+        if (report.pins_protected)
+            report.guarded_mounts = record_guarded_mounts(bpf_map__fd(core->maps.ld_guard), pins);
     } else {
         report.parts.push_back({part_info(EnforcementPart::PinProtection).name, false, "ProtectPins=no"});
     }
+    // The seal itself is set by the broker once it holds its fds.
+    for (auto part : {EnforcementPart::SelfProtection, EnforcementPart::KexecFile, EnforcementPart::HibernationFiles})
+        attach_optional(part, pins, dir_st, !protected_now, report);
     return report;
 }
 
@@ -126,14 +135,70 @@ bool Enforcer::link_pinned(const PinLayout& pins, const char* name)
     return bpf_obj_get_info_by_fd(link.get(), &info, &len) == 0 && info.type == BPF_LINK_TYPE_TRACING;
 }
 
-Enforcer Enforcer::open_pinned(const PinLayout& pins)
+Enforcer Enforcer::open_pinned(const PinLayout& pins, Access access)
 {
     Enforcer e;
+    if (access == Access::ReadOnly) {
+        e.control_ = obj_get(pins.path("ld_control"), BPF_F_RDONLY);
+        e.grants_ = obj_get(pins.path("ld_grants"), BPF_F_RDONLY);
+        e.counters_ = obj_get(pins.path("ld_counters"), BPF_F_RDONLY);
+        e.guard_ = obj_get(pins.path(LD_PIN_GUARD), BPF_F_RDONLY);
+        return e;
+    }
     e.control_ = obj_get(pins.path("ld_control"));
     e.grants_ = obj_get(pins.path("ld_grants"));
     e.events_ = obj_get(pins.path("ld_events"));
     e.counters_ = obj_get(pins.path("ld_counters"));
+    e.guard_ = obj_get(pins.path(LD_PIN_GUARD));
     return e;
+}
+
+Enforcer Enforcer::from_fds(NamedFds fds)
+{
+    Enforcer e;
+    UniqueFd* slots[] = {&e.control_, &e.grants_, &e.events_, &e.counters_, &e.guard_};
+    for (auto& [name, fd] : fds) {
+        std::string kernel_name;
+        map_id(fd.get(), &kernel_name);
+        for (size_t i = 0; i < std::size(kMapNames); i++)
+            if (name == kMapNames[i]) {
+                // A stale or foreign fd under our name would write elsewhere.
+                if (kernel_name != kMapNames[i])
+                    throw Error(ErrorKind::Internal, "the fd named " + name + " is the map '" + kernel_name + "'");
+                *slots[i] = std::move(fd);
+            }
+    }
+    for (size_t i = 0; i < std::size(kMapNames); i++)
+        if (!*slots[i])
+            throw Error(ErrorKind::NotFound, std::string("no fd for the map ") + kMapNames[i]);
+    return e;
+}
+
+std::vector<std::pair<std::string, int>> Enforcer::fds() const
+{
+    const UniqueFd* slots[] = {&control_, &grants_, &events_, &counters_, &guard_};
+    std::vector<std::pair<std::string, int>> out;
+    for (size_t i = 0; i < std::size(kMapNames); i++)
+        if (*slots[i])
+            out.emplace_back(kMapNames[i], slots[i]->get());
+    return out;
+}
+
+void Enforcer::seal(uint32_t broker_tgid, const PinLayout& pins)
+{
+    SealIds ids;
+    for (const auto& [name, fd] : fds()) {
+        ids.maps.push_back(map_id(fd));
+        if (name == std::string("ld_events"))
+            ids.events_map = ids.maps.back();
+    }
+    add_link_ids(ids, pins);
+    write_seal(guard_.get(), ids, broker_tgid);
+}
+
+bool Enforcer::sealed() const
+{
+    return guard_ && read_guard(guard_.get()).sealed != 0;
 }
 
 ActivePolicy Enforcer::active_policy() const

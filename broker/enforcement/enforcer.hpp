@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "lockdown-broker.h"
@@ -27,6 +28,7 @@ struct EnforceReport {
     bool replaced_link = false; // a different pinned program was swapped out
     uint32_t generation = 0;    // policy generation now active
     bool pins_protected = false; // the pin protection programs are attached
+    uint32_t guarded_mounts = 0; // mounts recorded as holding the pins (seal.hpp)
     std::string note;            // something the admin should know, or empty
     // Every part, loaded or not, with the cause when not. locked-down is
     // always loaded when enforce() returns (else it throws).
@@ -38,6 +40,7 @@ struct GrantRequest {
     std::vector<uint64_t> cgroup_ids; // each covers its descendants
     uint64_t expires_boot_ns = 0;     // CLOCK_BOOTTIME
     uint32_t holder_uid = 0;
+    uint32_t flags = 0;               // LD_GRANT_*
 };
 
 struct GrantEntry {
@@ -56,6 +59,10 @@ struct ReasonCounters {
 struct Counters {
     std::vector<ReasonCounters> reasons; // only reasons with a non-zero count
     uint64_t dropped_events = 0;
+    uint64_t kexec_file_refused = 0; // refused at the read of a kexec image
+    uint64_t seal_refused = 0;       // new fds to our objects refused
+    uint64_t ptrace_refused = 0;     // ptrace-class access to PID 1 or the broker
+    uint64_t mounts_refused = 0;     // unmount/move of guarded mounts, MS_MOVE, pivot_root
 };
 
 struct ActivePolicy {
@@ -87,8 +94,24 @@ public:
     static EnforceReport enforce(const Policy& policy, uint32_t reason_count, bool protect_pins,
                                  const PinLayout& pins = {}, bool verbose = false);
 
-    // Opens the pinned maps of a running enforcement.
-    static Enforcer open_pinned(const PinLayout& pins = {});
+    // Opens the pinned maps of a running enforcement. ReadOnly is for
+    // inspection (grants, policy, counters): it works after the seal, and
+    // has no event ring (events_fd() is -1).
+    enum class Access { ReadWrite, ReadOnly };
+    static Enforcer open_pinned(const PinLayout& pins = {}, Access access = Access::ReadWrite);
+    // The maps by name (as pinned: ld_control, ...), e.g. from systemd's fd
+    // store; each must be the map of that name. Throws naming what is missing.
+    using NamedFds = std::vector<std::pair<std::string, UniqueFd>>;
+    static Enforcer from_fds(NamedFds fds);
+    // This enforcer's map fds with their names, for systemd's fd store.
+    std::vector<std::pair<std::string, int>> fds() const;
+
+    // Seals our BPF objects (seal.hpp): from now on no process gets a new
+    // fd to them, except read-only fds to maps other than the event ring;
+    // ptrace-class access to `broker_tgid` is refused. Idempotent; a
+    // restarted broker calls it again with its new tgid.
+    void seal(uint32_t broker_tgid, const PinLayout& pins = {});
+    bool sealed() const;
 
     // Creates and pins the maps only, attaching no program. For tests on
     // hosts whose kernel cannot load BPF LSM programs: the grant API then
@@ -115,7 +138,7 @@ public:
 private:
     // Calls fn on every key of the grant; returns how many calls said true.
     size_t for_each_key(uint64_t grant_id, const std::function<bool(const ld_grant_key&)>& fn);
-    UniqueFd control_, grants_, events_, counters_;
+    UniqueFd control_, grants_, events_, counters_, guard_;
 };
 
 } // namespace ldb

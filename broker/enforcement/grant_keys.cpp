@@ -43,6 +43,7 @@ uint64_t Enforcer::add_grant(const GrantRequest& req)
     val.grant_id = id;
     val.expires_boot_ns = req.expires_boot_ns;
     val.holder_uid = req.holder_uid;
+    val.flags = req.flags;
 
     // Remember what each key held so a failure part-way restores it exactly.
     struct Undo {

@@ -16,9 +16,22 @@ const std::vector<PartInfo>& enforcement_parts()
          "the dynamic_debug control files are not protected: any root process can write "
          "/proc/dynamic_debug/control without asking the broker, and the broker's changes are not the only ones"},
         {EnforcementPart::PinProtection, "pin-protection",
-         {"link_protect_unlink", "link_protect_rename", "link_protect_rmdir", "link_protect_umount"},
+         {"link_protect_unlink", "link_protect_rename", "link_protect_rmdir", "link_protect_umount",
+          "link_protect_move", "link_protect_mount", "link_protect_pivot", "link_protect_record"},
          "the pins under /sys/fs/bpf/lockdown-broker are not protected: root can switch enforcement off "
-         "by removing them or unmounting their file system"},
+         "by removing them or unmounting their file system or a mount above it"},
+        {EnforcementPart::SelfProtection, "self-protection",
+         {"link_seal_map", "link_seal_prog", "link_seal_bpf", "link_guard_ptrace"},
+         "the maps and programs are not sealed: root can open them by id and add grants, drain the event ring, "
+         "or ptrace the broker"},
+        {EnforcementPart::KexecFile, "kexec-file",
+         {"link_kernel_read_file", "link_kernel_load_data"},
+         "a kexec_file_load of a signed kernel is not refused while kexec is denied, and module loads are not "
+         "reported, so dynamic debug turned on by a module parameter is only put back when the broker restarts"},
+        {EnforcementPart::HibernationFiles, "hibernation-files",
+         {"link_hibernation_open"},
+         "a hibernation exception opens /dev/snapshot and /sys/power to every process it covers, logind's "
+         "included, not only to the sleep unit"},
     };
     return parts;
 }

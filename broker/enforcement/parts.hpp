@@ -16,7 +16,10 @@ namespace ldb {
 enum class EnforcementPart {
     LockedDown,    // lsm/locked_down: the policy itself; without it nothing is enforced
     Dyndbg,        // lsm/file_open: the dynamic-debug pseudo-reason
-    PinProtection, // unlink/rename/rmdir/umount of the pins
+    PinProtection, // unlink/rename/rmdir of the pins; unmounting or moving the mounts that hold them
+    SelfProtection, // new fds to our maps, programs and links; ptrace of the broker and PID 1
+    KexecFile,      // kexec_file_load decided like kexec; module loads reported
+    HibernationFiles, // /dev/snapshot and /sys/power writes: the sleep unit's full grant only
 };
 
 struct PartInfo {

@@ -108,9 +108,10 @@ void ensure_bpffs(const PinLayout& pins)
         throw errno_error(errno, "creating " + pins.dir);
 }
 
-UniqueFd obj_get(const std::string& path)
+UniqueFd obj_get(const std::string& path, uint32_t file_flags)
 {
-    const int fd = bpf_obj_get(path.c_str());
+    LIBBPF_OPTS(bpf_obj_get_opts, opts, .file_flags = file_flags);
+    const int fd = bpf_obj_get_opts(path.c_str(), &opts);
     if (fd < 0) {
         const int err = errno;
         if (err == ENOENT)
@@ -167,9 +168,21 @@ std::vector<bpf_program*> programs_of(lockdown_bpf* s, EnforcementPart p)
         return {s->progs.ld_dyndbg_open};
     case EnforcementPart::PinProtection:
         return {s->progs.ld_protect_unlink, s->progs.ld_protect_rename, s->progs.ld_protect_rmdir,
-                s->progs.ld_protect_umount};
+                s->progs.ld_protect_umount,  s->progs.ld_protect_move,   s->progs.ld_protect_mount,
+                s->progs.ld_protect_pivot,   s->progs.ld_protect_record};
+    case EnforcementPart::SelfProtection:
+        return {s->progs.ld_seal_map, s->progs.ld_seal_prog, s->progs.ld_seal_bpf, s->progs.ld_guard_ptrace};
+    case EnforcementPart::KexecFile:
+        return {s->progs.ld_kernel_read_file, s->progs.ld_kernel_load_data};
+    case EnforcementPart::HibernationFiles:
+        return {s->progs.ld_hibernation_open};
     }
     return {};
+}
+
+std::vector<bpf_map*> maps_of(lockdown_bpf* s)
+{
+    return {s->maps.ld_control, s->maps.ld_grants, s->maps.ld_events, s->maps.ld_counters, s->maps.ld_guard};
 }
 
 SkelPtr open_part(EnforcementPart part, const PinLayout& pins, const struct stat& dir_st, std::string& refused)
@@ -181,8 +194,7 @@ SkelPtr open_part(EnforcementPart part, const PinLayout& pins, const struct stat
     bpf_program* prog = nullptr;
     bpf_object__for_each_program(prog, skel->obj)
         bpf_program__set_autoload(prog, std::find(mine.begin(), mine.end(), prog) != mine.end());
-    bpf_map* maps[] = {skel->maps.ld_control, skel->maps.ld_grants, skel->maps.ld_events, skel->maps.ld_counters};
-    for (bpf_map* m : maps) {
+    for (bpf_map* m : maps_of(skel.get())) {
         const std::string path = pins.path(bpf_map__name(m));
         if (bpf_map__set_pin_path(m, path.c_str()) < 0)
             throw errno_error(errno, "setting pin path " + path);
@@ -241,8 +253,7 @@ void create_maps(const PinLayout& pins)
     bpf_program* prog = nullptr;
     bpf_object__for_each_program(prog, skel->obj)
         bpf_program__set_autoload(prog, false);
-    bpf_map* maps[] = {skel->maps.ld_control, skel->maps.ld_grants, skel->maps.ld_events, skel->maps.ld_counters};
-    for (bpf_map* m : maps)
+    for (bpf_map* m : maps_of(skel.get()))
         if (bpf_map__set_pin_path(m, pins.path(bpf_map__name(m)).c_str()) < 0)
             throw errno_error(errno, "setting a pin path under " + pins.dir);
     if (lockdown_bpf__load(skel.get()) < 0)

@@ -24,7 +24,7 @@ using SkelPtr = std::unique_ptr<lockdown_bpf, SkelDeleter>;
 // Mounts the BPF file system if nobody did yet, and creates the pin directory.
 void ensure_bpffs(const PinLayout& pins);
 // Opens a pinned object; NotFound (with a hint) when enforcement is not loaded.
-UniqueFd obj_get(const std::string& path);
+UniqueFd obj_get(const std::string& path, uint32_t file_flags = 0);
 // Whether anything is pinned at `path`.
 bool pinned(const std::string& path);
 
@@ -37,6 +37,8 @@ LinkOutcome ensure_link(bpf_program* prog, const std::string& path, bool may_rep
 
 // The programs of one part, in the order of its links in part_info().
 std::vector<bpf_program*> programs_of(lockdown_bpf* s, EnforcementPart p);
+// Every map, each pinned under its own name in the pin directory.
+std::vector<bpf_map*> maps_of(lockdown_bpf* s);
 // A skeleton in which only `part`'s programs load; its maps are the pinned
 // ones (libbpf reuses a compatible pinned map, or creates and pins it).
 // `refused` gets why libbpf refused the part before its load, if it did.

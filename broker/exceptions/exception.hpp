@@ -63,6 +63,11 @@ struct Exception {
     // grant's key, dies with the unit. Not kept in the record: a restarted
     // broker leases it again.
     bool kernel_lease = true;
+    // true: the kernel grant answers "may this cgroup hibernate?" but opens
+    // none of the files that hibernate or restore (LD_GRANT_VIEW_ONLY).
+    // logind's hibernation grant: logind only needs to offer Hibernate. The
+    // flag lives in the kernel grant, which keeps it across a restart.
+    bool view_only = false;
 };
 
 } // namespace ldb

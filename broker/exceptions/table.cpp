@@ -47,6 +47,7 @@ const Exception& ExceptionTable::add(Exception spec, uint64_t seconds)
     spec.expires_realtime_usec = clocks_.realtime_usec() + seconds * 1000000ull;
     req.expires_boot_ns = lease_until(spec);
     req.holder_uid = spec.holder_uid;
+    req.flags = spec.view_only ? LD_GRANT_VIEW_ONLY : 0;
 
     spec.id = kernel_.add(req);
     try {

@@ -44,6 +44,9 @@ const Exception& grant_unit(ExceptionTable& grants, UnitDirectory& units, const 
     // thaw, while the broker is still frozen and however long the machine was
     // off (see Exception::kernel_lease). logind's grant keeps its lease.
     spec.kernel_lease = unit == kLogindUnit;
+    // logind offers Hibernate; only the sleep unit opens /dev/snapshot and
+    // writes /sys/power.
+    spec.view_only = unit == kLogindUnit;
     return grants.add(std::move(spec), seconds);
 }
 

@@ -95,7 +95,10 @@ int main(int argc, char** argv)
             Enforcer::create_maps_only(g_pins);
             return 0;
         }
-        auto e = Enforcer::open_pinned(g_pins);
+        // Reading works after the seal; changing needs a writable fd,
+        // which only an unsealed enforcement gives.
+        const bool reads = cmd == "grants" || cmd == "counters" || cmd == "policy";
+        auto e = Enforcer::open_pinned(g_pins, reads ? Enforcer::Access::ReadOnly : Enforcer::Access::ReadWrite);
         if (cmd == "revoke" && argc == 3) {
             const size_t n = e.remove_grant(std::strtoull(argv[2], nullptr, 10));
             std::printf("removed %zu\n", n);
@@ -119,6 +122,9 @@ int main(int argc, char** argv)
                 std::printf("\n");
             }
             std::printf("dropped=%" PRIu64 "\n", c.dropped_events);
+            std::printf("kexec_file_refused=%" PRIu64 "\nseal_refused=%" PRIu64 "\nptrace_refused=%" PRIu64
+                        "\nmounts_refused=%" PRIu64 "\n",
+                        c.kexec_file_refused, c.seal_refused, c.ptrace_refused, c.mounts_refused);
             return 0;
         }
         if (cmd == "policy") {

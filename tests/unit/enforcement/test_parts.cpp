@@ -7,6 +7,7 @@
 #include <string>
 
 #include "enforcement/parts.hpp"
+#include "lockdown-broker.h"
 
 using namespace ldb;
 
@@ -18,8 +19,25 @@ auto pinned(std::set<std::string> links)
     return [links = std::move(links)](const char* l) { return links.count(l) != 0; };
 }
 
-const std::set<std::string> kAll = {"link_locked_down", "link_dyndbg_open", "link_protect_unlink",
-                                    "link_protect_rename", "link_protect_rmdir", "link_protect_umount"};
+// Every link of every part.
+std::set<std::string> all_links()
+{
+    std::set<std::string> out;
+    for (const auto& p : enforcement_parts())
+        out.insert(p.links.begin(), p.links.end());
+    return out;
+}
+
+// Every link but those of `part`.
+std::set<std::string> all_links_but(EnforcementPart part)
+{
+    auto out = all_links();
+    for (const char* l : part_info(part).links)
+        out.erase(l);
+    return out;
+}
+
+const std::set<std::string> kAll = all_links();
 
 } // namespace
 
@@ -80,7 +98,7 @@ TEST(EnforcementParts, MissingOptionalPartIsNamedWithItsCause)
 
 TEST(EnforcementParts, PinProtectionCountsOnlyWhenWanted)
 {
-    const std::set<std::string> links = {"link_locked_down", "link_dyndbg_open"};
+    const auto links = all_links_but(EnforcementPart::PinProtection);
     EXPECT_TRUE(missing_parts(pinned(links), false, {}).empty());
     const auto missing = missing_parts(pinned(links), true, {});
     ASSERT_EQ(missing.size(), 1u);
@@ -94,7 +112,7 @@ TEST(EnforcementParts, PinProtectionCountsOnlyWhenWanted)
 TEST(EnforcementParts, NotEnforcingOutweighsTheRest)
 {
     const auto missing = missing_parts(pinned({}), true, {{"locked-down", false, "loading failed: Invalid argument"}});
-    ASSERT_EQ(missing.size(), 3u);
+    ASSERT_EQ(missing.size(), enforcement_parts().size());
     const auto notice = enforcement_notice(missing);
     EXPECT_EQ(notice.rfind("Lockdown is not enforcing", 0), 0u) << notice;
     EXPECT_NE(notice.find("Cause: loading failed: Invalid argument"), std::string::npos) << notice;
@@ -111,8 +129,27 @@ TEST(EnforcementParts, RecordOfALoadedPartGivesNoCause)
 {
     // The pins are the truth: a stale "loaded" record does not hide a gap,
     // and a stale cause is not shown for a part that runs.
-    const auto missing = missing_parts(pinned({"link_locked_down"}), false, {{"dynamic-debug", true, ""}});
+    const auto missing = missing_parts(pinned(all_links_but(EnforcementPart::Dyndbg)), false,
+                                       {{"dynamic-debug", true, ""}});
     ASSERT_EQ(missing.size(), 1u);
+    EXPECT_EQ(missing[0].part, EnforcementPart::Dyndbg);
     EXPECT_EQ(missing[0].cause, "");
     EXPECT_TRUE(missing_parts(pinned(kAll), true, {{"dynamic-debug", false, "old"}}).empty());
+}
+
+TEST(EnforcementParts, EveryPartHasLinksAndAMeaning)
+{
+    std::set<std::string> names, links;
+    size_t n_links = 0;
+    for (const auto& p : enforcement_parts()) {
+        EXPECT_FALSE(p.links.empty()) << p.name;
+        EXPECT_NE(std::string(p.meaning), "") << p.name;
+        names.insert(p.name);
+        links.insert(p.links.begin(), p.links.end());
+        n_links += p.links.size();
+    }
+    EXPECT_EQ(names.size(), enforcement_parts().size()) << "part names are unique";
+    EXPECT_EQ(links.size(), n_links) << "link pin names are unique";
+    // The guard's room for ids (lockdown-broker.h) holds every link.
+    EXPECT_LE(n_links, static_cast<size_t>(LD_GUARD_MAX_LINKS));
 }

@@ -224,7 +224,11 @@ refused "mv of the link pin out of the directory" mv "$P/link_locked_down" /sys/
 refused "rename within the directory" mv "$P/ld_grants" "$P/ld_grants.old"
 refused "umount of the BPF file system" umount /sys/fs/bpf
 refused "lazy umount of the BPF file system" umount -l /sys/fs/bpf
-refused "umount from a new mount namespace" unshare -m umount /sys/fs/bpf
+refused "lazy umount of /sys, the mount above the BPF file system" umount -l /sys
+refused "lazy umount of /" umount -l /
+# Another namespace's copy is that namespace's own: unmounting it there
+# detaches nothing here (bubblewrap, nspawn and PrivateTmp= units do so).
+assert "umount in a new mount namespace unmounts only its copy" unshare -m umount /sys/fs/bpf
 assert "the BPF file system is still mounted" mountpoint -q /sys/fs/bpf
 assert "every pin still in place" test -e "$P/link_locked_down" -a -e "$P/ld_control" -a -e "$P/link_protect_umount"
 expect "still enforcing after the attempts" denied "$TRIG" dev-mem
