@@ -49,7 +49,7 @@ PTRACE_ATTACH, PTRACE_DETACH, PTRACE_SEIZE, PTRACE_INTERRUPT = 16, 17, 0x4206, 0
 OPEN_TREE_CLOEXEC = os.O_CLOEXEC
 MOVE_MOUNT_F_EMPTY_PATH = 0x4
 KEXEC_FILE_UNLOAD, KEXEC_FILE_NO_INITRAMFS = 0x1, 0x4
-MS_MGC_NONE = 0
+MS_MOVE = 8192
 
 
 class Refused(Exception):
@@ -192,8 +192,10 @@ def cmd_open(args):
     target, mode = args
     fd = get_fd(target, mode)
     kind = target.partition(":")[0]
+    if kind not in ("map", "prog", "link"):
+        kind = "link" if os.path.basename(target).startswith("link_") else "map"
     try:
-        desc = {"map": map_info, "prog": prog_info, "link": link_info}.get(kind, map_info)(fd)
+        desc = {"map": map_info, "prog": prog_info, "link": link_info}[kind](fd)
     except Refused:
         desc = {}
     os.close(fd)
@@ -444,6 +446,26 @@ def cmd_move_mount(args):
     return 0
 
 
+def cmd_move_old(args):
+    """move-old FROM TO: mount(2) with MS_MOVE, what `mount --move` does;
+    moved back at once if it worked."""
+    src, dst = args
+    libc.mount.argtypes = [ctypes.c_char_p, ctypes.c_char_p, ctypes.c_char_p, ctypes.c_ulong, ctypes.c_void_p]
+
+    def move(a, b):
+        if libc.mount(a.encode(), b.encode(), None, MS_MOVE, None) < 0:
+            raise Refused(ctypes.get_errno())
+
+    move(src, dst)
+    try:
+        move(dst, src)
+        back = "yes"
+    except Refused as e:
+        back = "FAILED:" + errname(e.err)
+    report("ok", moved="yes", moved_back=back)
+    return 0
+
+
 def cmd_umount(args):
     """umount PATH [lazy]: umount2 (no util-linux retries or fallbacks)."""
     flags = 2 if len(args) > 1 and args[1] == "lazy" else 0  # MNT_DETACH
@@ -483,7 +505,7 @@ COMMANDS = {
     "ids": cmd_ids, "open": cmd_open, "rewrite-same": cmd_rewrite_same, "read-elem": cmd_read_elem,
     "link-detach": cmd_link_detach, "ptrace": cmd_ptrace, "proc-mem": cmd_proc_mem,
     "vm-readv": cmd_vm_readv, "pidfd-getfd": cmd_pidfd_getfd, "proc-fd-reopen": cmd_proc_fd_reopen,
-    "open-file": cmd_open_file, "kexec-file": cmd_kexec_file, "move-mount": cmd_move_mount,
+    "open-file": cmd_open_file, "kexec-file": cmd_kexec_file, "move-mount": cmd_move_mount, "move-old": cmd_move_old,
     "umount": cmd_umount, "pivot-root": cmd_pivot_root,
 }
 
