@@ -18,4 +18,9 @@ inline constexpr const char* kNotEnforcing = "35c2237459da4e2baefbea53e4630e9a";
 // lockdown-hibernate --guard-swaps
 inline constexpr const char* kStaleImageRepaired = "dcb5cf7764b04fddb3ccec7c3ff99a3f";
 inline constexpr const char* kStaleImageUnrepaired = "ad9d909d54d74678b049cff04cf7385a";
+// Policy reload (SIGHUP, systemctl reload): applied or unchanged; refused
+// because it loosens (waits for the next boot); the files were wrong.
+inline constexpr const char* kPolicyReloaded = "dd4c31fe648941e7a2211892a47c80de";
+inline constexpr const char* kPolicyLoosenRefused = "7b87f6cc62b24a67a03804543365b2ad";
+inline constexpr const char* kPolicyReloadFailed = "46b3e8e5fac941d893d8c916bfc35500";
 } // namespace ldb::message_id

@@ -147,4 +147,15 @@ void BusService::refresh_status()
         getObject().emitPropertiesChangedSignal(kIface, changed);
 }
 
+void BusService::policy_changed(bool mode, bool reasons)
+{
+    std::vector<std::string> changed;
+    if (mode)
+        changed.push_back("Mode");
+    if (reasons)
+        changed.push_back("Reasons");
+    if (!changed.empty())
+        getObject().emitPropertiesChangedSignal(kIface, changed);
+}
+
 } // namespace ldb

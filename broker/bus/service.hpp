@@ -85,6 +85,9 @@ public:
     void hibernation_changed();
     // Re-reads the status; emits PropertiesChanged for what changed.
     void refresh_status();
+    // After a reload changed the policy the properties read: PropertiesChanged
+    // for Mode and/or Reasons.
+    void policy_changed(bool mode, bool reasons);
     const ServiceStatus& status() const noexcept { return status_; }
 
 private:

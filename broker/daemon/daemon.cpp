@@ -41,6 +41,8 @@
 #include "base/unique_fd.hpp"
 #include "base/text.hpp"
 #include "base/clock.hpp"
+#include "daemon/policy_reload.hpp"
+#include "daemon/reload_record.hpp"
 
 namespace ldb {
 
@@ -98,13 +100,15 @@ std::optional<RevokeWhy> still_valid(const Exception& e, SessionDirectory& sessi
     return std::nullopt;
 }
 
-// A signalfd for SIGTERM and SIGINT, blocked for normal delivery.
-UniqueFd termination_fd()
+// A signalfd for SIGTERM and SIGINT (exit) and SIGHUP (reload), blocked for
+// normal delivery.
+UniqueFd signal_fd()
 {
     sigset_t set;
     sigemptyset(&set);
     sigaddset(&set, SIGTERM);
     sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGHUP);
     if (sigprocmask(SIG_BLOCK, &set, nullptr) < 0)
         throw errno_error(errno, "blocking signals");
     UniqueFd fd(::signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK));
@@ -131,10 +135,15 @@ struct Inputs {
     std::vector<StandingRule> rules;
 };
 
+Config read_config(const DaemonOptions& o)
+{
+    return o.config_file.empty() ? load_config() : load_config_file(o.config_file);
+}
+
 Inputs read_inputs(const DaemonOptions& o)
 {
     auto catalog = ReasonCatalog::from_running_kernel();
-    Config cfg = o.config_file.empty() ? load_config() : load_config_file(o.config_file);
+    Config cfg = read_config(o);
     Policy policy = Policy::build(catalog, cfg);
     std::vector<std::string> bad;
     auto rules = load_standing_rules(o.exceptions_dir, catalog, bad);
@@ -172,14 +181,21 @@ private:
     void revoked(const Exception& e, RevokeWhy why);
     ServiceStatus probe_status() const;
     void watch_events();
-    void watch_termination();
+    void watch_signals();
+    void check_policy_at_start();
+    void reload(pid_t from);
+    void adopt(ReloadPlan& plan);
+    void answer_reload(const ReloadPlan& plan, uint32_t generation, pid_t from);
     void watch_swaps();
     void tick();
     void arm_expiry();
     void notify_status();
 
     const DaemonOptions& o_;
-    const Inputs in_;
+    // Not const: a reload replaces the policy and the policy part of the
+    // configuration in place (the bus service and the standing exceptions
+    // hold references to them).
+    Inputs in_;
     Enforcer enforcer_;
     EnforcerGrants kernel_;
     ExceptionStore store_;
@@ -256,7 +272,7 @@ Daemon::Daemon(const DaemonOptions& o, Inputs in)
               [this](const ld_event& ev) {
                   if (ev.kind == LD_EVENT_DECISION)
                       sink_.handle(ev);
-              }), sigfd_(termination_fd())
+              }), sigfd_(signal_fd())
 {
     loop_.attach_bus(*bus_);
 }
@@ -326,13 +342,18 @@ void Daemon::watch_events()
     });
 }
 
-void Daemon::watch_termination()
+void Daemon::watch_signals()
 {
     loop_.add_fd(sigfd_.get(), [this] {
         signalfd_siginfo si{};
-        if (::read(sigfd_.get(), &si, sizeof(si)) == sizeof(si))
-            log_info("received %s, exiting; enforcement and exceptions stay in the kernel",
-                     si.ssi_signo == SIGTERM ? "SIGTERM" : "SIGINT");
+        if (::read(sigfd_.get(), &si, sizeof(si)) != sizeof(si))
+            return;
+        if (si.ssi_signo == SIGHUP) {
+            reload(static_cast<pid_t>(si.ssi_pid));
+            return;
+        }
+        log_info("received %s, exiting; enforcement and exceptions stay in the kernel",
+                 si.ssi_signo == SIGTERM ? "SIGTERM" : "SIGINT");
         loop_.quit();
     });
 }
@@ -394,6 +415,75 @@ void Daemon::arm_expiry()
     });
 }
 
+// The kernel's policy may only tighten after boot. A configuration tighter
+// than what the kernel runs applies now, so that Mode and Reasons never show
+// more than is enforced; a looser one waits for the next boot.
+void Daemon::check_policy_at_start()
+{
+    try {
+        const ActivePolicy active = enforcer_.active_policy();
+        ReloadPlan plan = plan_reload(in_.catalog, in_.config, active.action, [this] { return in_.config; });
+        if (plan.result == ReloadResult::Refused) {
+            log_warning("the configuration is looser than the policy the kernel enforces for %s: that takes effect "
+                        "at the next boot; until then the kernel keeps its policy",
+                        reason_names(plan.comparison.looser, in_.catalog).c_str());
+        } else if (plan.result == ReloadResult::Applied) {
+            plan.message = "at start: " + plan.message;
+            const uint32_t generation = enforcer_.apply_policy(in_.policy, in_.catalog.confidentiality_max());
+            answer_reload(plan, generation, 0);
+        }
+    } catch (const Error& e) {
+        log_error("cannot compare the configuration with the kernel's policy: %s", e.what());
+    }
+}
+
+// SIGHUP: re-read the files; apply the policy if it loosens nothing, else
+// change nothing. `from` gets the answer (lockdown-brokerd --reload).
+void Daemon::reload(pid_t from)
+{
+    log_info("received SIGHUP from pid %d: reloading the configuration", static_cast<int>(from));
+    ReloadPlan plan;
+    uint32_t generation = 0;
+    try {
+        const ActivePolicy active = enforcer_.active_policy();
+        generation = active.generation;
+        plan = plan_reload(in_.catalog, in_.config, active.action, [this] { return read_config(o_); });
+        if (plan.result == ReloadResult::Applied)
+            generation = enforcer_.apply_policy(*plan.policy, in_.catalog.confidentiality_max());
+    } catch (const Error& e) {
+        plan = failed_reload(std::string("the kernel's policy could not be read or written: ") + e.what());
+    }
+    if (plan.policy)
+        adopt(plan);
+    answer_reload(plan, generation, from);
+}
+
+void Daemon::adopt(ReloadPlan& plan)
+{
+    const bool mode_changed = plan.config->mode != in_.config.mode;
+    const bool reasons_changed = plan.policy->action_table() != in_.policy.action_table();
+    in_.config = std::move(*plan.config);
+    in_.policy = std::move(*plan.policy);
+    service_.policy_changed(mode_changed, reasons_changed);
+    standing_.apply_all();
+    notify_status();
+}
+
+void Daemon::answer_reload(const ReloadPlan& plan, uint32_t generation, pid_t from)
+{
+    const JournalRecord rec = reload_journal_record(plan, in_.catalog, generation, from);
+    if (!log_is_journal())
+        log_printf(static_cast<LogLevel>(rec.priority), "%s", rec.message.c_str());
+    journal_send(rec);
+    if (from <= 0)
+        return;
+    try {
+        write_record(reload_record_path(o_.runtime_dir), format_reload_record({from, plan.result, plan.message}));
+    } catch (const Error& e) {
+        log_error("cannot record the answer to the reload: %s", e.what());
+    }
+}
+
 void Daemon::tick()
 {
     exceptions_.renew();
@@ -419,8 +509,9 @@ int Daemon::run()
     standing_.apply_all();
     hibernation_.refresh();
 
+    check_policy_at_start();
     watch_events();
-    watch_termination();
+    watch_signals();
     watch_swaps();
     every(loop_, exceptions_.renew_interval(), [this] { tick(); });
     uint64_t watchdog_usec = 0;

@@ -77,9 +77,12 @@ int run_enforce_command(const EnforceCommand& c)
         policy.emplace(Policy::build(cat, cfg));
         rep = Enforcer::enforce(*policy, cat.confidentiality_max(), cfg.protect_pins, c.pins, c.verbose);
     } catch (const Error& e) {
-        // A configuration error leaves whatever runs in place: only a
-        // failure to enforce at all is recorded as "not enforcing".
-        if (e.kind() != ErrorKind::Config && e.kind() != ErrorKind::InvalidArgument) {
+        // A configuration error leaves whatever runs in place, and so does
+        // sealed enforcement (Refused: the broker holds the maps, the policy
+        // stays): only a failure to enforce at all is recorded as "not
+        // enforcing".
+        if (e.kind() != ErrorKind::Config && e.kind() != ErrorKind::InvalidArgument &&
+            e.kind() != ErrorKind::Refused) {
             const std::string name = part_info(EnforcementPart::LockedDown).name;
             record_parts(c.runtime_dir, {{name, false, e.what()}});
             journal_part(message_id::kNotEnforcing, 3, name,

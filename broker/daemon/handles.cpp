@@ -120,7 +120,8 @@ Enforcer open_pins(const PinLayout& pins)
     try {
         return Enforcer::open_pinned(pins);
     } catch (const Error& e) {
-        if (e.kind() != ErrorKind::Permission)
+        // EPERM for root: the seal (skeleton's sealed_error), or another LSM.
+        if (e.kind() != ErrorKind::Permission && e.kind() != ErrorKind::Refused)
             throw;
         // Read-only opens work after the seal: they tell why this one failed.
         if (!Enforcer::open_pinned(pins, Enforcer::Access::ReadOnly).sealed())

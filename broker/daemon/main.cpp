@@ -3,6 +3,7 @@
 // hands the policy to the enforcer, no command runs the D-Bus service.
 
 #include <cstdio>
+#include <cstdlib>
 #include <getopt.h>
 #include <optional>
 #include <string>
@@ -12,6 +13,7 @@
 #include "config/config.hpp"
 #include "daemon/daemon.hpp"
 #include "daemon/enforce_command.hpp"
+#include "daemon/reload_command.hpp"
 #include "enforcement/enforcer.hpp"
 #include "base/error.hpp"
 #include "enforcement/kernel_env.hpp"
@@ -25,7 +27,7 @@
 
 namespace {
 
-enum class Command { None, EnforceOnly, CheckConfig, ListReasons };
+enum class Command { None, EnforceOnly, CheckConfig, ListReasons, Reload };
 
 struct Options {
     Command cmd = Command::None;
@@ -52,6 +54,8 @@ void usage(FILE* f)
                  "                     policy, then exit (idempotent; reuses existing pins)\n"
                  "  --check-config     validate the configuration and print the effective policy\n"
                  "  --list-reasons     print the lockdown reasons of the running kernel\n"
+                 "  --reload           ask the running daemon ($MAINPID) to reload the policy and\n"
+                 "                     wait for its answer (ExecReload= of lockdown-broker.service)\n"
                  "\n"
                  "Options:\n"
                  "  --config FILE      read only FILE instead of broker.conf and its drop-ins\n"
@@ -87,6 +91,16 @@ ldb::Config config_for(const Options& o)
     return o.config_file.empty() ? ldb::load_config() : ldb::load_config_file(o.config_file);
 }
 
+// systemd sets $MAINPID for ExecReload=.
+int reload(const Options& o)
+{
+    ldb::ReloadCommand c;
+    c.runtime_dir = o.daemon.runtime_dir;
+    const char* pid = std::getenv("MAINPID");
+    c.main_pid = pid ? static_cast<pid_t>(std::strtol(pid, nullptr, 10)) : 0;
+    return ldb::run_reload_command(c);
+}
+
 int enforce_only(const Options& o)
 {
     ldb::EnforceCommand c;
@@ -99,13 +113,14 @@ int enforce_only(const Options& o)
 }
 
 enum {
-    OPT_ENFORCE = 1000, OPT_CHECK, OPT_LIST, OPT_CONFIG, OPT_BTF, OPT_JSON, OPT_VERBOSE, OPT_VERSION,
+    OPT_ENFORCE = 1000, OPT_CHECK, OPT_LIST, OPT_RELOAD, OPT_CONFIG, OPT_BTF, OPT_JSON, OPT_VERBOSE, OPT_VERSION,
     OPT_PIN_DIR, OPT_CGROUP_ROOT, OPT_RUNTIME_DIR, OPT_EXCEPTIONS_DIR, OPT_DYNDBG_CONTROL,
 };
 
 const option kLongOptions[] = {
     {"enforce-only", no_argument, nullptr, OPT_ENFORCE}, {"check-config", no_argument, nullptr, OPT_CHECK},
     {"list-reasons", no_argument, nullptr, OPT_LIST},    {"config", required_argument, nullptr, OPT_CONFIG},
+    {"reload", no_argument, nullptr, OPT_RELOAD},
     {"btf", required_argument, nullptr, OPT_BTF},        {"json", no_argument, nullptr, OPT_JSON},
     {"verbose", no_argument, nullptr, OPT_VERBOSE},      {"version", no_argument, nullptr, OPT_VERSION},
     {"pin-dir", required_argument, nullptr, OPT_PIN_DIR},
@@ -138,6 +153,9 @@ std::optional<int> take_option(int c, const char* arg, Options& o)
         break;
     case OPT_LIST:
         set_command(o, Command::ListReasons);
+        break;
+    case OPT_RELOAD:
+        set_command(o, Command::Reload);
         break;
     case OPT_CONFIG:
         o.config_file = arg;
@@ -212,6 +230,8 @@ int run_command(Options& o)
     case Command::ListReasons:
         std::fputs(ldb::render_reasons(catalog_for(o), o.json).c_str(), stdout);
         return 0;
+    case Command::Reload:
+        return reload(o);
     case Command::None:
         o.daemon.config_file = o.config_file;
         o.daemon.verbose = o.verbose;

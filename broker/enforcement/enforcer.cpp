@@ -206,4 +206,9 @@ ActivePolicy Enforcer::active_policy() const
     return read_active_policy(control_.get());
 }
 
+uint32_t Enforcer::apply_policy(const Policy& policy, uint32_t reason_count)
+{
+    return switch_policy(control_.get(), policy, reason_count);
+}
+
 } // namespace ldb

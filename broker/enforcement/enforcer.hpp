@@ -133,6 +133,10 @@ public:
 
     Counters counters() const;
     ActivePolicy active_policy() const;
+    // Makes `policy` the active one through this process's control map fd
+    // (the same atomic slot switch as enforce()); returns the new generation.
+    // The daemon's reload: whether the change may be made is its to decide.
+    uint32_t apply_policy(const Policy& policy, uint32_t reason_count);
     int events_fd() const noexcept { return events_.get(); }
 
 private:

@@ -108,6 +108,14 @@ void ensure_bpffs(const PinLayout& pins)
         throw errno_error(errno, "creating " + pins.dir);
 }
 
+Error sealed_error(const std::string& path)
+{
+    return Error(ErrorKind::Refused,
+                 "enforcement is sealed since the broker started (the kernel refused to open " + path +
+                     "): policy changes take effect at the next boot",
+                 "'systemctl reload lockdown-broker' applies a tighter policy now");
+}
+
 UniqueFd obj_get(const std::string& path, uint32_t file_flags)
 {
     LIBBPF_OPTS(bpf_obj_get_opts, opts, .file_flags = file_flags);
@@ -117,6 +125,10 @@ UniqueFd obj_get(const std::string& path, uint32_t file_flags)
         if (err == ENOENT)
             throw Error(ErrorKind::NotFound, "lockdown enforcement is not loaded: " + path + " does not exist",
                         "start it with: lockdown-brokerd --enforce-only");
+        // The pin directory is root's (0700): root gets EPERM only from the
+        // seal, everyone else EACCES from the path walk.
+        if (err == EPERM && ::geteuid() == 0)
+            throw sealed_error(path);
         throw errno_error(err, "opening " + path);
     }
     return UniqueFd(fd);
@@ -210,6 +222,9 @@ SkelPtr open_part(EnforcementPart part, const PinLayout& pins, const struct stat
 
 void throw_core_load_error(int err, const PinLayout& pins)
 {
+    // libbpf opens each pinned map with BPF_OBJ_GET before it reuses it.
+    if (err == EPERM && ::geteuid() == 0 && libbpf_log_contains("couldn't retrieve pinned map"))
+        throw sealed_error(pins.dir);
     if (libbpf_log_contains("couldn't reuse pinned map"))
         throw Error(ErrorKind::Kernel,
                     "the maps pinned under " + pins.dir + " come from an incompatible version of lockdown-broker",

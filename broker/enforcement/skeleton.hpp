@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <vector>
 
+#include "base/error.hpp"
 #include "base/unique_fd.hpp"
 #include "enforcement/enforcer.hpp"
 #include "enforcement/parts.hpp"
@@ -23,8 +24,11 @@ using SkelPtr = std::unique_ptr<lockdown_bpf, SkelDeleter>;
 
 // Mounts the BPF file system if nobody did yet, and creates the pin directory.
 void ensure_bpffs(const PinLayout& pins);
-// Opens a pinned object; NotFound (with a hint) when enforcement is not loaded.
+// Opens a pinned object; NotFound (with a hint) when enforcement is not loaded,
+// Refused (sealed_error) when the kernel refuses root because the broker
+// sealed enforcement.
 UniqueFd obj_get(const std::string& path, uint32_t file_flags = 0);
+Error sealed_error(const std::string& path);
 // Whether anything is pinned at `path`.
 bool pinned(const std::string& path);
 

@@ -8,6 +8,8 @@
 //   ld-testctl events [--wait MS]
 //   ld-testctl create-maps          (maps only, no program: for hosts that
 //                                    cannot load BPF LSM programs)
+//   ld-testctl set-policy CONFFILE  (write that file's policy into the
+//                                    control map, as --enforce-only would)
 // Every command accepts a leading --pin-dir DIR.
 
 #include <cinttypes>
@@ -21,6 +23,7 @@
 #include "enforcement/enforcer.hpp"
 #include "base/error.hpp"
 #include "enforcement/event_reader.hpp"
+#include "enforcement/policy.hpp"
 #include "enforcement/reasons.hpp"
 #include "base/clock.hpp"
 
@@ -31,7 +34,8 @@ namespace {
 int usage()
 {
     std::fprintf(stderr, "usage: ld-testctl grant --reason NAME... --cgroup PATH... --seconds N [--uid U]\n"
-                         "       ld-testctl revoke ID | grants | counters | policy | events [--wait MS]\n");
+                         "       ld-testctl revoke ID | grants | counters | policy | events [--wait MS]\n"
+                         "       ld-testctl create-maps | set-policy CONFFILE\n");
     return 2;
 }
 
@@ -99,6 +103,11 @@ int main(int argc, char** argv)
         // which only an unsealed enforcement gives.
         const bool reads = cmd == "grants" || cmd == "counters" || cmd == "policy";
         auto e = Enforcer::open_pinned(g_pins, reads ? Enforcer::Access::ReadOnly : Enforcer::Access::ReadWrite);
+        if (cmd == "set-policy" && argc == 3) {
+            const auto gen = e.apply_policy(Policy::build(cat, load_config_file(argv[2])), cat.confidentiality_max());
+            std::printf("generation=%u\n", gen);
+            return 0;
+        }
         if (cmd == "revoke" && argc == 3) {
             const size_t n = e.remove_grant(std::strtoull(argv[2], nullptr, 10));
             std::printf("removed %zu\n", n);

@@ -29,17 +29,19 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
 check_exec() {
-    local unit=$1 want=$2 got
-    got=$(sed -n 's/^ExecStart=//p' "$unit")
-    [ "$got" = "$want" ] || fail "$(basename "$unit"): ExecStart=$got, expected ExecStart=$want"
-    echo "ok: $(basename "$unit"): ExecStart=$got"
+    local unit=$1 want=$2 key=${3:-ExecStart} got
+    got=$(sed -n "s/^$key=//p" "$unit")
+    [ "$got" = "$want" ] || fail "$(basename "$unit"): $key=$got, expected $key=$want"
+    echo "ok: $(basename "$unit"): $key=$got"
 }
 check_exec "$enforce" "$sbindir/lockdown-brokerd --enforce-only"
 check_exec "$broker" "$sbindir/lockdown-brokerd"
+check_exec "$broker" "$sbindir/lockdown-brokerd --reload" ExecReload
 check_exec "$guard" "$libexecdir/lockdown-broker/lockdown-hibernate --guard-swaps"
 
 for unit in "$enforce" "$broker"; do
-    sed "s|^ExecStart=$sbindir/lockdown-brokerd|ExecStart=$daemon|" "$unit" > "$tmp/$(basename "$unit")"
+    sed -e "s|^ExecStart=$sbindir/lockdown-brokerd|ExecStart=$daemon|" \
+        -e "s|^ExecReload=$sbindir/lockdown-brokerd|ExecReload=$daemon|" "$unit" > "$tmp/$(basename "$unit")"
 done
 sed "s|^ExecStart=$libexecdir/lockdown-broker/lockdown-hibernate|ExecStart=$hibernate|" "$guard" > "$tmp/$(basename "$guard")"
 

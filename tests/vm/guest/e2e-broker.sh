@@ -254,5 +254,75 @@ score=$(grep -E 'Overall exposure level' <<<"$out" | sed 's/^[^O]*//')
 [[ -n $score ]] && ok "systemd-analyze security: $score" || not_ok "systemd-analyze security failed :: $(tail -3 <<<"$out")"
 echo "# MEASURED exposure: ${score:-none}"
 
+section "10. after boot the policy only tightens (systemctl reload)"
+# The last section: it leaves kcore denied and Mode=confidentiality until the
+# guest's next boot, which is the point.
+CONFD=/etc/lockdown-broker/broker.conf.d
+MID_RELOADED=dd4c31fe648941e7a2211892a47c80de
+MID_LOOSEN=7b87f6cc62b24a67a03804543365b2ad
+MID_RELOAD_FAILED=46b3e8e5fac941d893d8c916bfc35500
+mkdir -p "$CONFD"
+gen_of() { "$CTL" policy | sed -n 's/^generation=\([0-9]*\) .*/\1/p'; }
+action_of() { "$CTL" policy | sed -n "s/^$1=//p"; }
+mode_prop() { busctl get-property "$BUS_NAME" "$BUS_PATH" "$BUS_NAME" Mode; }
+reload_broker() { systemctl reload lockdown-broker.service 2>&1; }
+broker_tail() { journalctl -b -u lockdown-broker.service --no-pager -o cat | tail -4; }
+gdbus monitor --system --dest "$BUS_NAME" --object-path "$BUS_PATH" >"$WORK/props.txt" 2>&1 &
+gmon=$!
+ldvm_sleep 1
+gen0=$(gen_of)
+[[ $(action_of kcore) == allow && $(action_of dev-mem) == deny ]] &&
+    ok "before: kcore=allow, dev-mem=deny (generation $gen0)" || not_ok "before: $("$CTL" policy | head -3)"
+
+printf '[Lockdown]\nDeny=kcore\n' >"$CONFD/50-ldvm-tighter.conf"
+out=$(reload_broker)
+rc=$?
+[[ $rc -eq 0 ]] && ok "tighter drop-in (Deny=kcore): systemctl reload succeeds" ||
+    not_ok "tighter reload rc=$rc :: $out :: $(broker_tail)"
+gen1=$(gen_of)
+[[ $(action_of kcore) == deny && $gen1 -eq $((gen0 + 1)) ]] &&
+    ok "kernel policy: kcore=deny at once, generation $gen0 -> $gen1" || not_ok "after: kcore=$(action_of kcore) generation $gen1"
+expect "root reading /proc/kcore after the reload" denied "$TRIG" kcore
+wait_for 10 grep -q "PropertiesChanged ('$BUS_NAME', {'Reasons'" "$WORK/props.txt" &&
+    ok "PropertiesChanged for Reasons (gdbus monitor)" || not_ok "no PropertiesChanged for Reasons :: $(tail -c 600 "$WORK/props.txt")"
+journal_has 10 '.LOCKDOWN_RESULT == "applied" and .LOCKDOWN_REASON == "kcore"' MESSAGE_ID=$MID_RELOADED &&
+    ok "journal: MESSAGE_ID=$MID_RELOADED LOCKDOWN_RESULT=applied LOCKDOWN_REASON=kcore" ||
+    not_ok "no journal record of the applied reload :: $(broker_tail)"
+
+printf '[Lockdown]\nMode=confidentiality\n' >"$CONFD/51-ldvm-confidentiality.conf"
+out=$(reload_broker)
+rc=$?
+[[ $rc -eq 0 ]] && ok "Mode=confidentiality: systemctl reload succeeds" || not_ok "rc=$rc :: $out :: $(broker_tail)"
+wait_for 10 grep -q "'Mode': <'confidentiality'>" "$WORK/props.txt" &&
+    ok "PropertiesChanged carries Mode=confidentiality" || not_ok "no PropertiesChanged for Mode :: $(tail -c 600 "$WORK/props.txt")"
+[[ $(mode_prop) == 's "confidentiality"' && $(action_of perf) == deny ]] &&
+    ok "Mode property and kernel agree: confidentiality, perf=deny" || not_ok "Mode $(mode_prop), perf=$(action_of perf)"
+gen2=$(gen_of)
+
+printf '[Lockdown]\nAllow=dev-mem\n' >"$CONFD/60-ldvm-looser.conf"
+out=$(reload_broker)
+rc=$?
+[[ $rc -ne 0 ]] && ok "looser drop-in (Allow=dev-mem): systemctl reload fails (rc=$rc)" ||
+    not_ok "a looser reload succeeded :: $out"
+[[ $(action_of dev-mem) == deny && $(action_of kcore) == deny && $(gen_of) == "$gen2" ]] &&
+    ok "kernel policy unchanged (dev-mem=deny, generation $gen2)" || not_ok "policy changed: $("$CTL" policy | head -4)"
+expect "root outside any grant, after the refused reload: dev-mem" denied "$TRIG" dev-mem
+journal_has 10 '.LOCKDOWN_REASON == "dev-mem" and (.MESSAGE | test("takes effect at the next boot"))' MESSAGE_ID=$MID_LOOSEN &&
+    ok "journal: MESSAGE_ID=$MID_LOOSEN names dev-mem, \"takes effect at the next boot\"" ||
+    not_ok "no refusal record :: $(broker_tail)"
+[[ $(mode_prop) == 's "confidentiality"' ]] && ok "Mode unchanged by the refused reload" || not_ok "Mode $(mode_prop)"
+systemctl is-active --quiet lockdown-broker.service && ok "the broker keeps running after a refused reload" ||
+    not_ok "lockdown-broker.service: $(systemctl show -p ActiveState -p Result lockdown-broker.service | tr '\n' ' ')"
+
+printf '[Lockdown]\nMode=strict\n' >"$CONFD/60-ldvm-looser.conf"
+out=$(reload_broker)
+rc=$?
+[[ $rc -ne 0 && $(gen_of) == "$gen2" ]] && ok "a drop-in with a mistake: reload fails (rc=$rc), nothing changes" ||
+    not_ok "reload of a bad file rc=$rc generation $(gen_of) :: $out"
+journal_has 10 '.LOCKDOWN_RESULT == "invalid" and (.MESSAGE | test("60-ldvm-looser.conf:2"))' MESSAGE_ID=$MID_RELOAD_FAILED &&
+    ok "journal: MESSAGE_ID=$MID_RELOAD_FAILED names the file and line" || not_ok "no record of the bad file :: $(broker_tail)"
+rm -f "$CONFD/60-ldvm-looser.conf"
+kill "$gmon" 2>/dev/null
+
 section "end"
 finish
