@@ -127,7 +127,7 @@ Enforcer open_pins(const PinLayout& pins)
         if (!Enforcer::open_pinned(pins, Enforcer::Access::ReadOnly).sealed())
             throw;
     }
-    throw Error(ErrorKind::Permission,
+    throw Error(ErrorKind::Refused,
                 "the lockdown maps are sealed and this broker did not get their fds from systemd's fd store: an "
                 "earlier broker of this boot held them, and its unit was stopped rather than restarted",
                 "exceptions are unavailable until the next boot; enforcement itself is unaffected. "

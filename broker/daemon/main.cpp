@@ -217,6 +217,9 @@ std::optional<int> parse_command_line(int argc, char** argv, Options& o)
     return std::nullopt;
 }
 
+// EX_CONFIG of sysexits.h.
+constexpr int kExitSealedWithoutHandles = 78;
+
 int run_command(Options& o)
 {
     switch (o.cmd) {
@@ -250,7 +253,11 @@ int main(int argc, char** argv)
     try {
         return run_command(o);
     } catch (const ldb::Error& e) {
-        return fail(e);
+        const int rc = fail(e);
+        // The daemon refused to start: the maps are sealed and it has no
+        // handles (handles.cpp). Restarting cannot help until the next boot;
+        // the unit's RestartPreventExitStatus= names this status.
+        return o.cmd == Command::None && e.kind() == ldb::ErrorKind::Refused ? kExitSealedWithoutHandles : rc;
     } catch (const sdbus::Error& e) {
         std::fprintf(stderr, "lockdown-brokerd: D-Bus: %s (%s)\n", e.getMessage().c_str(), e.getName().c_str());
         return 1;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 #include "enforcement/control_map.hpp"
 
+#include <bpf/bpf.h>
 #include <cerrno>
 #include <cstring>
 #include <sys/mman.h>
@@ -10,11 +11,11 @@
 
 namespace ldb {
 
-ControlMapping::ControlMapping(int fd, Access access)
+ControlMapping::ControlMapping(int fd)
 {
     const long page = ::sysconf(_SC_PAGESIZE);
     len_ = (sizeof(ld_control) + static_cast<size_t>(page) - 1) / static_cast<size_t>(page) * static_cast<size_t>(page);
-    void* p = ::mmap(nullptr, len_, access == Access::ReadOnly ? PROT_READ : PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    void* p = ::mmap(nullptr, len_, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
     if (p == MAP_FAILED)
         throw errno_error(errno, "mapping the control map");
     ctl_ = static_cast<ld_control*>(p);
@@ -42,12 +43,21 @@ uint32_t switch_policy(int control_fd, const Policy& policy, uint32_t reason_cou
     return p.generation;
 }
 
+ld_control read_control(int control_fd)
+{
+    const uint32_t zero = 0;
+    ld_control ctl{};
+    if (bpf_map_lookup_elem(control_fd, &zero, &ctl) < 0)
+        throw errno_error(errno, "reading the control map");
+    return ctl;
+}
+
 ActivePolicy read_active_policy(int control_fd)
 {
-    ControlMapping ctl(control_fd, ControlMapping::Access::ReadOnly);
+    const ld_control ctl = read_control(control_fd);
     ActivePolicy ap;
-    ap.slot = __atomic_load_n(&ctl->active_slot, __ATOMIC_ACQUIRE) & 1;
-    const ld_policy& p = ctl->slot[ap.slot];
+    ap.slot = ctl.active_slot & 1;
+    const ld_policy& p = ctl.slot[ap.slot];
     ap.generation = p.generation;
     ap.reason_count = p.reason_count;
     std::memcpy(ap.action.data(), p.action, sizeof(p.action));

@@ -13,12 +13,13 @@
 
 namespace ldb {
 
-// A shared mapping of the control map, unmapped on scope exit. Read-only
-// for inspection: once sealed, only the broker has a writable fd.
+// A shared mapping of the control map, unmapped on scope exit: for writing
+// the policy. Reads go through a copy (read_control), which a read-only fd
+// allows too: the kernel maps a read-only fd privately, and a BPF map
+// refuses that.
 class ControlMapping {
 public:
-    enum class Access { ReadWrite, ReadOnly };
-    explicit ControlMapping(int fd, Access access = Access::ReadWrite);
+    explicit ControlMapping(int fd);
     ~ControlMapping();
     ControlMapping(const ControlMapping&) = delete;
     ControlMapping& operator=(const ControlMapping&) = delete;
@@ -33,5 +34,7 @@ private:
 // returns the new generation.
 uint32_t switch_policy(int control_fd, const Policy& policy, uint32_t reason_count);
 ActivePolicy read_active_policy(int control_fd);
+// A copy of the control map's one value.
+ld_control read_control(int control_fd);
 
 } // namespace ldb

@@ -44,13 +44,13 @@ Counters Enforcer::counters() const
         return s;
     };
     Counters c;
-    ControlMapping ctl(control_.get(), ControlMapping::Access::ReadOnly);
+    const ld_control ctl = read_control(control_.get());
     for (uint32_t r = 0; r < LD_MAX_REASONS; r++) {
         ReasonCounters rc;
         rc.reason = r;
         bool any = false;
         for (uint32_t d = 0; d < LD_DECISION__COUNT; d++) {
-            rc.by_decision[d] = d == LD_DECISION_ALLOW ? __atomic_load_n(&ctl->allowed[r], __ATOMIC_RELAXED)
+            rc.by_decision[d] = d == LD_DECISION_ALLOW ? ctl.allowed[r]
                                                        : sum(r * LD_DECISION__COUNT + d);
             any = any || rc.by_decision[d] != 0;
         }

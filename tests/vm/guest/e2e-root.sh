@@ -25,6 +25,7 @@ here=$(dirname "$0")
 . "$here/session.sh"
 
 TRIG=$LDB_BUILD/tests/vm/ld-trigger
+CTL=$LDB_BUILD/tests/ld-testctl
 LDCTL=/usr/bin/lockdownctl
 BROKERD=/usr/sbin/lockdown-brokerd
 PY=/usr/bin/python3
@@ -102,11 +103,16 @@ le() {
 }
 # hex_words HEX: "aabb.." -> "aa bb .."
 hex_words() { sed -E 's/(..)/\1 /g; s/ $//' <<<"$1"; }
-# kexec_refusal_source: which check refused the kexec_file_load. For now the
-# errno (EPERM) only; the place where a counter of the kexec_file hook will
-# prove that the refusal was the new hook and not the signature fallback.
-kexec_refusal_source() { # OUTPUT-OF-THE-ATTEMPT
-    [[ $1 == *"result=EPERM"* || $1 == *"Operation not permitted"* ]]
+# kexec_refusal_source: the kexec_file_load was refused with EPERM, and by
+# the kexec-file hook at the read of the image (its counter went up), not by
+# the kernel's fallback after a failed signature check: a signed image on a
+# machine that trusts its key never reaches that fallback.
+kexec_file_count() { "$CTL" counters | sed -n 's/^kexec_file_refused=//p'; }
+kexec_refusal_source() { # OUTPUT-OF-THE-ATTEMPT COUNT-BEFORE
+    local now
+    now=$(kexec_file_count)
+    [[ $1 == *"result=EPERM"* || $1 == *"Operation not permitted"* ]] || return 1
+    [[ -n $now && -n $2 && $now -gt $2 ]] || { echo "# kexec_file_refused did not rise: $2 -> $now"; return 1; }
 }
 ids_json=''
 ids() { jq -r "$1" <<<"$ids_json"; }
@@ -291,16 +297,18 @@ if [[ -z $image ]]; then
     not_ok "the guest kernel's image is not visible under ld.modroot=$modroot"
 else
     ok "the guest's own (Debian-signed) kernel image: $image"
+    before=$(kexec_file_count)
     out=$(kexec -s -l "$image" --append="lsm=lockdown,capability" 2>&1)
     rc=$?
-    if [[ $rc -ne 0 ]] && kexec_refusal_source "$out"; then
+    if [[ $rc -ne 0 ]] && kexec_refusal_source "$out" "$before"; then
         ok "kexec -s -l (kexec_file_load): EPERM :: $(tr '\n' ' ' <<<"$out" | head -c 200)"
     else
         not_ok "kexec -s -l: rc=$rc, not EPERM :: $(tr '\n' ' ' <<<"$out" | head -c 300)"
         [[ $rc -ne 0 ]] || kexec -u
     fi
+    before=$(kexec_file_count)
     out=$("$PY" "$ATK" kexec-file "$image" 2>&1)
-    kexec_refusal_source "$out" && ok "kexec_file_load(2) directly: $out" || not_ok "kexec_file_load(2) directly: $out"
+    kexec_refusal_source "$out" "$before" && ok "kexec_file_load(2) directly: $out" || not_ok "kexec_file_load(2) directly: $out"
 fi
 expect "after the kexec attempts: root's kexec" denied "$TRIG" kexec
 
@@ -471,6 +479,18 @@ n=$(jq '.changed | length' <<<"$out" 2>/dev/null)
     not_ok "lockdownctl debug enable: rc=$rc :: $out"
 as_user "$LDCTL --json debug reset" >/dev/null || not_ok "lockdownctl debug reset"
 echo "# hibernation through the button's path: e2e-hibernate-${LDVM_FLAVOUR:-KERNEL}"
+
+section "the stated limit: a stopped broker gives up its fds until the next boot"
+# Last, because it ends the broker's service for this boot.
+systemctl stop lockdown-broker.service
+systemctl start lockdown-broker.service >/dev/null 2>&1
+st=$(systemctl show -p ExecMainStatus --value lockdown-broker.service)
+[[ $st == 78 ]] && ok "a broker started after a stop exits 78 (sealed, no fds) and is not restarted in a loop" ||
+    not_ok "after stop+start: ExecMainStatus=$st :: $(journalctl -b -u lockdown-broker.service --no-pager -o cat | tail -4)"
+assert_grep "it says why, and what still holds" "sealed and this broker did not get their fds" \
+    "$(journalctl -b -u lockdown-broker.service --no-pager -o cat | tail -20)"
+expect "enforcement holds without the broker: root's dev-mem" denied "$TRIG" dev-mem
+expect "and root's hibernation" denied "$TRIG" hibernation
 
 section "end"
 finish
