@@ -62,11 +62,31 @@ BrokerFlags broker_flags(const std::map<uint64_t, ChangeRecord>& records)
     return out;
 }
 
-ForeignChanges foreign_changes(std::string_view control, const BrokerFlags& broker, const Grammar& grammar)
+std::set<std::string> proc_modules(std::string_view text)
+{
+    std::set<std::string> out;
+    size_t pos = 0;
+    while (pos < text.size()) {
+        size_t nl = text.find('\n', pos);
+        if (nl == std::string_view::npos)
+            nl = text.size();
+        const std::string_view line = text.substr(pos, nl - pos);
+        pos = nl + 1;
+        const std::string_view name = line.substr(0, line.find(' '));
+        if (is_word(name))
+            out.emplace(name);
+    }
+    return out;
+}
+
+ForeignChanges foreign_changes(std::string_view control, const BrokerFlags& broker, const Grammar& grammar,
+                               const std::set<std::string>* modules)
 {
     ForeignChanges out;
     Reading r;
     r.sites = parse_control(control, &out.bad);
+    if (modules)
+        std::erase_if(r.sites, [modules](const Callsite& c) { return !modules->count(c.module); });
     r.expected.reserve(r.sites.size());
     for (size_t i = 0; i < r.sites.size(); i++) {
         const auto held = broker.find(key_of(r.sites[i]));

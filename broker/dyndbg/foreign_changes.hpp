@@ -15,6 +15,7 @@
 // never touched. Pure: no I/O.
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -44,8 +45,18 @@ struct ForeignChanges {
     std::vector<std::string> bad;     // control lines that did not parse (left alone)
 };
 
+// Only callsites of `modules` are looked at (nullptr: all). The broker
+// passes the loadable modules loaded now (/proc/modules): a built-in
+// callsite takes no dyndbg= from modprobe, and those the kernel turns on by
+// default (files built with DEBUG, such as init/main.c and kernel/power/
+// on Debian) would otherwise be "reverted" at every start.
 // Throws ldb::Error(Kernel) for a reading beyond kMaxControlBytes; a line
 // that does not parse is described in `bad` and never reverted.
-ForeignChanges foreign_changes(std::string_view control, const BrokerFlags& broker, const Grammar& grammar);
+ForeignChanges foreign_changes(std::string_view control, const BrokerFlags& broker, const Grammar& grammar,
+                               const std::set<std::string>* modules = nullptr);
+
+// The module names of /proc/modules ("nbd 65536 0 - Live 0x0"): the first
+// word of each line. Lines without one are skipped.
+std::set<std::string> proc_modules(std::string_view text);
 
 } // namespace ldb::dyndbg

@@ -23,7 +23,11 @@ std::string shown(const ForeignSite& s)
 size_t ForeignWatch::check(const std::string& trigger)
 {
     const BrokerFlags broker = broker_flags(hooks_.records());
-    ForeignChanges fc = foreign_changes(port_.read(), broker, grammar_);
+    std::optional<std::set<std::string>> modules;
+    if (hooks_.loaded_modules)
+        modules = hooks_.loaded_modules();
+    const std::set<std::string>* scope = modules ? &*modules : nullptr;
+    ForeignChanges fc = foreign_changes(port_.read(), broker, grammar_, scope);
     if (!fc.bad.empty())
         log_debug("dynamic debug: %zu control line(s) not understood, left alone (first: %s)", fc.bad.size(),
                   fc.bad.front().c_str());
@@ -35,7 +39,7 @@ size_t ForeignWatch::check(const std::string& trigger)
 
     std::map<std::string, std::vector<Outcome>> by_module;
     size_t restored = 0;
-    for (auto& o : revert(fc, broker)) {
+    for (auto& o : revert(fc, broker, scope)) {
         restored += o.left_why.empty();
         if (o.left_why == "unnameable")
             unnameable_reported_.insert({key_of(o.site.site), o.site.site.flags});
@@ -46,7 +50,8 @@ size_t ForeignWatch::check(const std::string& trigger)
     return restored;
 }
 
-std::vector<ForeignWatch::Outcome> ForeignWatch::revert(const ForeignChanges& fc, const BrokerFlags& broker)
+std::vector<ForeignWatch::Outcome> ForeignWatch::revert(const ForeignChanges& fc, const BrokerFlags& broker,
+                                                       const std::set<std::string>* modules)
 {
     std::map<std::string, int> err_of; // query -> errno of its write
     std::string open_error;
@@ -63,7 +68,7 @@ std::vector<ForeignWatch::Outcome> ForeignWatch::revert(const ForeignChanges& fc
     std::set<SiteKey> still, present;
     if (!fc.queries.empty()) {
         const std::string after = port_.read();
-        for (const auto& s : foreign_changes(after, broker, grammar_).sites)
+        for (const auto& s : foreign_changes(after, broker, grammar_, modules).sites)
             still.insert(key_of(s.site));
         for (const auto& c : parse_control(after))
             present.insert(key_of(c));

@@ -26,6 +26,9 @@ public:
     struct Hooks {
         std::function<const std::map<uint64_t, ChangeRecord>&()> records; // the ledger's, at the time of the check
         std::function<void(const JournalRecord&)> journal;
+        // The loadable modules loaded now (proc_modules()); only their
+        // callsites are checked. Unset: every callsite.
+        std::function<std::set<std::string>()> loaded_modules;
     };
     ForeignWatch(ControlPort& port, Grammar grammar, Hooks hooks)
         : port_(port), grammar_(std::move(grammar)), hooks_(std::move(hooks))
@@ -43,7 +46,8 @@ private:
         ForeignSite site;
         std::string left_why; // "" when put back
     };
-    std::vector<Outcome> revert(const ForeignChanges& fc, const BrokerFlags& broker);
+    std::vector<Outcome> revert(const ForeignChanges& fc, const BrokerFlags& broker,
+                                const std::set<std::string>* modules);
     void report(const std::string& module, const std::vector<Outcome>& outcomes, const std::string& trigger);
 
     ControlPort& port_;

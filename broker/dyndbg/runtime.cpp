@@ -7,6 +7,7 @@
 #include "base/error.hpp"
 #include "base/log.hpp"
 #include "base/clock.hpp"
+#include "base/files.hpp"
 #include "exceptions/exception.hpp"
 #include "host/session_change.hpp"
 
@@ -50,7 +51,8 @@ Runtime::Runtime(const Options& o, const Config& cfg, Enforcer& enforcer, Kernel
     foreign_ = std::make_unique<ForeignWatch>(
         port_, Grammar{kAllLetters, allow_global_},
         ForeignWatch::Hooks{[this]() -> const std::map<uint64_t, ChangeRecord>& { return changes_->records(); },
-                            std::move(journal)});
+                            std::move(journal),
+                            [] { return proc_modules(read_file("/proc/modules", {.max_bytes = kMaxControlBytes})); }});
 }
 
 Query Runtime::precheck(const std::string& text) const

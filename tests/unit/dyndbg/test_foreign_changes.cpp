@@ -282,3 +282,33 @@ TEST(DyndbgForeign, AQueryThatWouldTouchASessionsCallsiteIsNotWritten)
     for (const auto& c : applied(sites, free.queries))
         EXPECT_EQ(c.flags, "_");
 }
+
+TEST(DyndbgForeign, OnlyCallsitesOfLoadedModulesAreLookedAt)
+{
+    // Debian 6.12 boots with init/main.c and kernel/power/ built with DEBUG:
+    // their callsites are =p by default. Built in, no modprobe reaches them.
+    auto sites = nbd("p");
+    sites.push_back(site("init/main.c", 1121, "main", "initcall_blacklist", "p"));
+    sites.push_back(site("kernel/power/swap.c", 927, "swap", "enough_swap", "p"));
+    const std::set<std::string> loaded = proc_modules("nbd 65536 0 - Live 0x0000000000000000\n"
+                                                      "binfmt_misc 28672 1 - Live 0x0000000000000000\n");
+    const auto fc = foreign_changes(reading(sites), {}, kGrammar, &loaded);
+    ASSERT_EQ(fc.sites.size(), 6u);
+    for (const auto& s : fc.sites)
+        EXPECT_EQ(s.site.module, "nbd");
+    EXPECT_EQ(foreign_changes(reading(sites), {}, kGrammar).sites.size(), 8u) << "without a scope: all";
+    const std::set<std::string> none;
+    EXPECT_TRUE(foreign_changes(reading(sites), {}, kGrammar, &none).sites.empty());
+}
+
+TEST(DyndbgForeign, ProcModulesBadInput)
+{
+    EXPECT_EQ(proc_modules(""), std::set<std::string>{});
+    EXPECT_EQ(proc_modules("nbd"), std::set<std::string>{"nbd"}) << "truncated: the name alone";
+    EXPECT_EQ(proc_modules("\n\n nbd 1\nloop 2 0 - Live 0x0\n\x01x 1\nnbd 3"), (std::set<std::string>{"loop", "nbd"}))
+        << "a line starting with a space or a control character names no module";
+    std::string many;
+    for (int i = 0; i < 20000; i++)
+        many += "m" + std::to_string(i) + " 4096 0 - Live 0x0\n";
+    EXPECT_EQ(proc_modules(many).size(), 20000u);
+}

@@ -161,3 +161,15 @@ TEST_F(ForeignFixture, AnUnreadableControlFileThrows)
     EXPECT_TRUE(control.written.empty());
     EXPECT_TRUE(journal.empty());
 }
+
+TEST_F(ForeignFixture, OnlyLoadedModulesAreChecked)
+{
+    control.sites.push_back(site("init/main.c", 1121, "main", "initcall_blacklist", "p"));
+    ForeignWatch scoped{control, Grammar{"pmfslt_", false},
+                        {[this]() -> const std::map<uint64_t, ChangeRecord>& { return records; },
+                         [this](const JournalRecord& r) { journal.push_back(r); },
+                         [] { return std::set<std::string>{"nbd", "binfmt_misc", "virtio_net"}; }}};
+    EXPECT_EQ(scoped.check("start"), 6u);
+    ASSERT_EQ(journal.size(), 1u) << "built-in init/main.c (=p by default with DEBUG) is not reported";
+    EXPECT_EQ(control.flags_of("initcall_blacklist"), "p");
+}
