@@ -12,6 +12,8 @@ inline constexpr const char* kExceptionRevoked = "f5cca6defcaa437f8bd238f08c72bc
 inline constexpr const char* kEventsDropped = "bf45e8bd6ab34dc5906ddc3122982c92";
 inline constexpr const char* kDebugChanged = "28b303354dc14451bc6eae49f60ba504";
 inline constexpr const char* kDebugRestored = "5b9bf9a5c38a4e7e8adbe3651d86993f";
+// Dynamic debug changed without the broker (a module's dyndbg= parameter), reverted.
+inline constexpr const char* kDebugForeign = "a5f1d393f9e04866b77a3dc6ffef75d7";
 // --enforce-only: an optional part did not load; locked_down did not load.
 inline constexpr const char* kPartMissing = "69dad4bf7a504a6197295bd0edd0033e";
 inline constexpr const char* kNotEnforcing = "35c2237459da4e2baefbea53e4630e9a";

@@ -272,6 +272,8 @@ Daemon::Daemon(const DaemonOptions& o, Inputs in)
               [this](const ld_event& ev) {
                   if (ev.kind == LD_EVENT_DECISION)
                       sink_.handle(ev);
+                  else if (ev.kind == LD_EVENT_MODULE_LOAD)
+                      debug_.module_loaded();
               }), sigfd_(signal_fd())
 {
     loop_.attach_bus(*bus_);

@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 #include "dyndbg/runtime.hpp"
 
+#include <algorithm>
+
 #include "host/cgroup.hpp"
 #include "base/error.hpp"
 #include "base/log.hpp"
 #include "base/clock.hpp"
+#include "base/files.hpp"
 #include "exceptions/exception.hpp"
 #include "host/session_change.hpp"
 
@@ -44,7 +47,12 @@ Runtime::Runtime(const Options& o, const Config& cfg, Enforcer& enforcer, Kernel
     store_.open();
     changes_ = std::make_unique<SessionChanges>(port_, store_, Grammar{kAllLetters, allow_global_}, cfg.dyndbg,
                                                 Clocks::system(),
-                                                SessionChanges::Hooks{std::move(journal), [this] { arm_expiry(); }});
+                                                SessionChanges::Hooks{journal, [this] { arm_expiry(); }});
+    foreign_ = std::make_unique<ForeignWatch>(
+        port_, Grammar{kAllLetters, allow_global_},
+        ForeignWatch::Hooks{[this]() -> const std::map<uint64_t, ChangeRecord>& { return changes_->records(); },
+                            std::move(journal),
+                            [] { return proc_modules(read_file("/proc/modules", {.max_bytes = kMaxControlBytes})); }});
 }
 
 Query Runtime::precheck(const std::string& text) const
@@ -80,6 +88,54 @@ void Runtime::start()
 {
     changes_->restore([this](const ChangeRecord& r) { return gone_why(r); });
     arm_expiry();
+    // After restore(): the ledger must hold what sessions changed before
+    // this start, or their changes would look foreign.
+    check_foreign("start");
+}
+
+void Runtime::module_loaded()
+{
+    schedule_.loaded(EventLoop::Clock::now());
+    arm_check();
+}
+
+void Runtime::check_foreign(const std::string& trigger)
+{
+    // Only while the control file is closed: where policy lets people write
+    // it, what they wrote is theirs to keep.
+    if (!Enforcer::link_pinned(o_.pins, LD_PIN_LINK_DYNDBG) ||
+        enforcer_.active_policy().action[LD_REASON_DYNAMIC_DEBUG] != LD_ACTION_DENY) {
+        log_debug("dynamic debug: the control file is not closed; not checking for changes made without the broker");
+        return;
+    }
+    try {
+        if (const size_t n = foreign_->check(trigger))
+            log_debug("dynamic debug: %zu callsite(s) changed without the broker put back (%s)", n, trigger.c_str());
+    } catch (const Error& e) {
+        log_error("dynamic debug: cannot check for changes made without the broker (%s): %s", trigger.c_str(),
+                  e.what());
+    }
+}
+
+// One timer, at the schedule's next check; re-armed only when that moved.
+void Runtime::arm_check()
+{
+    const auto next = schedule_.next();
+    if (check_timer_ && next && *next == check_at_)
+        return;
+    if (check_timer_)
+        loop_.cancel_timer(*check_timer_);
+    check_timer_.reset();
+    if (!next)
+        return;
+    check_at_ = *next;
+    const auto wait = std::max(EventLoop::Clock::duration::zero(), *next - EventLoop::Clock::now());
+    check_timer_ = loop_.add_timer(std::chrono::ceil<std::chrono::milliseconds>(wait), [this] {
+        check_timer_.reset();
+        if (schedule_.take(EventLoop::Clock::now()))
+            check_foreign("module-load");
+        arm_check();
+    });
 }
 
 void Runtime::end_session(const std::string& session, const std::string& why)

@@ -11,6 +11,8 @@
 #include <string>
 
 #include "config/config.hpp"
+#include "dyndbg/check_schedule.hpp"
+#include "dyndbg/foreign_watch.hpp"
 #include "dyndbg/session_changes.hpp"
 #include "dyndbg/port.hpp"
 #include "enforcement/enforcer.hpp"
@@ -42,8 +44,15 @@ public:
 
     SessionChanges& changes() noexcept { return *changes_; }
 
-    // Restores the records of an earlier run; call once the bus name is owned.
+    // Restores the records of an earlier run, then puts back what changed
+    // without the broker meanwhile (modprobe.d options applied at boot
+    // before the broker ran); call once the bus name is owned.
     void start();
+    // A kernel module is being loaded (the BPF module-load notice): its
+    // dyndbg= parameter may turn callsites on. Checks a few times once its
+    // callsites have registered (CheckSchedule) and puts back what changed
+    // without the broker.
+    void module_loaded();
     void end_session(const std::string& session, const std::string& why);
     void end_all_sessions(const std::string& why);
     // Periodic: retries what failed, reverts what no longer holds.
@@ -53,6 +62,8 @@ public:
 
 private:
     std::string gone_why(const ChangeRecord& r);
+    void check_foreign(const std::string& trigger);
+    void arm_check();
 
     Options o_;
     Enforcer& enforcer_;
@@ -65,6 +76,10 @@ private:
     ChangeStore store_;
     std::unique_ptr<SessionChanges> changes_;
     std::optional<EventLoop::TimerId> timer_;
+    std::unique_ptr<ForeignWatch> foreign_;
+    CheckSchedule schedule_;
+    std::optional<EventLoop::TimerId> check_timer_;
+    EventLoop::Clock::time_point check_at_;
 };
 
 } // namespace ldb::dyndbg

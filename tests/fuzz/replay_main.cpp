@@ -3,7 +3,7 @@
 // that the seed corpora (and any crash reproducer) are exercised by a plain
 // g++ build too.
 //
-//   fuzz-replay ini|policy|records|hibernation|dyndbg|fstab FILE|DIR...
+//   fuzz-replay ini|policy|records|hibernation|dyndbg|dyndbg_foreign|fstab FILE|DIR...
 //
 // A directory contributes its regular files, in name order. Fails when no
 // input was found at all, so that a missing corpus does not pass silently.
@@ -24,6 +24,7 @@ extern "C" int ldb_fuzz_policy(const uint8_t* data, size_t size);
 extern "C" int ldb_fuzz_records(const uint8_t* data, size_t size);
 extern "C" int ldb_fuzz_hibernation(const uint8_t* data, size_t size);
 extern "C" int ldb_fuzz_dyndbg(const uint8_t* data, size_t size);
+extern "C" int ldb_fuzz_dyndbg_foreign(const uint8_t* data, size_t size);
 extern "C" int ldb_fuzz_fstab(const uint8_t* data, size_t size);
 
 namespace fs = std::filesystem;
@@ -31,7 +32,7 @@ namespace fs = std::filesystem;
 int main(int argc, char** argv)
 {
     if (argc < 3) {
-        std::fprintf(stderr, "usage: fuzz-replay ini|policy|records|hibernation|dyndbg|fstab FILE|DIR...\n");
+        std::fprintf(stderr, "usage: fuzz-replay ini|policy|records|hibernation|dyndbg|dyndbg_foreign|fstab FILE|DIR...\n");
         return 2;
     }
     int (*target)(const uint8_t*, size_t) = nullptr;
@@ -45,6 +46,8 @@ int main(int argc, char** argv)
         target = ldb_fuzz_hibernation;
     else if (std::strcmp(argv[1], "dyndbg") == 0)
         target = ldb_fuzz_dyndbg;
+    else if (std::strcmp(argv[1], "dyndbg_foreign") == 0)
+        target = ldb_fuzz_dyndbg_foreign;
     else if (std::strcmp(argv[1], "fstab") == 0)
         target = ldb_fuzz_fstab;
     else {

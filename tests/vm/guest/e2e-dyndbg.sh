@@ -25,7 +25,12 @@ CONTROL=/proc/dynamic_debug/control
 MID_DENIED=29417f12c63e4de89dc86de0dba98c7a
 MID_CHANGED=28b303354dc14451bc6eae49f60ba504
 MID_RESTORED=5b9bf9a5c38a4e7e8adbe3651d86993f
+MID_FOREIGN=a5f1d393f9e04866b77a3dc6ffef75d7
 MOD=binfmt_misc
+# Section 7: a module with pr_debug callsites that nothing else here uses
+# (6 callsites on Debian's 6.1 and 6.12).
+FMOD=nbd
+MODPROBE_CONF=/etc/modprobe.d/ldvm-e2e-dyndbg.conf
 WORK=/var/lib/ldvm-e2e-dyndbg
 mkdir -p "$WORK"
 
@@ -54,6 +59,10 @@ journal_has() {
 mod_flags() { grep " \[$MOD\]" "$CONTROL" | awk '{print $3}' | sort | uniq -c | sed 's/^ *//' | paste -sd' '; }
 all_off() { ! grep " \[$MOD\]" "$CONTROL" | grep -vq ' =_ '; }
 all_on() { ! grep " \[$MOD\]" "$CONTROL" | grep -vq ' =p '; }
+f_sites() { grep " \[$FMOD\]" "$CONTROL"; }
+f_flags() { f_sites | awk '{print $3}' | sort | uniq -c | sed 's/^ *//' | paste -sd' '; }
+f_all_off() { [[ -n $(f_sites) ]] && ! f_sites | grep -vq ' =_ '; }
+f_all_on() { [[ -n $(f_sites) ]] && ! f_sites | grep -vq ' =p '; }
 # try_write FILE QUERY: open FILE for writing and write QUERY; prints the error.
 try_write() { sh -c 'printf "%s" "$2" > "$1"' _ "$1" "$2" 2>&1; }
 
@@ -193,6 +202,66 @@ wait_for 20 all_off && ok "lock-session: all $n_sites callsites are back to =_" 
 journal_has 10 ".LOCKDOWN_WHY == \"session-locked\" and .LOCKDOWN_DEBUG_RESTORED == \"$n_sites\"" MESSAGE_ID=$MID_RESTORED &&
     ok "journal: put back (session-locked)" || not_ok "no journal record of the revert at lock"
 
+section "7. dyndbg= module parameters: changed without the broker, detected and reverted"
+# The control file is closed, but modprobe applies a module's dyndbg=
+# parameter inside load_module, where no LSM hook sees it. The broker finds
+# such callsites after every module load (the BPF module-load notice) and
+# when it starts, and puts them back.
+journalctl -b -o cat --no-pager MESSAGE_ID=$MID_FOREIGN | sed 's/^/# before section 7: /'
+if ! modinfo "$FMOD" >/dev/null 2>&1; then
+    not_ok "module $FMOD is not available on $(uname -r): section 7 needs a module with pr_debug callsites"
+else
+    # a) modprobe M dyndbg=+p with the broker running: the module-load notice.
+    modprobe -r "$FMOD" 2>/dev/null
+    rm -f "$MODPROBE_CONF"
+    modprobe "$FMOD" dyndbg=+p || not_ok "modprobe $FMOD dyndbg=+p failed"
+    n_f=$(f_sites | wc -l)
+    echo "# $FMOD loaded with dyndbg=+p: $n_f callsites, right after the load: $(f_flags)"
+    [[ $n_f -gt 0 ]] && ok "$FMOD has $n_f dynamic debug callsites" || not_ok "$FMOD shows no callsites in $CONTROL"
+    # Expected to fail until the BPF side emits LD_EVENT_MODULE_LOAD.
+    wait_for 15 f_all_off && ok "modprobe $FMOD dyndbg=+p: within 15 s all $n_f callsites are =_ again" ||
+        not_ok "modprobe $FMOD dyndbg=+p: still $(f_flags) after 15 s (the module-load notice)"
+    journal_has 10 ".LOCKDOWN_DEBUG_MODULE == \"$FMOD\" and .LOCKDOWN_WHY == \"module-load\" and .LOCKDOWN_DEBUG_RESTORED == \"$n_f\"" \
+        MESSAGE_ID=$MID_FOREIGN && ok "journal: $FMOD changed without the broker, reverted after the module load" ||
+        not_ok "no journal record of the revert after the module load"
+
+    # b) options M dyndbg=+p in modprobe.d, applied while the broker does not
+    # run (at boot, before it starts): found when it starts.
+    modprobe -r "$FMOD" || not_ok "modprobe -r $FMOD failed"
+    echo "options $FMOD dyndbg=+p" >"$MODPROBE_CONF"
+    systemctl stop lockdown-broker.service
+    modprobe "$FMOD" || not_ok "modprobe $FMOD (with $MODPROBE_CONF) failed"
+    f_all_on && ok "options $FMOD dyndbg=+p in modprobe.d turned on all $(f_sites | wc -l) callsites (broker stopped)" ||
+        not_ok "the modprobe.d option did not take effect: $(f_flags)"
+    systemctl start lockdown-broker.service
+    wait_for 15 f_all_off && ok "broker start: all $FMOD callsites are =_ again" ||
+        not_ok "broker start: $FMOD still $(f_flags)"
+    journal_has 10 ".LOCKDOWN_DEBUG_MODULE == \"$FMOD\" and .LOCKDOWN_WHY == \"start\" and .LOCKDOWN_DEBUG_RESTORED == .LOCKDOWN_DEBUG_CALLSITES and (.MESSAGE | contains(\"changed without the broker (module parameter or modprobe.d); reverted\"))" \
+        MESSAGE_ID=$MID_FOREIGN && ok "journal: $FMOD changed without the broker, reverted at start ($(journalctl -b -o cat --no-pager MESSAGE_ID=$MID_FOREIGN LOCKDOWN_WHY=start | tail -1 | head -c 160))" ||
+        not_ok "no journal record of the revert at start :: $(journalctl -b -o cat --no-pager MESSAGE_ID=$MID_FOREIGN | tail -2)"
+    # c) what a session enabled through the broker stays: restarting with
+    # binfmt_misc on for the session, then loading nbd with the option.
+    modprobe -r "$FMOD"
+    out=$(as_user "$LDCTL --no-ask-password --json debug enable module $MOD")
+    if [[ $(jq '.changed | length' <<<"$out" 2>/dev/null) -eq $n_sites ]]; then
+        systemctl stop lockdown-broker.service
+        modprobe "$FMOD"
+        systemctl start lockdown-broker.service
+        wait_for 15 f_all_off && ok "start with a session's change in force: $FMOD reverted" ||
+            not_ok "start with a session's change: $FMOD still $(f_flags)"
+        all_on && ok "the session's change of $MOD is left alone (=p on all $n_sites)" ||
+            not_ok "the session's change of $MOD was touched: $(mod_flags)"
+        ! journal_match ".LOCKDOWN_DEBUG_MODULE == \"$MOD\"" MESSAGE_ID=$MID_FOREIGN >/dev/null &&
+            ok "journal: no foreign-change record for $MOD" || not_ok "a foreign-change record names $MOD"
+        as_user "$LDCTL --json debug reset" >/dev/null
+        all_off || not_ok "debug reset after section 7: $(mod_flags)"
+    else
+        not_ok "enable $MOD for section 7c :: $out"
+    fi
+    rm -f "$MODPROBE_CONF"
+    modprobe -r "$FMOD"
+fi
+
 section "4. ending the session puts the flags back"
 out=$(as_user "$LDCTL --no-ask-password --json debug enable module $MOD --flags pmf")
 jq -e '.changed | length > 0 and all(.new_flags == "pmf")' <<<"$out" >/dev/null &&
@@ -211,6 +280,9 @@ restarted() {
 wait_for 30 restarted && ok "lockdown-brokerd restarted after kill -9" || not_ok "lockdown-brokerd not restarted"
 grep " \[$MOD\]" "$CONTROL" | grep -q ' =pmf ' && ok "after the restart: still =pmf (the session is active)" ||
     not_ok "after the restart: $(mod_flags)"
+! journal_match ".LOCKDOWN_DEBUG_MODULE == \"$MOD\"" MESSAGE_ID=$MID_FOREIGN >/dev/null &&
+    ok "the restart's check for foreign changes left the session's =pmf alone" ||
+    not_ok "the restart reported the session's change of $MOD as foreign"
 loginctl terminate-session "$LDVM_SESSION_ID"
 if wait_for 30 all_off; then
     ok "terminate-session: all $n_sites callsites are back to =_"
