@@ -20,4 +20,18 @@ std::string hex_id(uint64_t id)
     return buf;
 }
 
+std::vector<std::string_view> lines_of(std::string_view text)
+{
+    std::vector<std::string_view> out;
+    size_t pos = 0;
+    while (pos < text.size()) {
+        size_t nl = text.find('\n', pos);
+        if (nl == std::string_view::npos)
+            nl = text.size();
+        out.push_back(text.substr(pos, nl - pos));
+        pos = nl + 1;
+    }
+    return out;
+}
+
 } // namespace ldb

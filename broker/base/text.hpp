@@ -3,6 +3,7 @@
 // Small text helpers every layer uses: one definition each.
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace ldb {
@@ -13,6 +14,10 @@ constexpr bool is_alpha(char c) noexcept { return (c >= 'a' && c <= 'z') || (c >
 constexpr bool is_alnum(char c) noexcept { return is_digit(c) || is_alpha(c); }
 
 std::string join(const std::vector<std::string>& v, const char* sep = ", ");
+
+// The lines of `text`, without their '\n'; a last line without one counts,
+// an empty end does not. The views point into `text`.
+std::vector<std::string_view> lines_of(std::string_view text);
 
 // An exception or change id as people see it: 16 lower-case hex digits.
 std::string hex_id(uint64_t id);

@@ -172,13 +172,7 @@ std::vector<Callsite> parse_control(std::string_view text, std::vector<std::stri
         throw Error(ErrorKind::Kernel, "the dynamic_debug control file is larger than " +
                                            std::to_string(kMaxControlBytes) + " bytes");
     std::vector<Callsite> out;
-    size_t pos = 0;
-    while (pos < text.size()) {
-        size_t nl = text.find('\n', pos);
-        if (nl == std::string_view::npos)
-            nl = text.size();
-        const std::string_view line = text.substr(pos, nl - pos);
-        pos = nl + 1;
+    for (const std::string_view line : lines_of(text)) {
         if (line.empty() || line[0] == '#')
             continue;
         try {

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 #include "dyndbg/foreign_changes.hpp"
 
+#include "base/text.hpp"
+
 #include <set>
 
 #include "base/error.hpp"
@@ -65,13 +67,7 @@ BrokerFlags broker_flags(const std::map<uint64_t, ChangeRecord>& records)
 std::set<std::string> proc_modules(std::string_view text)
 {
     std::set<std::string> out;
-    size_t pos = 0;
-    while (pos < text.size()) {
-        size_t nl = text.find('\n', pos);
-        if (nl == std::string_view::npos)
-            nl = text.size();
-        const std::string_view line = text.substr(pos, nl - pos);
-        pos = nl + 1;
+    for (const std::string_view line : lines_of(text)) {
         const std::string_view name = line.substr(0, line.find(' '));
         if (is_word(name))
             out.emplace(name);
