@@ -208,10 +208,13 @@ int cmd_rtt(const char* session_id, uint64_t calls, uint64_t auth_calls)
 
 // --- grant map ------------------------------------------------------------------
 
+// Read-only: the bench only looks, and once the broker sealed enforcement
+// that is the only fd the kernel gives.
 int open_pin(const std::string& dir, const char* name)
 {
     const std::string path = dir + "/" + name;
-    const int fd = bpf_obj_get(path.c_str());
+    LIBBPF_OPTS(bpf_obj_get_opts, opts, .file_flags = BPF_F_RDONLY);
+    const int fd = bpf_obj_get_opts(path.c_str(), &opts);
     if (fd < 0)
         throw Failure(sys_error("opening the pinned map " + path + " (is lockdown-enforce.service active, and are we root?)"));
     return fd;
