@@ -39,30 +39,26 @@ mkdir -p "$WORK"
 
 # attempt NAME WANT ARGS...: one root_attacks.py call; WANT is an extended
 # regex over its result (ok, EPERM, EPERM|EACCES, ...).
-attempt() {
-    local name=$1 want=$2 out got
-    shift 2
-    out=$("$PY" "$ATK" "$@" 2>&1)
-    got=${out#result=}
+# judge NAME WANT OUTPUT: the TAP line for one attempt's output.
+judge() {
+    local got=${3#result=}
     got=${got%% *}
-    if [[ $got =~ ^($want)$ ]]; then
-        ok "$name: $out"
+    if [[ $got =~ ^($2)$ ]]; then
+        ok "$1: $3"
     else
-        not_ok "$name: wanted $want, got: $out"
+        not_ok "$1: wanted $2, got: $3"
     fi
+}
+attempt() {
+    local name=$1 want=$2
+    shift 2
+    judge "$name" "$want" "$("$PY" "$ATK" "$@" 2>&1)"
 }
 # attempt_in_cgroup CG NAME WANT ARGS...: the same from a process in cgroup CG.
 attempt_in_cgroup() {
-    local cg=$1 name=$2 want=$3 out got
+    local cg=$1 name=$2 want=$3
     shift 3
-    out=$(in_cgroup "$cg" "$PY" "$ATK" "$@" 2>&1)
-    got=${out#result=}
-    got=${got%% *}
-    if [[ $got =~ ^($want)$ ]]; then
-        ok "$name: $out"
-    else
-        not_ok "$name: wanted $want, got: $out"
-    fi
+    judge "$name" "$want" "$(in_cgroup "$cg" "$PY" "$ATK" "$@" 2>&1)"
 }
 # refused NAME CMD...: a command line tool must fail; its message is shown.
 refused() {

@@ -423,6 +423,18 @@ def cmd_kexec_file(args):
     return 0
 
 
+def move_and_back(move, src, dst):
+    """One move attempt; if it worked (the attack succeeded), undo it at once."""
+    move(src, dst)
+    try:
+        move(dst, src)
+        back = "yes"
+    except Refused as e:
+        back = "FAILED:" + errname(e.err)
+    report("ok", moved="yes", moved_back=back)
+    return 0
+
+
 def cmd_move_mount(args):
     """move-mount FROM TO: the new mount API (open_tree + move_mount); moved
     back at once if it worked."""
@@ -436,14 +448,7 @@ def cmd_move_mount(args):
         finally:
             os.close(fd)
 
-    move(src, dst)
-    try:
-        move(dst, src)
-        back = "yes"
-    except Refused as e:
-        back = "FAILED:" + errname(e.err)
-    report("ok", moved="yes", moved_back=back)
-    return 0
+    return move_and_back(move, src, dst)
 
 
 def cmd_move_old(args):
@@ -456,14 +461,7 @@ def cmd_move_old(args):
         if libc.mount(a.encode(), b.encode(), None, MS_MOVE, None) < 0:
             raise Refused(ctypes.get_errno())
 
-    move(src, dst)
-    try:
-        move(dst, src)
-        back = "yes"
-    except Refused as e:
-        back = "FAILED:" + errname(e.err)
-    report("ok", moved="yes", moved_back=back)
-    return 0
+    return move_and_back(move, src, dst)
 
 
 def cmd_umount(args):
