@@ -103,11 +103,13 @@ struct task_struct {
     struct nsproxy *nsproxy;
 } __attribute__((preserve_access_index));
 
-/* Enumerator values come from the running kernel's BTF (CO-RE), never from
- * these placeholders. */
-enum lockdown_reason { LOCKDOWN_KEXEC = 1, LOCKDOWN_HIBERNATION = 2 };
-enum kernel_read_file_id { READING_MODULE = 1, READING_KEXEC_IMAGE = 2, READING_KEXEC_INITRAMFS = 3 };
-enum kernel_load_data_id { LOADING_MODULE = 1 };
+/* Names only: every use goes through bpf_core_enum_value(), which libbpf
+ * relocates to the running kernel's value from its BTF at load (a kernel
+ * without the name fails that part's load, loudly). The implicit values of
+ * these declarations are never used. */
+enum lockdown_reason { LOCKDOWN_KEXEC, LOCKDOWN_HIBERNATION };
+enum kernel_read_file_id { READING_MODULE, READING_KEXEC_IMAGE, READING_KEXEC_INITRAMFS };
+enum kernel_load_data_id { LOADING_MODULE };
 
 struct vfsmount {
     struct super_block *mnt_sb;
