@@ -88,6 +88,12 @@ struct ld_grant_value {
  * the sleep unit's own. */
 #define LD_GRANT_VIEW_ONLY 0x1u
 
+/* Who may still move a process into a granted cgroup from outside it (the
+ * cgroup-fence part). Without this flag, PID 1 may (it starts a service's
+ * processes there: a unit's grant, the sleep unit's); with it, nobody may:
+ * session scopes, the user's manager, and scopes of `lockdownctl run`. */
+#define LD_GRANT_FENCE_STRICT 0x2u
+
 /*
  * The guard: what the self-protection programs need to know at run time.
  * One entry of an array map, written by the loader (the mounts) and by the

@@ -126,6 +126,9 @@ public:
     uint64_t add_grant(const GrantRequest& req);
     // Removes every key of this grant; returns how many were removed.
     size_t remove_grant(uint64_t grant_id);
+    // Removes the keys of this grant on one cgroup only (the grant narrows:
+    // a session's exception gives up the user's manager); returns how many.
+    size_t remove_grant_cgroup(uint64_t grant_id, uint64_t cgroup_id);
     std::vector<GrantEntry> grants() const;
     // Moves the kernel-side expiry of every key of this grant; returns how
     // many keys it updated (0: the grant is gone).

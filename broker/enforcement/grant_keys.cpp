@@ -102,6 +102,19 @@ size_t Enforcer::remove_grant(uint64_t grant_id)
     });
 }
 
+size_t Enforcer::remove_grant_cgroup(uint64_t grant_id, uint64_t cgroup_id)
+{
+    return for_each_key(grant_id, [&](const ld_grant_key& key) {
+        if (key.cgroup_id != cgroup_id)
+            return false;
+        if (bpf_map_delete_elem(grants_.get(), &key) == 0)
+            return true;
+        if (errno != ENOENT)
+            throw errno_error(errno, "removing a grant key from the kernel map");
+        return false;
+    });
+}
+
 size_t Enforcer::renew_grant(uint64_t grant_id, uint64_t expires_boot_ns)
 {
     return for_each_key(grant_id, [&](const ld_grant_key& key) {
