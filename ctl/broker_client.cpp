@@ -53,10 +53,11 @@ sdbus::MethodReply BrokerClient::call_authorizing(sdbus::MethodCall& call)
     return getProxy().callMethod(call, authorizing_timeout);
 }
 
-uint64_t BrokerClient::request(const std::vector<std::string>& reasons, uint64_t seconds)
+uint64_t BrokerClient::request(const std::vector<std::string>& reasons, uint64_t seconds,
+                              const std::map<std::string, sdbus::Variant>& options)
 {
     auto call = getProxy().createMethodCall(INTERFACE_NAME, "RequestException");
-    call << reasons << seconds << std::map<std::string, sdbus::Variant>{};
+    call << reasons << seconds << options;
     auto reply = call_authorizing(call);
     uint64_t id = 0;
     reply >> id;
@@ -117,6 +118,13 @@ void BrokerClient::onExceptionRevoked(const uint64_t& id, const std::string& why
 {
     if (revoked)
         revoked(id, why);
+}
+
+void BrokerClient::onExceptionNarrowed(const uint64_t& id, const std::vector<std::string>& cgroups,
+                                       const std::string& why)
+{
+    if (narrowed)
+        narrowed(id, cgroups, why);
 }
 
 void BrokerClient::onDenied(const std::string& reason, const uint32_t& pid, const std::string& comm,

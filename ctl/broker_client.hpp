@@ -4,6 +4,7 @@
 // calls that may need polkit, sent with the interactive-authorization flag.
 
 #include <functional>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -28,10 +29,12 @@ public:
     void subscribe();
     std::function<void(uint64_t, const std::vector<std::string>&, const std::string&, const std::string&)> granted;
     std::function<void(uint64_t, const std::string&)> revoked;
+    std::function<void(uint64_t, const std::vector<std::string>&, const std::string&)> narrowed;
     std::function<void(const std::string&, uint32_t, const std::string&, const std::string&, uint64_t)> denied;
 
     // The methods that polkit may guard.
-    uint64_t request(const std::vector<std::string>& reasons, uint64_t seconds);
+    uint64_t request(const std::vector<std::string>& reasons, uint64_t seconds,
+                     const std::map<std::string, sdbus::Variant>& options = {});
     uint64_t grant(const std::vector<std::string>& reasons, const std::string& scope_kind, const std::string& scope,
                    uint64_t seconds);
     void release(uint64_t id);
@@ -47,6 +50,8 @@ private:
     void onExceptionGranted(const uint64_t& id, const std::vector<std::string>& reasons, const std::string& scope_kind,
                             const std::string& scope) override;
     void onExceptionRevoked(const uint64_t& id, const std::string& why) override;
+    void onExceptionNarrowed(const uint64_t& id, const std::vector<std::string>& cgroups,
+                             const std::string& why) override;
     void onDenied(const std::string& reason, const uint32_t& pid, const std::string& comm, const std::string& unit,
                   const uint64_t& count) override;
 

@@ -2,6 +2,7 @@
 // lockdownctl exceptions, request, grant, release, revoke
 
 #include <cstdio>
+#include <map>
 #include <string>
 #include <unistd.h>
 
@@ -24,21 +25,52 @@ struct Row {
     std::string session;
     uint64_t expires;
     std::string origin;
+    std::vector<std::string> cgroups; // extra "cgroups": what the kernel grant covers now
+    std::string narrowed;             // extra "narrowed": "" or why it covers less
 };
+
+template <typename T>
+T extra_value(const std::map<std::string, sdbus::Variant>& extra, const char* key)
+{
+    auto it = extra.find(key);
+    return it != extra.end() && it->second.containsValueOfType<T>() ? it->second.get<T>() : T{};
+}
 
 template <typename List>
 std::vector<Row> rows_of(const List& list)
 {
     std::vector<Row> rows;
-    for (const auto& e : list)
+    for (const auto& e : list) {
+        const auto& extra = e.template get<8>();
         rows.push_back({e.template get<0>(), e.template get<1>(), e.template get<2>(), e.template get<3>(),
-                        e.template get<4>(), e.template get<5>(), e.template get<6>(), e.template get<7>()});
+                        e.template get<4>(), e.template get<5>(), e.template get<6>(), e.template get<7>(),
+                        extra_value<std::vector<std::string>>(extra, "cgroups"),
+                        extra_value<std::string>(extra, "narrowed")});
+    }
     return rows;
 }
 
-std::string scope_text(const std::string& kind, const std::string& scope)
+bool covers_user_manager(const Row& r)
 {
-    return kind + " " + scope;
+    const std::string manager = "/user@" + std::to_string(r.uid) + ".service";
+    for (const auto& cg : r.cgroups)
+        if (cg.ends_with(manager))
+            return true;
+    return false;
+}
+
+// "session 3 + user manager", "session 3 (scope only: another session of
+// the user appeared)", "cgroup /user.slice/...".
+std::string scope_text(const Row& r)
+{
+    std::string out = r.kind + " " + r.scope;
+    if (r.narrowed == "other-session")
+        return out + " (scope only: another session of the user appeared)";
+    if (!r.narrowed.empty())
+        return out + " (narrowed: " + r.narrowed + ")";
+    if (r.kind == "session" && covers_user_manager(r))
+        out += " + user manager";
+    return out;
 }
 
 // Prints the id of a new exception: bare for scripts, as JSON with --json.
@@ -71,7 +103,7 @@ int cmd_exceptions(const Options& o)
     if (o.json) {
         std::string out = "{\"exceptions\":[";
         for (size_t i = 0; i < list.size(); i++) {
-            const auto& [id, reasons, kind, scope, uid, session, expires, origin] = list[i];
+            const auto& [id, reasons, kind, scope, uid, session, expires, origin, cgroups, narrowed] = list[i];
             const std::string utc = format_utc(expires);
             out += std::string(i ? "," : "") + "{\"id\":" + json_str(format_id(id)) +
                    ",\"reasons\":" + json_array(reasons) + ",\"scope_kind\":" + json_str(kind) +
@@ -79,7 +111,7 @@ int cmd_exceptions(const Options& o)
                    ",\"holder_user\":" + json_str(user_name(uid)) + ",\"holder_session\":" + json_str(session) +
                    ",\"expires_usec\":" + std::to_string(expires) +
                    ",\"expires\":" + (utc.empty() ? "null" : json_str(utc)) + ",\"origin\":" + json_str(origin) +
-                   "}";
+                   ",\"cgroups\":" + json_array(cgroups) + ",\"narrowed\":" + json_str(narrowed) + "}";
         }
         std::printf("%s]}\n", out.c_str());
         return ExitOk;
@@ -89,12 +121,12 @@ int cmd_exceptions(const Options& o)
         return ExitOk;
     }
     Table t({{"ID"}, {"REASONS", true}, {"SCOPE", true}, {"HOLDER", true}, {"EXPIRES"}, {"ORIGIN"}});
-    for (const auto& [id, reasons, kind, scope, uid, session, expires, origin] : list) {
-        std::string holder = user_name(uid);
-        if (!session.empty())
-            holder += "/" + session;
-        t.add_row({format_id(id), join(reasons, ","), scope_text(kind, scope), holder, format_expiry(expires, now),
-                   origin});
+    for (const auto& r : list) {
+        std::string holder = user_name(r.uid);
+        if (!r.session.empty())
+            holder += "/" + r.session;
+        t.add_row({format_id(r.id), join(r.reasons, ","), scope_text(r), holder, format_expiry(r.expires, now),
+                   r.origin});
     }
     t.print();
     return ExitOk;

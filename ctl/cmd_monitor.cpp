@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 // lockdownctl monitor: one line per Denied, ExceptionGranted and
-// ExceptionRevoked signal until SIGINT or SIGTERM.
+// ExceptionRevoked (and ExceptionNarrowed) signal until SIGINT or SIGTERM.
 
 #include <cerrno>
 #include <csignal>
@@ -100,6 +100,16 @@ int cmd_monitor(const Options& o)
             return;
         }
         emit(format_local(now) + " revoked " + format_id(id) + " (" + why + ")");
+    };
+    broker.narrowed = [&](uint64_t id, const std::vector<std::string>& cgroups, const std::string& why) {
+        const uint64_t now = realtime_now_usec();
+        if (o.json) {
+            emit("{\"event\":\"narrowed\",\"time_usec\":" + std::to_string(now) + ",\"id\":" +
+                 json_str(format_id(id)) + ",\"cgroups\":" + json_array(cgroups) + ",\"why\":" + json_str(why) +
+                 "}");
+            return;
+        }
+        emit(format_local(now) + " narrowed " + format_id(id) + " to " + join(cgroups, " ") + " (" + why + ")");
     };
     broker.subscribe();
 

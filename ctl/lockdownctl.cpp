@@ -28,10 +28,14 @@ void usage(FILE* f)
                "Ask lockdown-brokerd for exceptions to kernel lockdown, and watch it.\n"
                "\n"
                "Commands:\n"
+               "  run REASON... -- COMMAND [ARGS]\n"
+               "                              run COMMAND with REASONs lifted for it alone:\n"
+               "                              in a new scope, until it exits (recommended)\n"
+               "  request REASON...           let this login session use REASONs (its scope;\n"
+               "                              your user manager while it is your only session)\n"
                "  status                      show the broker's state and any notice\n"
                "  reasons                     list the lockdown reasons and their actions\n"
                "  exceptions, list            list the active exceptions\n"
-               "  request REASON...           let this login session use REASONs\n"
                "  release ID                  end an exception you requested\n"
                "  revoke ID                   end any exception (administrators)\n"
                "  grant REASON... SCOPE       give an exception to a unit, cgroup or\n"
@@ -47,7 +51,8 @@ void usage(FILE* f)
                "  debug reset                 put back what this session changed\n"
                "\n"
                "Options:\n"
-               "  --for DURATION              how long the exception lasts (request, grant),\n"
+               "  --for DURATION              how long the exception lasts at most (run,\n"
+               "                              request, grant),\n"
                "                              e.g. 90s, 15min, 2h, 1h30min; default 15min\n"
                "  --unit UNIT                 grant: to a systemd unit\n"
                "  --cgroup PATH               grant: to a cgroup below the cgroup2 root\n"
@@ -95,6 +100,7 @@ const Command commands[] = {
     {"reasons", cmd_reasons, 0, 0, "reasons"},
     {"exceptions", cmd_exceptions, 0, 0, "exceptions"},
     {"list", cmd_exceptions, 0, 0, "list"},
+    {"run", cmd_run, 1, many, "run REASON... [--for DURATION] -- COMMAND [ARGS]"},
     {"request", cmd_request, 1, many, "request REASON... [--for DURATION]"},
     {"release", cmd_release, 1, 1, "release ID"},
     {"revoke", cmd_release, 1, 1, "revoke ID"},
@@ -184,7 +190,7 @@ const Command& find_command(const Options& o)
         if (o.command == k.name)
             return k;
     throw UsageError("unknown command '" + o.command + "'",
-                     "the commands are status, reasons, exceptions, request, release, revoke, grant, monitor, "
+                     "the commands are run, status, reasons, exceptions, request, release, revoke, grant, monitor, "
                      "hibernate, debug");
 }
 
@@ -198,9 +204,12 @@ void check_usage(const Command& cmd, const Options& o)
     if (o.args.size() > cmd.max_args)
         throw UsageError("unexpected argument '" + o.args[cmd.max_args] + "'", usage_line);
 
-    const bool takes_duration = o.command == "request" || o.command == "grant";
+    const bool takes_duration = o.command == "run" || o.command == "request" || o.command == "grant";
     if (o.seconds_given && !takes_duration)
-        throw UsageError("--for only applies to request and grant");
+        throw UsageError("--for only applies to run, request and grant");
+    if (o.command == "run" && o.exec_argv.empty())
+        throw UsageError(o.dashdash ? "'run' needs a COMMAND after '--'" : "'run' needs '--' before the COMMAND",
+                         usage_line);
     if (!o.scope_kind.empty() && o.command != "grant")
         throw UsageError("--" + o.scope_kind + " only applies to grant");
     if (o.command == "grant" && o.scope_kind.empty())
@@ -217,9 +226,23 @@ void check_usage(const Command& cmd, const Options& o)
         throw UsageError("--flags only applies to debug enable and debug disable");
 }
 
+// Cuts argv at the first "--": what follows is run's COMMAND, never
+// options (getopt would take them, and lose the "--").
+int split_dashdash(int argc, char** argv, Options& o)
+{
+    for (int i = 1; i < argc; i++)
+        if (std::strcmp(argv[i], "--") == 0) {
+            o.dashdash = true;
+            o.exec_argv.assign(argv + i + 1, argv + argc);
+            return i;
+        }
+    return argc;
+}
+
 // Returns the command to run, or nullptr when --help or --version was handled.
 const Command* parse(int argc, char** argv, Options& o)
 {
+    argc = split_dashdash(argc, argv, o);
     Asked asked;
     opterr = 0;
     int c;
@@ -241,6 +264,11 @@ const Command* parse(int argc, char** argv, Options& o)
     if (o.command == "help") {
         usage(stdout);
         return nullptr;
+    }
+    // Elsewhere "--" only ends the options, as it always did.
+    if (o.command != "run") {
+        o.args.insert(o.args.end(), o.exec_argv.begin(), o.exec_argv.end());
+        o.exec_argv.clear();
     }
     const Command& cmd = find_command(o);
     check_usage(cmd, o);

@@ -40,6 +40,8 @@ struct Options {
     std::string scope_kind; // grant: "unit", "cgroup" or "session"
     std::string scope;
     std::string debug_flags; // debug enable/disable --flags
+    bool dashdash = false;               // "--" was given
+    std::vector<std::string> exec_argv; // run: COMMAND [ARGS], after "--"
 };
 
 // A mistake on the command line, found before anything is sent.
@@ -74,6 +76,7 @@ int cmd_status(const Options& o);
 int cmd_reasons(const Options& o);
 int cmd_exceptions(const Options& o);
 int cmd_request(const Options& o);
+int cmd_run(const Options& o);
 int cmd_grant(const Options& o);
 int cmd_release(const Options& o); // release and revoke
 int cmd_monitor(const Options& o);

@@ -9,6 +9,8 @@ inline constexpr const char* kGrantUsed = "a174d638ef194a73bc026b70e08e9f33";
 inline constexpr const char* kLeaseExpired = "e1390c3ccc7d4770bd5bba305cfd78ff";
 inline constexpr const char* kExceptionGranted = "b65aff0605f64713a347777811e1533e";
 inline constexpr const char* kExceptionRevoked = "f5cca6defcaa437f8bd238f08c72bc01";
+// An exception covers fewer cgroups (another session of the user appeared).
+inline constexpr const char* kExceptionNarrowed = "de187a6ff242401cbcb73580d46eba95";
 inline constexpr const char* kEventsDropped = "bf45e8bd6ab34dc5906ddc3122982c92";
 inline constexpr const char* kDebugChanged = "28b303354dc14451bc6eae49f60ba504";
 inline constexpr const char* kDebugRestored = "5b9bf9a5c38a4e7e8adbe3651d86993f";

@@ -40,7 +40,7 @@ void Authorizer::precondition(Stage stage, GuardedCall& call, const Condition& e
 {
     if (guard_of(call.method).session_bound) {
         if (stage == Stage::BeforePolkit)
-            call.session = eligible_session(call.caller, sessions_);
+            call.session = eligible_session(call.caller, sessions_, call.display_fallback);
         else
             call.session = session_again(sessions_, call.session.value().id);
     }

@@ -41,6 +41,9 @@ struct GuardedCall {
     Guarded method;
     Caller caller;
     std::optional<SessionInfo> session;
+    // A caller outside any session acts for the user's display session
+    // (RequestException scope=caller from a scope in user@UID.service).
+    bool display_fallback = false;
 };
 
 // A method's own condition, checked after the session at each stage.

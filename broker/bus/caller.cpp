@@ -48,9 +48,28 @@ SessionInfo own_session(const Caller& c, SessionDirectory& sessions, const Sessi
     return *s;
 }
 
-SessionInfo eligible_session(const Caller& c, SessionDirectory& sessions)
+namespace {
+
+// The session a process outside any session acts for: the user's display
+// session, as polkit attributes it.
+SessionInfo display_session_of(const Caller& c, SessionDirectory& sessions)
 {
-    SessionInfo s = own_session(c, sessions, kAskHints);
+    const auto s = sessions.display_session(c.uid);
+    if (!s)
+        throw Error(ErrorKind::NoSession,
+                    "the calling process (pid " + std::to_string(c.pid) +
+                        ") is not part of a login session, and uid " + std::to_string(c.uid) +
+                        " has no display session",
+                    kAskHints.no_session);
+    return *s;
+}
+
+} // namespace
+
+SessionInfo eligible_session(const Caller& c, SessionDirectory& sessions, bool display_fallback)
+{
+    const bool outside = display_fallback && !sessions.session_of_pid(c.pid);
+    SessionInfo s = outside ? display_session_of(c, sessions) : own_session(c, sessions, kAskHints);
     if (const auto why = session_ineligibility(s); !why.empty())
         throw Error(ErrorKind::SessionNotEligible, why);
     return s;
@@ -62,8 +81,19 @@ bool holds(const Caller& c, const Exception& e, SessionDirectory& sessions)
         return false;
     if (e.holder_session.empty())
         return true;
-    const auto s = sessions.session_of_pid(c.pid);
+    auto s = sessions.session_of_pid(c.pid);
+    if (!s)
+        s = sessions.display_session(c.uid);
     return s && s->id == e.holder_session;
+}
+
+std::string cgroup_of(const Caller& c)
+{
+    const auto cg = cgroup_of_pid(c.pid);
+    if (!cg)
+        throw Error(ErrorKind::NoSession, "the cgroup of the calling process (pid " + std::to_string(c.pid) +
+                                              ") cannot be read: it is gone, or has no cgroup2 entry");
+    return *cg;
 }
 
 std::string unit_of(const Caller& c)

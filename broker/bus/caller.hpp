@@ -38,11 +38,18 @@ inline const SessionHints kAskHints{"ask from a terminal or application inside y
 // throws ldb::Error (NoSession) otherwise.
 SessionInfo own_session(const Caller& c, SessionDirectory& sessions, const SessionHints& hints);
 // own_session(), and eligible to hold an exception (SessionNotEligible).
-SessionInfo eligible_session(const Caller& c, SessionDirectory& sessions);
+// `display_fallback`: a calling process outside any session (one in
+// user@UID.service) acts for the user's display session instead, the
+// session polkit attributes it to.
+SessionInfo eligible_session(const Caller& c, SessionDirectory& sessions, bool display_fallback = false);
 
 // Whether the caller holds `e`: its uid, and its session when `e` is bound
-// to one.
+// to one (for a process outside any session, the user's display session).
 bool holds(const Caller& c, const Exception& e, SessionDirectory& sessions);
+
+// The cgroup the calling process runs in ("/user.slice/..."); throws
+// ldb::Error (NoSession) if it cannot be read (the process is gone).
+std::string cgroup_of(const Caller& c);
 
 // The systemd unit the calling process runs in, "" if none.
 std::string unit_of(const Caller& c);

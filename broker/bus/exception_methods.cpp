@@ -5,6 +5,7 @@
 #include "base/error.hpp"
 #include "base/text.hpp"
 #include "bus/authorize.hpp"
+#include "bus/caller.hpp"
 #include "bus/replying.hpp"
 #include "bus/service.hpp"
 #include "config/config.hpp"
@@ -14,6 +15,22 @@
 
 namespace ldb {
 
+namespace {
+
+// A string option's value, `fallback` when absent.
+std::string string_option(const std::map<std::string, sdbus::Variant>& options, const std::string& key,
+                          std::string fallback)
+{
+    auto it = options.find(key);
+    if (it == options.end())
+        return fallback;
+    if (!it->second.containsValueOfType<std::string>())
+        throw Error(ErrorKind::InvalidArgument, "the option \"" + key + "\" must be a string");
+    return it->second.get<std::string>();
+}
+
+} // namespace
+
 void BusService::RequestException(sdbus::Result<uint64_t>&& result, std::vector<std::string> reasons, uint64_t seconds,
                                   std::map<std::string, sdbus::Variant> options)
 {
@@ -21,16 +38,37 @@ void BusService::RequestException(sdbus::Result<uint64_t>&& result, std::vector<
         check_reasons(reasons, d_.reasons, d_.policy);
         check_requestable(reasons, d_.reasons);
         check_seconds(seconds, d_.config.exceptions.max_seconds);
-        check_option_keys(option_keys(options), {});
+        check_option_keys(option_keys(options), {"scope"});
+        const RequestScope scope = parse_request_scope(string_option(options, "scope", "session"));
+        GuardedCall call{Guarded::RequestException, caller(), {}};
+        std::string cgroup;
+        if (scope == RequestScope::Caller) {
+            cgroup = cgroup_of(call.caller);
+            check_caller_scope(cgroup, call.caller.uid);
+            call.display_fallback = true;
+        }
         authorizer_->run<sdbus::Result<uint64_t>>(
-            std::move(result), {Guarded::RequestException, caller(), {}},
-            [&] { return PolkitDetails{{"reasons", join(reasons, ",")}, {"seconds", std::to_string(seconds)}}; },
-            [this](Stage stage, const GuardedCall& call) {
+            std::move(result), std::move(call),
+            [&] {
+                PolkitDetails details{{"reasons", join(reasons, ",")}, {"seconds", std::to_string(seconds)}};
+                if (scope == RequestScope::Caller)
+                    details["scope"] = "caller";
+                return details;
+            },
+            [this, cgroup](Stage stage, const GuardedCall& call) {
                 if (stage == Stage::BeforePolkit)
                     check_quota(d_.exceptions, call.caller.uid);
+                // The prompt may take minutes: the caller must still be where
+                // it was when it asked.
+                if (stage == Stage::AfterPolkit && !cgroup.empty() && cgroup_of(call.caller) != cgroup)
+                    throw Error(ErrorKind::InvalidArgument,
+                                "the calling process left " + cgroup + " while authorizing; nothing was granted");
             },
-            [this, reasons, seconds](sdbus::Result<uint64_t>& r, const GuardedCall& call) {
-                Exception spec = requested_exception(reasons, call.caller.uid, *call.session, d_.units);
+            [this, reasons, seconds, cgroup](sdbus::Result<uint64_t>& r, const GuardedCall& call) {
+                Exception spec = cgroup.empty()
+                                     ? requested_exception(reasons, call.caller.uid, *call.session, d_.sessions.all(),
+                                                           d_.units)
+                                     : caller_scope_exception(reasons, call.caller.uid, cgroup, *call.session);
                 r.returnResults(d_.exceptions.add(std::move(spec), seconds).id);
             });
     });

@@ -106,7 +106,9 @@ ExceptionRows BusService::Exceptions()
     ExceptionRows out;
     for (const auto& [id, e] : d_.exceptions.all())
         out.emplace_back(id, e.reasons, std::string(to_string(e.scope_kind)), e.scope, e.holder_uid, e.holder_session,
-                         e.expires_realtime_usec, std::string(to_string(e.origin)));
+                         e.expires_realtime_usec, std::string(to_string(e.origin)),
+                         std::map<std::string, sdbus::Variant>{{"cgroups", sdbus::Variant(e.cgroups)},
+                                                               {"narrowed", sdbus::Variant(e.narrowed)}});
     return out;
 }
 
@@ -119,6 +121,12 @@ void BusService::exception_granted(const Exception& e)
 void BusService::exception_revoked(const Exception& e, RevokeWhy why)
 {
     emitExceptionRevoked(e.id, std::string(to_string(why)));
+    getObject().emitPropertiesChangedSignal(kIface, {"Exceptions"});
+}
+
+void BusService::exception_narrowed(const Exception& e)
+{
+    emitExceptionNarrowed(e.id, e.cgroups, e.narrowed);
     getObject().emitPropertiesChangedSignal(kIface, {"Exceptions"});
 }
 

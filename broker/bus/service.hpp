@@ -45,9 +45,11 @@ using DebugSites = std::vector<sdbus::Struct<std::string, uint32_t, std::string,
 // (file, line, module, function, flags, format, class, session): ListDebug.
 using DebugCallsites = std::vector<
     sdbus::Struct<std::string, uint32_t, std::string, std::string, std::string, std::string, std::string, std::string>>;
-// (id, reasons, scope kind, scope, uid, session, expires, origin): Exceptions.
-using ExceptionRows = std::vector<sdbus::Struct<uint64_t, std::vector<std::string>, std::string, std::string, uint32_t,
-                                                std::string, uint64_t, std::string>>;
+// (id, reasons, scope kind, scope, uid, session, expires, origin, extra):
+// Exceptions. `extra` holds "cgroups" (as) and "narrowed" (s).
+using ExceptionRows =
+    std::vector<sdbus::Struct<uint64_t, std::vector<std::string>, std::string, std::string, uint32_t, std::string,
+                              uint64_t, std::string, std::map<std::string, sdbus::Variant>>>;
 
 // What can change under us without a method call.
 struct ServiceStatus {
@@ -79,6 +81,7 @@ public:
     // From the exception table's hooks.
     void exception_granted(const Exception& e);
     void exception_revoked(const Exception& e, RevokeWhy why);
+    void exception_narrowed(const Exception& e);
     // From the event sink.
     void denied(const DeniedNotice& n);
     // From the hibernation gate: CanHibernate or HibernateBlocker changed.

@@ -17,12 +17,14 @@
 #include "host/authority.hpp"
 #include "bus/service.hpp"
 #include "host/cgroup.hpp"
+#include "host/cgroup_watch.hpp"
 #include "config/config.hpp"
 #include "dyndbg/runtime.hpp"
 #include "base/error.hpp"
 #include "base/event_loop.hpp"
 #include "enforcement/event_reader.hpp"
 #include "enforcement/events.hpp"
+#include "exceptions/scopes.hpp"
 #include "exceptions/table.hpp"
 #include "hibernation/gate.hpp"
 #include "hibernation/check.hpp"
@@ -63,6 +65,33 @@ void journal_exception(const Exception& e, const char* message_id, const std::st
                 {"LOCKDOWN_ORIGIN", std::string(to_string(e.origin))},
                 {"LOCKDOWN_WHY", why}};
     journal_send(r);
+}
+
+// The narrowing of `e` because session `appeared` of its user exists;
+// LOCKDOWN_SESSION names that session, LOCKDOWN_HOLDER_SESSION the holder's.
+void journal_narrowed(const Exception& e, const std::string& appeared)
+{
+    JournalRecord r;
+    r.message_id = message_id::kExceptionNarrowed;
+    r.priority = 5;
+    r.message = "Lockdown exception " + hex_id(e.id) + " narrowed (" + e.narrowed + "): session " + appeared +
+                " of uid " + std::to_string(e.holder_uid) + " appeared; it now covers only " + join(e.cgroups, " ");
+    r.fields = {{"LOCKDOWN_EXCEPTION_ID", hex_id(e.id)},
+                {"LOCKDOWN_REASON", join(e.reasons, ",")},
+                {"LOCKDOWN_UID", std::to_string(e.holder_uid)},
+                {"LOCKDOWN_SESSION", appeared},
+                {"LOCKDOWN_HOLDER_SESSION", e.holder_session},
+                {"LOCKDOWN_SCOPE", std::string(to_string(e.scope_kind)) + ":" + e.scope},
+                {"LOCKDOWN_CGROUPS", join(e.cgroups, " ")},
+                {"LOCKDOWN_ORIGIN", std::string(to_string(e.origin))},
+                {"LOCKDOWN_WHY", e.narrowed}};
+    journal_send(r);
+}
+
+// A scope=caller exception: its cgroup is watched until it empties.
+bool ends_with_its_scope(const Exception& e)
+{
+    return e.origin == Origin::Request && e.scope_kind == ScopeKind::Cgroup;
 }
 
 std::string describe(const Exception& e)
@@ -179,6 +208,9 @@ public:
 private:
     void granted(const Exception& e);
     void revoked(const Exception& e, RevokeWhy why);
+    void narrowed(const Exception& e);
+    void session_new(const SessionInfo& s);
+    void narrow_after_restore();
     ServiceStatus probe_status() const;
     void watch_events();
     void watch_signals();
@@ -217,6 +249,9 @@ private:
     UniqueFd swaps_fd_;
     bool flush_armed_ = false;
     std::optional<EventLoop::TimerId> expiry_timer_;
+    CgroupWatch scope_watch_;
+    // The session whose appearance is narrowing exceptions right now.
+    std::string appeared_session_;
 };
 
 Daemon::Daemon(const DaemonOptions& o, Inputs in)
@@ -227,7 +262,8 @@ Daemon::Daemon(const DaemonOptions& o, Inputs in)
                [root = o.cgroup_root](const std::string& p) { return cgroup_id_of(p, root); }},
               Clocks::system(),
               {[this](const Exception& e) { granted(e); },
-               [this](const Exception& e, RevokeWhy why) { revoked(e, why); }}),
+               [this](const Exception& e, RevokeWhy why) { revoked(e, why); },
+               [this](const Exception& e) { narrowed(e); }}),
       sessions_(*bus_, {[this](const std::string& id, SessionChange c) {
                             exceptions_.end_session(id, revoke_why(c));
                             debug_.end_session(id, std::string(to_string(revoke_why(c))));
@@ -240,7 +276,8 @@ Daemon::Daemon(const DaemonOptions& o, Inputs in)
                             hibernation_.resumed();
                             hibernation_.refresh();
                         },
-                        [this] { hibernation_.refresh(); }}),
+                        [this] { hibernation_.refresh(); },
+                        [this](const SessionInfo& s) { session_new(s); }}),
       units_(*bus_, {[this](const std::string& unit, bool running) {
                          if (!running)
                              exceptions_.end_unit(unit);
@@ -274,7 +311,11 @@ Daemon::Daemon(const DaemonOptions& o, Inputs in)
                       sink_.handle(ev);
                   else if (ev.kind == LD_EVENT_MODULE_LOAD)
                       debug_.module_loaded();
-              }), sigfd_(signal_fd())
+              }), sigfd_(signal_fd()),
+      scope_watch_(loop_, o.cgroup_root, [this](const std::string& cgroup) {
+          exceptions_.remove_if([&](const Exception& e) { return ends_with_its_scope(e) && e.scope == cgroup; },
+                                RevokeWhy::ScopeEmpty);
+      })
 {
     loop_.attach_bus(*bus_);
 }
@@ -286,6 +327,8 @@ void Daemon::granted(const Exception& e)
     journal_exception(e, message_id::kExceptionGranted, "Lockdown exception granted: " + describe(e), "");
     service_.exception_granted(e);
     arm_expiry();
+    if (ends_with_its_scope(e))
+        scope_watch_.watch(e.scope);
 }
 
 void Daemon::revoked(const Exception& e, RevokeWhy why)
@@ -295,6 +338,51 @@ void Daemon::revoked(const Exception& e, RevokeWhy why)
         log_info("exception %s ended: %s", describe(e).c_str(), word.c_str());
     journal_exception(e, message_id::kExceptionRevoked, "Lockdown exception ended (" + word + "): " + describe(e), word);
     service_.exception_revoked(e, why);
+    if (ends_with_its_scope(e))
+        scope_watch_.unwatch(e.scope);
+}
+
+void Daemon::narrowed(const Exception& e)
+{
+    const std::string appeared = appeared_session_.empty() ? "?" : appeared_session_;
+    if (!log_is_journal())
+        log_info("exception %s narrowed (%s, session %s): now %s", describe(e).c_str(), e.narrowed.c_str(),
+                 appeared.c_str(), join(e.cgroups, " ").c_str());
+    journal_narrowed(e, appeared);
+    service_.exception_narrowed(e);
+}
+
+// Every session exception of the new session's user gives up the user's
+// manager, before anything else is served.
+void Daemon::session_new(const SessionInfo& s)
+{
+    appeared_session_ = s.id;
+    try {
+        withdraw_user_manager(exceptions_, s);
+    } catch (const Error& e) {
+        // The kernel refused to drop a key: end them instead, never leave the
+        // manager covered.
+        log_error("narrowing the exceptions of uid %u failed (%s); ending them", s.uid, e.what());
+        exceptions_.remove_if(
+            [&](const Exception& x) {
+                return x.scope_kind == ScopeKind::Session && x.holder_uid == s.uid && x.holder_session != s.id &&
+                       !user_manager_cgroups(x).empty();
+            },
+            RevokeWhy::Invalid);
+    }
+    appeared_session_.clear();
+}
+
+// After a restart: what a session appeared meanwhile (or before a crash
+// between kernel and record) would have narrowed is narrowed now; the
+// cgroups of scope=caller exceptions are watched again.
+void Daemon::narrow_after_restore()
+{
+    for (const auto& s : sessions_.all())
+        session_new(s);
+    for (const auto& [id, e] : exceptions_.all())
+        if (ends_with_its_scope(e))
+            scope_watch_.watch(e.scope);
 }
 
 ServiceStatus Daemon::probe_status() const
@@ -505,6 +593,7 @@ int Daemon::run()
     // until the loop runs.
     bus_->requestName(kBusName);
     exceptions_.restore([this](const Exception& e) { return still_valid(e, sessions_, units_, o_.cgroup_root); });
+    narrow_after_restore();
     log_info("%zu exception(s) still valid after start", exceptions_.all().size());
     debug_.start();
     arm_expiry();

@@ -96,6 +96,40 @@ void check_option_keys(const std::vector<std::string>& keys, const std::set<std:
                         known.empty() ? "this method takes no options yet; pass an empty dictionary" : "");
 }
 
+void check_caller_scope(const std::string& cgroup, uint32_t uid)
+{
+    const std::string hint =
+        "run the command in a scope of its own: lockdownctl run REASON -- COMMAND, or systemd-run --user --scope";
+    if (!is_safe_cgroup_path(cgroup) || cgroup == "/")
+        throw Error(ErrorKind::InvalidArgument, "the calling process's cgroup '" + shown(cgroup) + "' is not usable",
+                    hint);
+    const std::string last = cgroup.substr(cgroup.rfind('/') + 1);
+    if (last.size() <= 6 || !last.ends_with(".scope"))
+        throw Error(ErrorKind::InvalidArgument,
+                    "the calling process is not in a scope of its own ('" + shown(last) + "' is not a .scope)", hint);
+    if (last.starts_with("session-") || last == "init.scope")
+        throw Error(ErrorKind::InvalidArgument,
+                    "the calling process runs in " + shown(last) +
+                        ", a login session's or a service manager's own scope, not a scope of its own",
+                    hint + "; or ask for the whole session with scope=session");
+    const std::string slice = "/user.slice/user-" + std::to_string(uid) + ".slice/";
+    if (!cgroup.starts_with(slice))
+        throw Error(ErrorKind::InvalidArgument,
+                    "the calling process's cgroup '" + shown(cgroup) + "' is not below " + slice +
+                        ": scope=caller is for scopes of the caller's own user",
+                    hint);
+}
+
+RequestScope parse_request_scope(const std::string& value)
+{
+    if (value == "session")
+        return RequestScope::Session;
+    if (value == "caller")
+        return RequestScope::Caller;
+    throw Error(ErrorKind::InvalidArgument, "unknown value '" + shown(value) + "' for the option \"scope\"",
+                "use \"session\" (the default) or \"caller\"");
+}
+
 ScopeKind check_scope(const std::string& kind, const std::string& scope)
 {
     const auto k = parse_scope_kind(kind);

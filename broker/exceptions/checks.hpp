@@ -29,6 +29,17 @@ void check_option_keys(const std::vector<std::string>& keys, const std::set<std:
 // `kind` names a scope kind ("unit", "cgroup" or "session") and `scope`
 // fits it; returns the kind.
 ScopeKind check_scope(const std::string& kind, const std::string& scope);
+// RequestException scope=caller: `cgroup` (the caller's own, as
+// /proc/PID/cgroup names it) is a scope of the caller's own: its last
+// component is a ".scope" that is neither a logind session scope
+// ("session-N.scope") nor a manager's "init.scope", and it lies below
+// /user.slice/user-UID.slice/ of the caller's `uid`. Throws InvalidArgument
+// saying which rule failed.
+void check_caller_scope(const std::string& cgroup, uint32_t uid);
+// The value of RequestException's option "scope": "session" or "caller";
+// throws InvalidArgument for anything else.
+enum class RequestScope { Session, Caller };
+RequestScope parse_request_scope(const std::string& value);
 // A name systemd could accept as a unit: "name.type", no path separators,
 // bounded length.
 bool is_valid_unit_name(std::string_view name);

@@ -24,7 +24,7 @@ constexpr Table<Origin, 4> kOrigins{{
     {Origin::Hibernation, "hibernation"},
 }};
 
-constexpr Table<RevokeWhy, 10> kRevokeWhys{{
+constexpr Table<RevokeWhy, 11> kRevokeWhys{{
     {RevokeWhy::SessionLocked, "session-locked"},
     {RevokeWhy::SessionInactive, "session-inactive"},
     {RevokeWhy::SessionRemoved, "session-removed"},
@@ -35,6 +35,7 @@ constexpr Table<RevokeWhy, 10> kRevokeWhys{{
     {RevokeWhy::UnitStopped, "unit-stopped"},
     {RevokeWhy::Invalid, "invalid"},
     {RevokeWhy::HibernationBlocked, "hibernation-blocked"},
+    {RevokeWhy::ScopeEmpty, "scope-empty"},
 }};
 
 template <typename E, size_t N>
@@ -85,6 +86,30 @@ std::string_view to_string(RevokeWhy w)
 std::optional<RevokeWhy> parse_revoke_why(std::string_view s)
 {
     return value_in(kRevokeWhys, s);
+}
+
+namespace {
+
+bool ends_in_scope(std::string_view name)
+{
+    const size_t slash = name.rfind('/');
+    if (slash != std::string_view::npos)
+        name.remove_prefix(slash + 1);
+    return name.size() > 6 && name.ends_with(".scope");
+}
+
+} // namespace
+
+bool fence_strict(const Exception& e)
+{
+    switch (e.scope_kind) {
+    case ScopeKind::Session:
+        return true;
+    case ScopeKind::Unit:
+    case ScopeKind::Cgroup:
+        return ends_in_scope(e.scope);
+    }
+    return false;
 }
 
 RevokeWhy revoke_why(SessionChange c)

@@ -30,7 +30,14 @@ enum class RevokeWhy {
     UnitStopped,
     Invalid,
     HibernationBlocked,
+    ScopeEmpty, // the caller's scope (RequestException scope=caller) emptied or was removed
 };
+
+// Why an exception now covers less than it did (ExceptionNarrowed's `why`).
+// "other-session": another session of the holder's uid appeared, so the
+// user's service manager, which every session of the user reaches, left
+// the exception; only the asking session's own scope keeps it.
+inline constexpr std::string_view kNarrowedOtherSession = "other-session";
 
 // "session", "unit", "cgroup"
 std::string_view to_string(ScopeKind k);
@@ -68,6 +75,16 @@ struct Exception {
     // logind's hibernation grant: logind only needs to offer Hibernate. The
     // flag lives in the kernel grant, which keeps it across a restart.
     bool view_only = false;
+    // "" or why the exception covers less than it was granted with (then
+    // `cgroups` is what it covers now). Kept in the record.
+    std::string narrowed;
 };
+
+// Whether nobody may move a process into the exception's cgroups from
+// outside (LD_GRANT_FENCE_STRICT): session exceptions (the session scope
+// and the user's manager), and unit or cgroup exceptions whose unit or last
+// path component is a ".scope". Not services: PID 1 starts their processes
+// in their cgroup.
+bool fence_strict(const Exception& e);
 
 } // namespace ldb

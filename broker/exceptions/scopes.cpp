@@ -4,6 +4,7 @@
 #include "base/error.hpp"
 #include "base/log.hpp"
 #include "exceptions/table.hpp"
+#include "host/cgroup.hpp"
 #include "host/sessions.hpp"
 #include "host/systemd_units.hpp"
 
@@ -20,19 +21,33 @@ void check_quota(const ExceptionTable& exceptions, uint32_t uid)
                     "release one first (lockdownctl release ID)");
 }
 
-std::vector<std::string> session_cgroups(const SessionInfo& s, UnitDirectory& units)
+bool is_other_session_of_user(const SessionInfo& s, const SessionInfo& other)
 {
-    std::vector<std::string> out;
+    return other.uid == s.uid && other.id != s.id && other.session_class != "manager" &&
+           other.session_class != "manager-early";
+}
+
+SessionCover session_cgroups(const SessionInfo& s, const std::vector<SessionInfo>& all, UnitDirectory& units)
+{
+    SessionCover out;
     const auto scope = units.unit(s.scope_unit);
     if (scope.control_group.empty())
         throw Error(ErrorKind::Internal, "session " + s.id + ": " + s.scope_unit + " has no cgroup");
-    out.push_back(scope.control_group);
+    out.cgroups.push_back(scope.control_group);
     if (s.user_service.empty())
         return out;
+    for (const auto& other : all)
+        if (is_other_session_of_user(s, other)) {
+            log_info("session %s: session %s of uid %u exists too; the exception covers the session scope only, "
+                     "not %s",
+                     s.id.c_str(), other.id.c_str(), s.uid, s.user_service.c_str());
+            out.narrowed = std::string(kNarrowedOtherSession);
+            return out;
+        }
     try {
         const auto svc = units.unit(s.user_service);
         if (!svc.control_group.empty())
-            out.push_back(svc.control_group);
+            out.cgroups.push_back(svc.control_group);
     } catch (const Error& e) {
         if (e.kind() != ErrorKind::NotFound)
             throw;
@@ -43,17 +58,63 @@ std::vector<std::string> session_cgroups(const SessionInfo& s, UnitDirectory& un
 }
 
 Exception requested_exception(std::vector<std::string> reasons, uint32_t uid, const SessionInfo& s,
-                              UnitDirectory& units)
+                              const std::vector<SessionInfo>& all, UnitDirectory& units)
 {
     Exception spec;
     spec.reasons = std::move(reasons);
     spec.scope_kind = ScopeKind::Session;
     spec.scope = s.id;
-    spec.cgroups = session_cgroups(s, units);
+    auto cover = session_cgroups(s, all, units);
+    spec.cgroups = std::move(cover.cgroups);
+    spec.narrowed = std::move(cover.narrowed);
     spec.holder_uid = uid;
     spec.holder_session = s.id;
     spec.origin = Origin::Request;
     return spec;
+}
+
+Exception caller_scope_exception(std::vector<std::string> reasons, uint32_t uid, const std::string& scope,
+                                 const SessionInfo& s)
+{
+    Exception spec;
+    spec.reasons = std::move(reasons);
+    spec.scope_kind = ScopeKind::Cgroup;
+    spec.scope = scope;
+    spec.cgroups = {scope};
+    spec.holder_uid = uid;
+    spec.holder_session = s.id;
+    spec.origin = Origin::Request;
+    return spec;
+}
+
+std::vector<std::string> user_manager_cgroups(const Exception& e)
+{
+    const std::string manager = "user@" + std::to_string(e.holder_uid) + ".service";
+    std::vector<std::string> out;
+    for (const auto& cg : e.cgroups)
+        if (unit_of_cgroup(cg) == manager)
+            out.push_back(cg);
+    return out;
+}
+
+size_t withdraw_user_manager(ExceptionTable& exceptions, const SessionInfo& appeared)
+{
+    std::vector<std::pair<uint64_t, std::vector<std::string>>> todo;
+    for (const auto& [id, e] : exceptions.all()) {
+        if (e.scope_kind != ScopeKind::Session || e.holder_session.empty())
+            continue;
+        SessionInfo holder;
+        holder.id = e.holder_session;
+        holder.uid = e.holder_uid;
+        if (!is_other_session_of_user(holder, appeared))
+            continue;
+        if (auto drop = user_manager_cgroups(e); !drop.empty())
+            todo.emplace_back(id, std::move(drop));
+    }
+    size_t n = 0;
+    for (const auto& [id, drop] : todo)
+        n += exceptions.narrow(id, drop, kNarrowedOtherSession);
+    return n;
 }
 
 namespace {
@@ -91,7 +152,9 @@ Exception granted_exception(std::vector<std::string> reasons, ScopeKind kind, co
             throw Error(ErrorKind::NotFound, "no session " + scope);
         if (const auto why = session_ineligibility(*s); !why.empty())
             throw Error(ErrorKind::SessionNotEligible, why);
-        spec.cgroups = session_cgroups(*s, units);
+        auto cover = session_cgroups(*s, sessions.all(), units);
+        spec.cgroups = std::move(cover.cgroups);
+        spec.narrowed = std::move(cover.narrowed);
         spec.holder_uid = s->uid;
         spec.holder_session = s->id;
         break;

@@ -24,15 +24,43 @@ inline constexpr size_t kMaxExceptionsPerUser = 16;
 // kMaxExceptionsPerUser exceptions it requested.
 void check_quota(const ExceptionTable& exceptions, uint32_t uid);
 
+// Whether `other` is another session of `s`'s user, one that reaches the
+// user's service manager too: any class and state (a closing session's
+// leftover processes can still talk to the manager), except the manager's
+// own logind session (class "manager", systemd 256 and later).
+bool is_other_session_of_user(const SessionInfo& s, const SessionInfo& other);
+
 // What a session's exception covers: its scope unit's cgroup, and that of
 // the user's service manager (desktop components and apps run there) when
-// it runs.
-std::vector<std::string> session_cgroups(const SessionInfo& s, UnitDirectory& units);
+// it runs and `s` is the user's only session in `all`. Otherwise `narrowed`
+// says why the manager is left out ("other-session").
+struct SessionCover {
+    std::vector<std::string> cgroups;
+    std::string narrowed;
+};
+SessionCover session_cgroups(const SessionInfo& s, const std::vector<SessionInfo>& all, UnitDirectory& units);
 
 // A user's request for their own session `s`, which the caller found
-// eligible.
+// eligible; `all` is every session logind knows now.
 Exception requested_exception(std::vector<std::string> reasons, uint32_t uid, const SessionInfo& s,
-                              UnitDirectory& units);
+                              const std::vector<SessionInfo>& all, UnitDirectory& units);
+
+// A user's request for the scope they call from (RequestException
+// scope=caller): the cgroup `scope` only, which check_caller_scope()
+// accepted, bound to the session `s` it is attributed to.
+Exception caller_scope_exception(std::vector<std::string> reasons, uint32_t uid, const std::string& scope,
+                                 const SessionInfo& s);
+
+// The cgroups of `e` that are its holder's service manager
+// (user@UID.service), the part that every session of the user reaches.
+std::vector<std::string> user_manager_cgroups(const Exception& e);
+
+// Session `appeared` is new: every session exception of its user held by
+// another session gives up the user's manager (ExceptionTable::narrow, why
+// "other-session"). It does not come back when `appeared` ends: that session
+// may have left units (a timer, a socket) in the manager. Returns how many
+// exceptions narrowed.
+size_t withdraw_user_manager(ExceptionTable& exceptions, const SessionInfo& appeared);
 
 // An administrator's (`admin_uid`) grant to `scope`: a unit while it runs, a
 // cgroup, or an eligible session (then held by the session's user). Throws

@@ -45,7 +45,7 @@ bool one_line(const std::string& s)
 
 std::string serialize(const Exception& e)
 {
-    for (const auto* s : {&e.scope, &e.holder_session})
+    for (const auto* s : {&e.scope, &e.holder_session, &e.narrowed})
         if (!one_line(*s))
             throw Error(ErrorKind::Internal, "exception field with a control character");
     std::string out = "# lockdown-brokerd exception record; do not edit\n[Exception]\n";
@@ -64,6 +64,8 @@ std::string serialize(const Exception& e)
     out += "ExpiresRealtimeUSec=" + std::to_string(e.expires_realtime_usec) + "\n";
     out += "ExpiresBootNSec=" + std::to_string(e.expires_boot_ns) + "\n";
     out += "Origin=" + std::string(to_string(e.origin)) + "\n";
+    if (!e.narrowed.empty())
+        out += "Narrowed=" + e.narrowed + "\n";
     return out;
 }
 
@@ -97,6 +99,8 @@ Exception parse_exception(const std::string& text, const std::string& file)
             e.expires_boot_ns = number<uint64_t>(kv);
         else if (kv.key == "Origin")
             origin = kv.value;
+        else if (kv.key == "Narrowed")
+            e.narrowed = kv.value;
         else
             throw Error(ErrorKind::Config, at(kv.file, kv.line, "unknown key '" + kv.key + "'"));
     }

@@ -47,7 +47,7 @@ const Exception& ExceptionTable::add(Exception spec, uint64_t seconds)
     spec.expires_realtime_usec = clocks_.realtime_usec() + seconds * 1000000ull;
     req.expires_boot_ns = lease_until(spec);
     req.holder_uid = spec.holder_uid;
-    req.flags = spec.view_only ? LD_GRANT_VIEW_ONLY : 0;
+    req.flags = (spec.view_only ? LD_GRANT_VIEW_ONLY : 0) | (fence_strict(spec) ? LD_GRANT_FENCE_STRICT : 0);
 
     spec.id = kernel_.add(req);
     try {
@@ -111,6 +111,46 @@ size_t ExceptionTable::end_unit(const std::string& unit)
 size_t ExceptionTable::end_all_sessions(RevokeWhy why)
 {
     return remove_if([](const Exception& e) { return !e.holder_session.empty(); }, why);
+}
+
+bool ExceptionTable::narrow(uint64_t id, const std::vector<std::string>& drop, std::string_view why)
+{
+    auto it = table_.find(id);
+    if (it == table_.end())
+        return false;
+    Exception& e = it->second;
+    std::vector<std::string> kept, dropped;
+    for (const auto& cg : e.cgroups)
+        (std::find(drop.begin(), drop.end(), cg) == drop.end() ? kept : dropped).push_back(cg);
+    if (dropped.empty())
+        return false;
+    if (kept.empty())
+        return remove(id, RevokeWhy::Invalid);
+    // Kernel first, as remove() does: once this returns, no process in a
+    // dropped cgroup can use the grant.
+    for (const auto& cg : dropped) {
+        try {
+            kernel_.narrow(id, settings_.cgroup_id(cg));
+        } catch (const Error& err) {
+            if (err.kind() != ErrorKind::NotFound)
+                throw;
+            // A removed cgroup has no processes, and its id is never reused:
+            // its keys can do nothing and go with the grant.
+            log_info("exception %016llx: %s is gone", static_cast<unsigned long long>(id), cg.c_str());
+        }
+    }
+    e.cgroups = std::move(kept);
+    e.narrowed = std::string(why);
+    try {
+        store_.save(e);
+    } catch (const Error& err) {
+        // The kernel is narrowed; a record that still names the cgroup is
+        // narrowed again at restore if the condition still holds.
+        log_warning("exception %016llx: %s", static_cast<unsigned long long>(id), err.what());
+    }
+    if (hooks_.narrowed)
+        hooks_.narrowed(e);
+    return true;
 }
 
 const Exception* ExceptionTable::find(uint64_t id) const

@@ -27,6 +27,8 @@ public:
     virtual uint64_t add(const GrantRequest& req) = 0;
     virtual size_t remove(uint64_t id) = 0;
     virtual size_t renew(uint64_t id, uint64_t expires_boot_ns) = 0;
+    // Removes the keys of grant `id` on one cgroup; returns how many.
+    virtual size_t narrow(uint64_t id, uint64_t cgroup_id) = 0;
     virtual std::vector<GrantEntry> list() const = 0;
 };
 
@@ -36,6 +38,7 @@ public:
     uint64_t add(const GrantRequest& req) override { return e_.add_grant(req); }
     size_t remove(uint64_t id) override { return e_.remove_grant(id); }
     size_t renew(uint64_t id, uint64_t t) override { return e_.renew_grant(id, t); }
+    size_t narrow(uint64_t id, uint64_t cgroup_id) override { return e_.remove_grant_cgroup(id, cgroup_id); }
     std::vector<GrantEntry> list() const override { return e_.grants(); }
 
 private:
@@ -47,6 +50,9 @@ public:
     struct Hooks {
         std::function<void(const Exception&)> granted;
         std::function<void(const Exception&, RevokeWhy why)> revoked;
+        // The exception covers fewer cgroups (`e.cgroups` is what is left;
+        // `e.narrowed` says why).
+        std::function<void(const Exception&)> narrowed;
     };
     struct Settings {
         uint64_t lease_seconds = 60;
@@ -73,6 +79,12 @@ public:
     size_t end_session(const std::string& session_id, RevokeWhy why);
     size_t end_unit(const std::string& unit);
     size_t end_all_sessions(RevokeWhy why);
+
+    // Takes `drop` out of exception `id`: the kernel keys of those cgroups
+    // first, then the table and the record; the hook once. Cgroups the
+    // exception does not cover are ignored; false if nothing was dropped. An
+    // exception left with no cgroup is removed instead (RevokeWhy::Invalid).
+    bool narrow(uint64_t id, const std::vector<std::string>& drop, std::string_view why);
 
     const Exception* find(uint64_t id) const;
     const std::map<uint64_t, Exception>& all() const noexcept { return table_; }

@@ -96,7 +96,22 @@ LogindSessions::LogindSessions(sdbus::IConnection& bus, Handlers handlers)
                 handlers_.on_any();
         }));
     matches_.push_back(bus_.addMatch(
-        base + "interface='" + kManagerIface + "',member='SessionNew'", [this](sdbus::Message&) {
+        base + "interface='" + kManagerIface + "',member='SessionNew'", [this](sdbus::Message& m) {
+            std::string id;
+            sdbus::ObjectPath path;
+            m >> id >> path;
+            if (handlers_.on_new) {
+                std::optional<SessionInfo> s;
+                try {
+                    s = read_session(path);
+                } catch (const Error& e) {
+                    log_error("new session %s: %s", id.c_str(), e.what());
+                }
+                // Gone already: its SessionRemoved follows. Unreadable: the
+                // uid is unknown, so nothing can be narrowed for it.
+                if (s)
+                    handlers_.on_new(*s);
+            }
             if (handlers_.on_any)
                 handlers_.on_any();
         }));
@@ -194,6 +209,32 @@ std::vector<SessionInfo> LogindSessions::all()
         if (auto s = read_session(entry.get<4>()))
             out.push_back(std::move(*s));
     return out;
+}
+
+std::optional<SessionInfo> LogindSessions::display_session(uint32_t uid)
+{
+    sdbus::ObjectPath user_path;
+    try {
+        manager_->callMethod("GetUser").onInterface(kManagerIface).withTimeout(kTimeout).withArguments(uid).storeResultsTo(user_path);
+    } catch (const sdbus::Error& e) {
+        if (e.getName() == "org.freedesktop.login1.NoSuchUser")
+            return std::nullopt;
+        throw Error(ErrorKind::Internal, "asking logind for uid " + std::to_string(uid) + ": " + e.getMessage());
+    }
+    sdbus::Variant v;
+    try {
+        auto up = sdbus::createProxy(bus_, kLogind, user_path);
+        up->callMethod("Get").onInterface(kPropsIface).withTimeout(kTimeout).withArguments(std::string(kUserIface), std::string("Display")).storeResultsTo(v);
+    } catch (const sdbus::Error& e) {
+        throw Error(ErrorKind::Internal, "reading the display session of uid " + std::to_string(uid) + ": " + e.getMessage());
+    }
+    if (!v.containsValueOfType<sdbus::Struct<std::string, sdbus::ObjectPath>>())
+        return std::nullopt;
+    const auto display = v.get<sdbus::Struct<std::string, sdbus::ObjectPath>>();
+    const std::string path = std::get<1>(display);
+    if (std::get<0>(display).empty() || path.empty() || path == "/")
+        return std::nullopt;
+    return read_session(path);
 }
 
 std::optional<SessionInfo> LogindSessions::read_session(const std::string& path)

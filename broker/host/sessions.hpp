@@ -48,6 +48,10 @@ public:
     virtual std::optional<SessionInfo> session(const std::string& id) = 0;
     // Every session logind knows, as it is now.
     virtual std::vector<SessionInfo> all() = 0;
+    // The user's display session (logind User.Display): the session that
+    // polkit and logind attribute the user's processes outside any session
+    // to (those in user@UID.service). nullopt if the user has none.
+    virtual std::optional<SessionInfo> display_session(uint32_t uid) = 0;
 };
 
 class LogindSessions final : public SessionDirectory {
@@ -57,6 +61,8 @@ public:
         std::function<void(bool going_to_sleep)> on_sleep;
         // Any session came, went, or changed Active or LockedHint.
         std::function<void()> on_any;
+        // A new session (SessionNew), as logind describes it now.
+        std::function<void(const SessionInfo&)> on_new;
     };
     LogindSessions(sdbus::IConnection& bus, Handlers handlers);
     ~LogindSessions() override;
@@ -64,6 +70,7 @@ public:
     std::optional<SessionInfo> session_of_pid(uint32_t pid) override;
     std::optional<SessionInfo> session(const std::string& id) override;
     std::vector<SessionInfo> all() override;
+    std::optional<SessionInfo> display_session(uint32_t uid) override;
 
     // Manager.Hibernate(false), asynchronously; `done` gets "" or the error.
     void hibernate(std::function<void(const std::string& error)> done);

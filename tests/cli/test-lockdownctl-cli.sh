@@ -94,11 +94,21 @@ run 2 "invalid exception id '0x'" revoke 0x
 run 2 "invalid exception id '12345678901234567'" release 12345678901234567
 run 2 'grant needs a scope' grant dev-mem
 run 2 'give only one of --unit, --cgroup and --session' grant dev-mem --unit a.service --cgroup /x
-run 2 '--for only applies to request and grant' status --for 1h
+run 2 '--for only applies to run, request and grant' status --for 1h
+run 2 "'run' needs '--' before the COMMAND" run dev-mem ls
+run 2 "'run' needs a COMMAND after '--'" run dev-mem --
+run 2 "'run' needs at least one REASON" run -- ls
+run 2 'usage: lockdownctl run REASON\.\.\. \[--for DURATION\] -- COMMAND' run -- ls
+run 2 "invalid duration 'soon'" run dev-mem --for soon -- ls
 run 2 '--unit only applies to grant' request dev-mem --unit a.service
 run 2 "empty reason name in 'dev-mem,'" request dev-mem,
 run 2 '--names-only only applies to reasons' status --names-only
 run 2 '--ids-only only applies to exceptions' reasons --ids-only
+
+# run is the first form the help shows, before request.
+first=$("$CTL" request --help | grep -m1 -E '^  [a-z]')
+[[ $first == "  run REASON... -- COMMAND [ARGS]"* ]] && ok "request --help shows run first" ||
+    bad "request --help shows '$first' first"
 
 # Help fits an 80-column terminal.
 if "$CTL" --help | awk 'length > 79 { exit 1 }'; then ok "--help fits 80 columns"; else bad "--help has lines over 79 columns"; fi
@@ -136,6 +146,11 @@ run 5 'not reachable' exceptions --json
 run 5 'not reachable' request dev-mem
 run 5 'not reachable' release 1
 run 5 'not reachable' monitor
+# run: no user manager to make the scope in: exit 5, and the command never runs.
+out=$(DBUS_SESSION_BUS_ADDRESS=unix:path=$d/no-such-socket "$CTL" run dev-mem -- touch "$d/ran" 2>&1 </dev/null)
+rc=$?
+[[ $rc -eq 5 && $out == *"cannot connect to the user bus"* && $out == *"systemd --user"* && ! -e $d/ran ]] &&
+    ok "run without a user bus -> 5" || bad "run without a user bus -> $rc: $out"
 
 # No bus at all: exit 5 too.
 DBUS_SYSTEM_BUS_ADDRESS=unix:path=$d/nonexistent run 5 'cannot connect to the system bus' status
@@ -201,7 +216,7 @@ def on_call(conn, sender, path, interface, method, params, inv):
         inv.return_value(None)
         emit("ExceptionRevoked", "(ts)", (args[0], "released" if method == "ReleaseException" else "revoked"))
     elif method == "ListExceptions":
-        inv.return_value(GLib.Variant("(a(tasssusts))", (exceptions(),)))
+        inv.return_value(GLib.Variant("(a(tasssustsa{sv}))", (exceptions(),)))
     elif method == "Hibernate":
         inv.return_dbus_error(ERR + "Refused", "hibernation is refused: " + BLOCKER)
     else:
@@ -209,8 +224,15 @@ def on_call(conn, sender, path, interface, method, params, inv):
 
 def exceptions():
     # Expires in 9.5 minutes: shown as "9min left".
-    return [(0xDEADBEEF, ["dev-mem", "msr"], "session", "3", 0, "3", now_usec() + 570 * 1000000, "request"),
-            (0x0123456789ABCDEF, ["kcore"], "unit", "fwupd.service", 0, "", 0, "standing")]
+    def extra(cgroups, narrowed=""):
+        return {"cgroups": GLib.Variant("as", cgroups), "narrowed": GLib.Variant("s", narrowed),
+                "future-key": GLib.Variant("u", 7)}
+    return [(0xDEADBEEF, ["dev-mem", "msr"], "session", "3", 0, "3", now_usec() + 570 * 1000000, "request",
+             extra(["/user.slice/user-0.slice/session-3.scope", "/user.slice/user-0.slice/user@0.service"])),
+            (0x0123456789ABCDEF, ["kcore"], "unit", "fwupd.service", 0, "", 0, "standing",
+             extra(["/system.slice/fwupd.service"])),
+            (0x4444, ["dev-mem"], "session", "4", 0, "4", now_usec() + 570 * 1000000, "request",
+             extra(["/user.slice/user-0.slice/session-4.scope"], "other-session"))]
 
 BLOCKER = "swap /dev/vda2 is not encrypted: whoever has the disk can read the hibernation image."
 props = {
@@ -229,7 +251,7 @@ props = {
 def on_get(conn, sender, path, interface, prop):
     log.write(json.dumps({"get": prop}) + "\n")
     if prop == "Exceptions":
-        return GLib.Variant("a(tasssusts)", exceptions())
+        return GLib.Variant("a(tasssustsa{sv})", exceptions())
     return props[prop]
 
 bus.register_object(PATH, iface, on_call, on_get, None)
@@ -262,7 +284,7 @@ run 0 '^        on; exceptions for integrity reasons cannot work\.$' status
 run 0 '^ +Version: 9\.8\.7$' status
 run 0 '^ +Enforcing: yes$' status
 run 0 '^ +Reasons: 1 deny, 1 audit, 1 allow, 1 other$' status
-run 0 '^ +Exceptions: 2 active$' status
+run 0 '^ +Exceptions: 3 active$' status
 run 0 '^  Can hibernate: na$' status
 run 0 '^                 swap /dev/vda2 is not encrypted' status
 if "$CTL" status | awk 'length > 80 { exit 1 }'; then ok "status fits 80 columns"; else bad "status is wider than 80 columns"; fi
@@ -271,7 +293,7 @@ import json, sys
 s = json.load(sys.stdin)
 assert s["version"] == "9.8.7" and s["enforcing"] is True and s["mode"] == "integrity", s
 assert s["reasons"] == {"deny": 1, "audit": 1, "allow": 1, "other": 1}, s
-assert s["exceptions"] == 2 and s["notice"].startswith("The kernel"), s
+assert s["exceptions"] == 3 and s["notice"].startswith("The kernel"), s
 assert s["can_hibernate"] == "na" and s["hibernate_blocker"].startswith("swap /dev/vda2"), s
 '; then ok "status --json"; else bad "status --json"; fi
 
@@ -286,9 +308,11 @@ assert {"name": "msr", "level": "integrity", "action": "allow"} in r and len(r) 
 '; then ok "reasons --json"; else bad "reasons --json"; fi
 
 run 0 '^ID +REASONS +SCOPE +HOLDER +EXPIRES +ORIGIN$' exceptions
-run 0 '^00000000deadbeef +dev-mem,msr +session 3 +root/3 +9min left +request$' exceptions
+run 0 '^00000000deadbeef +dev-mem,msr +session 3 \+ user manager +root/3 +9min left +request$' exceptions
+run 0 '^0000000000004444 +dev-mem +session 4 \(scope only: another session of the user appeared\) +root/4 +9min left +request$' exceptions
 run 0 '^0123456789abcdef +kcore +unit fwupd.service +root +never +standing$' list
 run 0 '^0123456789abcdef$' exceptions --ids-only
+run 0 '^0000000000004444$' exceptions --ids-only
 if "$CTL" exceptions --json | /usr/bin/python3 -c '
 import json, sys, time
 e = {x["id"]: x for x in json.load(sys.stdin)["exceptions"]}
@@ -297,6 +321,10 @@ assert a["reasons"] == ["dev-mem", "msr"] and a["scope_kind"] == "session" and a
 assert a["holder_uid"] == 0 and a["holder_user"] == "root" and a["holder_session"] == "3", a
 assert 500 < a["expires_usec"] / 1e6 - time.time() < 600 and a["expires"].endswith("Z"), a
 assert e["0123456789abcdef"]["expires"] is None and e["0123456789abcdef"]["origin"] == "standing", e
+assert a["cgroups"] == ["/user.slice/user-0.slice/session-3.scope", "/user.slice/user-0.slice/user@0.service"], a
+assert a["narrowed"] == "", a
+n = e["0000000000004444"]
+assert n["cgroups"] == ["/user.slice/user-0.slice/session-4.scope"] and n["narrowed"] == "other-session", n
 '; then ok "exceptions --json"; else bad "exceptions --json"; fi
 
 # request: default duration, the interactive flag, the printed id.

@@ -814,6 +814,9 @@ def exception_dict(e):
         'holder_session': str(e[5]),
         'expires': int(e[6]),
         'origin': str(e[7]),
+        'cgroups': [str(c) for c in e[8].get('cgroups', [])],
+        'narrowed': str(e[8].get('narrowed', '')),
+        'extra_keys': sorted(str(k) for k in e[8].keys()),
     }
 
 

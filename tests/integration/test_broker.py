@@ -494,6 +494,102 @@ class AdminTests(GrantingTestCase):
         self.assert_error(res, 'NotFound', 'RevokeException of an id that does not exist')
 
 
+class SessionScopeTests(GrantingTestCase):
+    """What a session exception covers: the user's manager only while the
+    session is the user's only one (issue 12); and scope=caller."""
+
+    def second_session(self, sid='3', signal=True):
+        path = self.add_session(sid, USER_UID, 'seat1', active=True, remote=True)
+        if signal:
+            self.logind_mock.EmitSignal(LOGIND_MANAGER, 'SessionNew', 'so', [sid, dbus.ObjectPath(path)])
+        return path
+
+    def scope_entries(self, gid, reasons=('dev-mem',)):
+        scope = self.cgroups.cgroup_id(self.session_cg['1'])
+        return {(scope, r, gid) for r in reasons}
+
+    def test_single_session_covers_user_manager_and_says_so(self):
+        gid = self.grant_session1()
+        (e,) = self.exceptions()
+        self.assertEqual(e['cgroups'], [self.session_cg['1'], self.user_service_cg(USER_UID)])
+        self.assertEqual(e['narrowed'], '')
+        self.assertEqual(e['extra_keys'], ['cgroups', 'narrowed'])
+        self.assertEqual(self.map_entries(), self.session1_entries(gid))
+
+    def test_second_session_withdraws_user_manager_at_once(self):
+        gid = self.grant_session1()
+        self.second_session()
+        narrowed = self.wait_for(lambda: [a for _, a in self.signals_named('ExceptionNarrowed') if int(a[0]) == gid],
+                                 5, 'ExceptionNarrowed')
+        self.assertEqual(len(narrowed), 1, 'ExceptionNarrowed was sent more than once')
+        self.assertEqual(([str(c) for c in narrowed[0][1]], str(narrowed[0][2])),
+                         ([self.session_cg['1']], 'other-session'))
+        self.assertEqual(self.map_entries(), self.scope_entries(gid),
+                         'the kernel still lets user@1000.service use the exception')
+        (e,) = self.exceptions()
+        self.assertEqual((e['cgroups'], e['narrowed']), ([self.session_cg['1']], 'other-session'))
+        self.wait_for(lambda: [a for _, a in self.signals_named('PropertiesChanged')
+                               if 'Exceptions' in a[0] or 'Exceptions' in a[1]], 3, 'PropertiesChanged')
+        self.assertEqual(self.signals_named('ExceptionRevoked'), [])
+
+        # the other session ends: the manager does not come back
+        self.logind_mock.RemoveObject(f'{LOGIND_PATH}/session/3')
+        self.logind_mock.EmitSignal(LOGIND_MANAGER, 'SessionRemoved', 'so',
+                                    ['3', dbus.ObjectPath(f'{LOGIND_PATH}/session/3')])
+        self.pump(0.3)
+        self.assertEqual(self.map_entries(), self.scope_entries(gid))
+        self.assertEqual(self.exceptions()[0]['narrowed'], 'other-session')
+
+    def test_another_users_session_changes_nothing(self):
+        gid = self.grant_session1()
+        path = self.add_session('4', OTHER_UID, 'seat1', active=True)
+        self.logind_mock.EmitSignal(LOGIND_MANAGER, 'SessionNew', 'so', ['4', dbus.ObjectPath(path)])
+        self.pump(0.3)
+        self.assertEqual(self.map_entries(), self.session1_entries(gid))
+        self.assertEqual(self.signals_named('ExceptionNarrowed'), [])
+
+    def test_request_while_another_session_exists_covers_scope_only(self):
+        self.second_session(signal=False)
+        gid = self.grant_session1()
+        self.assertEqual(self.map_entries(), self.scope_entries(gid))
+        (e,) = self.exceptions()
+        self.assertEqual((e['cgroups'], e['narrowed']), ([self.session_cg['1']], 'other-session'))
+
+    def test_narrowed_at_restart_if_another_session_appeared_meanwhile(self):
+        gid = self.grant_session1()
+        self.kill_broker()
+        self.second_session(signal=False)
+        self.start_broker()
+        self.wait_for(lambda: self.map_entries() == self.scope_entries(gid), 5, 'the narrowing at restart')
+        (e,) = self.exceptions()
+        self.assertEqual(e['narrowed'], 'other-session')
+        self.kill_broker()
+        self.start_broker()
+        self.assertEqual(self.exceptions(), [e], 'the narrowed record does not survive a restart')
+
+    def test_scope_caller_refused_outside_a_scope_of_its_own(self):
+        self.polkit_mock.SetAllowed([ACTION_REQUEST])
+        res = self.request(['dev-mem'], 600, {'scope': 'caller'})
+        self.assert_error(res, 'InvalidArgument', 'scope=caller from a login session scope',
+                          r"session-1\.scope, a login session's")
+        res = self.call('RequestException', 'asta{sv}', [['dev-mem'], 600, {'scope': 'caller'}], uid=USER_UID,
+                        cgroup=self.nosession_cg)
+        self.assert_error(res, 'InvalidArgument', 'scope=caller from a service', r"'cron\.service' is not a \.scope")
+        self.assertEqual(self.polkit_calls(), [], 'polkit was asked about a request that cannot be granted')
+        self.assertEqual(self.kernel_grants(), [])
+
+    def test_unknown_scope_values_refused(self):
+        self.polkit_mock.SetAllowed([ACTION_REQUEST])
+        for value, message in (('user', r'unknown value .user. for the option "scope"'),
+                               ('', r'unknown value .. for the option "scope"'),
+                               (1, r'"scope" must be a string')):
+            res = self.request(['dev-mem'], 600, {'scope': value})
+            self.assert_error(res, 'InvalidArgument', f'scope={value!r}', message)
+        res = self.request(['dev-mem'], 600, {'scope': 'session'})
+        self.assert_ok(res, 'scope=session, the default spelled out')
+        self.assertEqual(len(self.polkit_calls()), 1)
+
+
 class RestartTests(GrantingTestCase):
     """The daemon dies (kill -9) and comes back: no hole, no stale grant."""
 
@@ -726,9 +822,9 @@ class PropertyTests(BrokerTestCase):
     def test_get_all_types(self):
         props = dbus.Interface(self.broker_obj, 'org.freedesktop.DBus.Properties').GetAll(BROKER)
         want = {'Version': 's', 'KernelLockdown': 's', 'Mode': 's', 'Enforcing': 'b', 'Notice': 's',
-                'Reasons': 'a(sss)', 'Exceptions': 'a(tasssusts)', 'CanHibernate': 's', 'HibernateBlocker': 's'}
+                'Reasons': 'a(sss)', 'Exceptions': 'a(tasssustsa{sv})', 'CanHibernate': 's', 'HibernateBlocker': 's'}
         self.assertEqual(set(props), set(want))
-        self.assertEqual(props['Exceptions'].signature, '(tasssusts)')
+        self.assertEqual(props['Exceptions'].signature, '(tasssustsa{sv})')
         self.assertEqual(props['Reasons'].signature, '(sss)')
 
     def test_introspection_matches_interface_xml(self):

@@ -35,6 +35,7 @@ public:
         return 1;
     }
     size_t renew(uint64_t, uint64_t) override { return 0; }
+    size_t narrow(uint64_t, uint64_t) override { return 0; }
     std::vector<GrantEntry> list() const override { return {}; }
     std::vector<std::string> log;
     GrantRequest last;

@@ -89,3 +89,50 @@ TEST(CheckScope, KindsAndValues)
     EXPECT_NE(message([] { check_scope("session", std::string(100, 'a')); }).find("not a session id"),
               std::string::npos);
 }
+
+TEST(CheckCallerScope, AScopeOfTheUsersOwnIsAccepted)
+{
+    EXPECT_NO_THROW(check_caller_scope(
+        "/user.slice/user-1000.slice/user@1000.service/app.slice/lockdown-run-0a1b2c3d4e5f6a7b.scope", 1000));
+    EXPECT_NO_THROW(check_caller_scope("/user.slice/user-1000.slice/user@1000.service/app.slice/app-x-1.scope", 1000));
+    EXPECT_NO_THROW(check_caller_scope("/user.slice/user-1000.slice/run-u5.scope", 1000));
+}
+
+TEST(CheckCallerScope, BadPathsAreRefusedSayingWhy)
+{
+    const std::vector<std::pair<std::string, std::string>> bad = {
+        {"/user.slice/user-1000.slice/session-3.scope", "login session"},
+        {"/user.slice/user-1000.slice/user@1000.service/init.scope", "service manager"},
+        {"/user.slice/user-1000.slice/user@1000.service/app.slice/session-3.scope", "login session"},
+        {"/user.slice/user-1000.slice/user@1000.service", "not a .scope"},
+        {"/user.slice/user-1000.slice/user@1000.service/app.slice/foo.service", "not a .scope"},
+        {"/user.slice/user-1000.slice/user@1000.service/app.slice/x.scope/sub", "not a .scope"},
+        {"/user.slice/user-1000.slice/.scope", "not a .scope"},
+        {"/user.slice/user-1001.slice/user@1001.service/app.slice/x.scope", "not below /user.slice/user-1000.slice/"},
+        {"/user.slice/user-10000.slice/user@10000.service/app.slice/x.scope", "not below"},
+        {"/system.slice/x.scope", "not below"},
+        {"/system.slice/lockdown-broker.service", "not a .scope"},
+        {"/user.slice/user-1000.slice/../../system.slice/x.scope", "not usable"},
+        {"/user.slice/user-1000.slice/user@1000.service/./x.scope", "not usable"},
+        {"user.slice/user-1000.slice/x.scope", "not usable"},
+        {"/user.slice/user-1000.slice//x.scope", "not usable"},
+        {"", "not usable"},
+        {"/", "not usable"},
+    };
+    for (const auto& [path, why] : bad) {
+        const Error e = ldb_test::catch_error([&] { check_caller_scope(path, 1000); });
+        EXPECT_EQ(e.kind(), ErrorKind::InvalidArgument) << path;
+        EXPECT_NE(std::string(e.what()).find(why), std::string::npos) << path << ": " << e.what();
+    }
+}
+
+TEST(RequestScopeOption, SessionOrCallerOnly)
+{
+    EXPECT_EQ(parse_request_scope("session"), RequestScope::Session);
+    EXPECT_EQ(parse_request_scope("caller"), RequestScope::Caller);
+    for (const char* bad : {"", "Caller", "cgroup", "user", "caller "}) {
+        const Error e = ldb_test::catch_error([&] { parse_request_scope(bad); });
+        EXPECT_EQ(e.kind(), ErrorKind::InvalidArgument) << bad;
+        EXPECT_NE(std::string(e.what()).find("\"scope\""), std::string::npos) << e.what();
+    }
+}

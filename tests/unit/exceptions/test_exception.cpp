@@ -58,9 +58,9 @@ TEST(ExceptionWords, RevokeWhyRoundTripsWithTheWordsOfTheInterface)
 {
     // dbus/org.freedesktop.LockdownBroker1.xml and the journal catalogue
     // list these; clients match on them.
-    round_trips(RevokeWhy::HibernationBlocked, parse_revoke_why,
+    round_trips(RevokeWhy::ScopeEmpty, parse_revoke_why,
                 {"session-locked", "session-inactive", "session-removed", "expired", "released", "revoked",
-                 "resumed", "unit-stopped", "invalid", "hibernation-blocked"});
+                 "resumed", "unit-stopped", "invalid", "hibernation-blocked", "scope-empty"});
     EXPECT_EQ(to_string(RevokeWhy::UnitStopped), "unit-stopped");
 }
 
@@ -69,4 +69,28 @@ TEST(SessionEnding, EachChangeHasItsWhy)
     EXPECT_EQ(revoke_why(SessionChange::Locked), RevokeWhy::SessionLocked);
     EXPECT_EQ(revoke_why(SessionChange::Inactive), RevokeWhy::SessionInactive);
     EXPECT_EQ(revoke_why(SessionChange::Removed), RevokeWhy::SessionRemoved);
+}
+
+TEST(FenceStrict, SessionsAndScopesButNotServices)
+{
+    Exception e;
+    e.scope_kind = ScopeKind::Session;
+    e.scope = "3";
+    EXPECT_TRUE(fence_strict(e));
+    e.scope_kind = ScopeKind::Unit;
+    e.scope = "session-3.scope";
+    EXPECT_TRUE(fence_strict(e));
+    e.scope = "undervolt.service";
+    EXPECT_FALSE(fence_strict(e)) << "PID 1 starts a service's processes in its cgroup";
+    e.scope = "systemd-hibernate.service";
+    EXPECT_FALSE(fence_strict(e));
+    e.scope_kind = ScopeKind::Cgroup;
+    e.scope = "/user.slice/user-1000.slice/user@1000.service/app.slice/lockdown-run-1a2b.scope";
+    EXPECT_TRUE(fence_strict(e));
+    e.scope = "/system.slice/a.service";
+    EXPECT_FALSE(fence_strict(e));
+    e.scope = "/system.slice/a.scope/sub";
+    EXPECT_FALSE(fence_strict(e)) << "only the last component counts";
+    e.scope = "/system.slice/.scope";
+    EXPECT_FALSE(fence_strict(e));
 }

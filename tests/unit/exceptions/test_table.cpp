@@ -35,6 +35,7 @@ struct Fixture : ::testing::Test {
         {"/user.slice/session-1.scope", 11}, {"/user.slice/user@1000.service", 12}, {"/system.slice/a.service", 13}};
     std::vector<std::pair<uint64_t, std::string>> revoked;
     std::vector<uint64_t> granted;
+    std::vector<std::pair<uint64_t, std::vector<std::string>>> narrowed; // (id, cgroups now)
 
     Fixture() { store.open(); }
 
@@ -48,7 +49,8 @@ struct Fixture : ::testing::Test {
         };
         return ExceptionTable(kernel, cat(), store, {lease, resolve}, Clocks{[this] { return boot; }, [this] { return real; }},
                           {[this](const Exception& e) { granted.push_back(e.id); },
-                           [this](const Exception& e, RevokeWhy why) { revoked.emplace_back(e.id, to_string(why)); }});
+                           [this](const Exception& e, RevokeWhy why) { revoked.emplace_back(e.id, to_string(why)); },
+                           [this](const Exception& e) { narrowed.emplace_back(e.id, e.cgroups); }});
     }
 
     static Exception session_spec(const std::string& session = "1")
@@ -254,4 +256,92 @@ TEST_F(Fixture, RestoreRebuildsFromKernelAndRecordsAndRevalidates)
     EXPECT_EQ(revoked[0], std::make_pair(stale, std::string("session-inactive")));
     std::vector<std::string> bad;
     EXPECT_EQ(store.load_all(bad).size(), 1u);
+}
+
+TEST_F(Fixture, NarrowDropsOnlyTheKeysOfTheGivenCgroupThenTheRecordThenSignalsOnce)
+{
+    auto t = make();
+    const uint64_t id = t.add(session_spec("1"), 600).id;
+    auto other_spec = session_spec("9");
+    other_spec.cgroups = {"/system.slice/a.service", "/user.slice/user@1000.service"};
+    const uint64_t other = t.add(other_spec, 600).id;
+    EXPECT_EQ(kernel.flags[id] & LD_GRANT_FENCE_STRICT, LD_GRANT_FENCE_STRICT) << "a session exception is fenced";
+
+    EXPECT_TRUE(t.narrow(id, {"/user.slice/user@1000.service"}, "other-session"));
+    for (const auto& k : kernel.keys) {
+        if (k.grant_id == id) {
+            EXPECT_EQ(k.cgroup_id, 11u) << "only the session scope's keys stay";
+        }
+    }
+    EXPECT_EQ(keys_of(id), 2u);
+    EXPECT_EQ(keys_of(other), 4u) << "another exception on the same cgroup keeps its keys";
+    ASSERT_EQ(narrowed.size(), 1u);
+    EXPECT_EQ(narrowed[0], std::make_pair(id, std::vector<std::string>{"/user.slice/session-1.scope"}));
+    EXPECT_EQ(t.find(id)->narrowed, "other-session");
+    EXPECT_TRUE(revoked.empty());
+
+    std::vector<std::string> bad;
+    bool seen = false;
+    for (const auto& rec : store.load_all(bad))
+        if (rec.id == id) {
+            seen = true;
+            EXPECT_EQ(rec.cgroups, std::vector<std::string>{"/user.slice/session-1.scope"});
+            EXPECT_EQ(rec.narrowed, "other-session");
+        }
+    EXPECT_TRUE(seen);
+
+    EXPECT_FALSE(t.narrow(id, {"/user.slice/user@1000.service"}, "other-session")) << "nothing left to drop";
+    EXPECT_FALSE(t.narrow(0x4242, {"/user.slice/user@1000.service"}, "other-session")) << "no such exception";
+    EXPECT_EQ(narrowed.size(), 1u) << "the hook runs once";
+}
+
+TEST_F(Fixture, NarrowingAwayEveryCgroupEndsTheException)
+{
+    auto t = make();
+    const uint64_t id = t.add(session_spec("1"), 600).id;
+    EXPECT_TRUE(t.narrow(id, {"/user.slice/session-1.scope", "/user.slice/user@1000.service"}, "other-session"));
+    EXPECT_EQ(t.find(id), nullptr);
+    EXPECT_EQ(keys_of(id), 0u);
+    EXPECT_TRUE(narrowed.empty());
+    ASSERT_EQ(revoked.size(), 1u);
+    EXPECT_EQ(revoked[0].second, "invalid");
+}
+
+TEST_F(Fixture, NarrowOfACgroupThatIsGoneStillUpdatesTheTable)
+{
+    auto t = make();
+    const uint64_t id = t.add(session_spec("1"), 600).id;
+    cgroup_ids.erase("/user.slice/user@1000.service"); // the manager stopped
+    EXPECT_TRUE(t.narrow(id, {"/user.slice/user@1000.service"}, "other-session"));
+    EXPECT_EQ(t.find(id)->cgroups, std::vector<std::string>{"/user.slice/session-1.scope"});
+    EXPECT_EQ(narrowed.size(), 1u);
+}
+
+TEST_F(Fixture, AKernelThatCannotNarrowLeavesTheExceptionAsItWas)
+{
+    auto t = make();
+    const uint64_t id = t.add(session_spec("1"), 600).id;
+    kernel.fail_narrow = true;
+    EXPECT_EQ(ldb_test::catch_error([&] { t.narrow(id, {"/user.slice/user@1000.service"}, "other-session"); }).kind(),
+              ErrorKind::Kernel);
+    EXPECT_EQ(t.find(id)->cgroups.size(), 2u) << "the caller ends it instead (the daemon does)";
+    EXPECT_TRUE(narrowed.empty());
+}
+
+TEST_F(Fixture, ServicesAreNotFencedStrictlyScopesAre)
+{
+    auto t = make();
+    Exception svc;
+    svc.reasons = {"msr"};
+    svc.scope_kind = ScopeKind::Unit;
+    svc.scope = "a.service";
+    svc.cgroups = {"/system.slice/a.service"};
+    svc.origin = Origin::Standing;
+    const uint64_t s = t.add(svc, 60).id;
+    EXPECT_EQ(kernel.flags[s], 0u);
+    svc.scope_kind = ScopeKind::Cgroup;
+    svc.scope = "/user.slice/session-1.scope";
+    svc.cgroups = {svc.scope};
+    const uint64_t c = t.add(svc, 60).id;
+    EXPECT_EQ(kernel.flags[c], LD_GRANT_FENCE_STRICT);
 }

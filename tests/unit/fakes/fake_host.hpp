@@ -34,8 +34,14 @@ public:
             throw ldb::Error(ldb::ErrorKind::Internal, "logind is not answering");
         return list;
     }
+    std::optional<ldb::SessionInfo> display_session(uint32_t uid) override
+    {
+        auto it = displays.find(uid);
+        return it == displays.end() ? std::nullopt : session(it->second);
+    }
     std::vector<ldb::SessionInfo> list;
-    std::map<uint32_t, std::string> pids; // pid -> session id
+    std::map<uint32_t, std::string> pids;     // pid -> session id
+    std::map<uint32_t, std::string> displays; // uid -> display session id
     bool fail = false;
 };
 

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 #pragma once
 // A kernel grant map in memory, for tests of what sits on ExceptionTable.
+#include <map>
+#include <utility>
 #include <vector>
 
 #include "base/error.hpp"
@@ -23,6 +25,7 @@ public:
         for (auto cg : req.cgroup_ids)
             for (auto r : req.reasons)
                 keys.push_back({id, cg, r, req.expires_boot_ns, req.holder_uid});
+        flags[id] = req.flags;
         return id;
     }
     size_t remove(uint64_t id) override
@@ -39,8 +42,18 @@ public:
             }
         return n;
     }
+    size_t narrow(uint64_t id, uint64_t cgroup_id) override
+    {
+        if (fail_narrow)
+            throw Error(ErrorKind::Kernel, "cannot delete a key");
+        narrowed.emplace_back(id, cgroup_id);
+        return std::erase_if(keys, [&](const GrantEntry& g) { return g.grant_id == id && g.cgroup_id == cgroup_id; });
+    }
     std::vector<GrantEntry> list() const override { return keys; }
     std::vector<GrantEntry> keys;
+    std::vector<std::pair<uint64_t, uint64_t>> narrowed; // (grant, cgroup) asked
+    bool fail_narrow = false;
+    std::map<uint64_t, uint32_t> flags; // grant -> LD_GRANT_*
     uint64_t next_id = 0x1000;
     bool fail_add = false;
 };
