@@ -441,9 +441,14 @@ completes 'dev-mem' request d
 completes 'dev-mem future kcore msr' request dev-mem ''
 completes '--cgroup' grant dev-mem --c
 completes '--unit' grant dev-mem --u
-completes '00000000deadbeef 0123456789abcdef' release ''
+completes '0000000000004444 00000000deadbeef 0123456789abcdef' release ''
 completes '' release deadbeef ''
-completes '00000000deadbeef 0123456789abcdef' revoke --no-ask-password ''
+completes '0000000000004444 00000000deadbeef 0123456789abcdef' revoke --no-ask-password ''
+completes 'run' ru
+completes 'dev-mem' run d
+completes '--for' run dev-mem --f
+completes 'dbus-daemon' run dev-mem -- dbus-daem
+completes '' run dev-mem -- dbus-daemon --nof
 completes '15min 1h' request dev-mem --for 1
 completes 'disable enable list reset set' debug ''
 completes 'file format func' debug enable f
