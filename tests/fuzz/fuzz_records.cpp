@@ -56,7 +56,7 @@ void check_record(const std::string& text)
     if (b.id != e.id || b.reasons != e.reasons || b.scope_kind != e.scope_kind || b.scope != e.scope ||
         b.cgroups != e.cgroups || b.holder_uid != e.holder_uid || b.holder_session != e.holder_session ||
         b.expires_realtime_usec != e.expires_realtime_usec || b.expires_boot_ns != e.expires_boot_ns ||
-        b.origin != e.origin)
+        b.origin != e.origin || b.narrowed != e.narrowed)
         ldb_fuzz::fail(kTarget, "record changed across serialize/parse");
 }
 

@@ -43,6 +43,17 @@ TEST(ExceptionRecord, RoundTrips)
     EXPECT_EQ(back.expires_realtime_usec, e.expires_realtime_usec);
     EXPECT_EQ(back.expires_boot_ns, e.expires_boot_ns);
     EXPECT_EQ(back.origin, e.origin);
+    EXPECT_EQ(back.narrowed, "");
+    EXPECT_EQ(serialize(e).find("Narrowed="), std::string::npos) << "records without narrowing read as before";
+}
+
+TEST(ExceptionRecord, NarrowingRoundTrips)
+{
+    Exception e = sample();
+    e.narrowed = "other-session";
+    EXPECT_EQ(parse_exception(serialize(e), "x.exception").narrowed, "other-session");
+    e.narrowed = "other\nOrigin=admin";
+    EXPECT_THROW(serialize(e), Error);
 }
 
 TEST(ExceptionRecord, RefusesBadInput)
