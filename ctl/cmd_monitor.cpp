@@ -45,6 +45,58 @@ int poll_timeout(uint64_t deadline_usec)
     return ms > INT32_MAX ? INT32_MAX : int(ms);
 }
 
+// One line (or JSON object) per signal of the broker.
+void print_events(BrokerClient& broker, const Options& o)
+{
+    broker.denied = [&o](const std::string& reason, uint32_t pid, const std::string& comm, const std::string& unit,
+                        uint64_t count) {
+        const uint64_t now = realtime_now_usec();
+        if (o.json) {
+            emit("{\"event\":\"denied\",\"time_usec\":" + std::to_string(now) + ",\"reason\":" + json_str(reason) +
+                 ",\"pid\":" + std::to_string(pid) + ",\"comm\":" + json_str(comm) + ",\"unit\":" + json_str(unit) +
+                 ",\"count\":" + std::to_string(count) + "}");
+            return;
+        }
+        std::string line = format_local(now) + " denied  " + reason + " to " + comm + "[" + std::to_string(pid) + "]";
+        if (!unit.empty())
+            line += " in " + unit;
+        if (count > 1)
+            line += " (" + std::to_string(count) + " times)";
+        emit(line);
+    };
+    broker.granted = [&o](uint64_t id, const std::vector<std::string>& reasons, const std::string& kind,
+                         const std::string& scope) {
+        const uint64_t now = realtime_now_usec();
+        if (o.json) {
+            emit("{\"event\":\"granted\",\"time_usec\":" + std::to_string(now) + ",\"id\":" +
+                 json_str(format_id(id)) + ",\"reasons\":" + json_array(reasons) + ",\"scope_kind\":" +
+                 json_str(kind) + ",\"scope\":" + json_str(scope) + "}");
+            return;
+        }
+        emit(format_local(now) + " granted " + format_id(id) + " " + join(reasons, ",") + " to " + kind + " " +
+             scope);
+    };
+    broker.revoked = [&o](uint64_t id, const std::string& why) {
+        const uint64_t now = realtime_now_usec();
+        if (o.json) {
+            emit("{\"event\":\"revoked\",\"time_usec\":" + std::to_string(now) + ",\"id\":" +
+                 json_str(format_id(id)) + ",\"why\":" + json_str(why) + "}");
+            return;
+        }
+        emit(format_local(now) + " revoked " + format_id(id) + " (" + why + ")");
+    };
+    broker.narrowed = [&o](uint64_t id, const std::vector<std::string>& cgroups, const std::string& why) {
+        const uint64_t now = realtime_now_usec();
+        if (o.json) {
+            emit("{\"event\":\"narrowed\",\"time_usec\":" + std::to_string(now) + ",\"id\":" +
+                 json_str(format_id(id)) + ",\"cgroups\":" + json_array(cgroups) + ",\"why\":" + json_str(why) +
+                 "}");
+            return;
+        }
+        emit(format_local(now) + " narrowed " + format_id(id) + " to " + join(cgroups, " ") + " (" + why + ")");
+    };
+}
+
 } // namespace
 
 int cmd_monitor(const Options& o)
@@ -64,53 +116,7 @@ int cmd_monitor(const Options& o)
     auto conn = connect_system_bus();
     BrokerClient broker(*conn, o.ask_password);
 
-    broker.denied = [&](const std::string& reason, uint32_t pid, const std::string& comm, const std::string& unit,
-                        uint64_t count) {
-        const uint64_t now = realtime_now_usec();
-        if (o.json) {
-            emit("{\"event\":\"denied\",\"time_usec\":" + std::to_string(now) + ",\"reason\":" + json_str(reason) +
-                 ",\"pid\":" + std::to_string(pid) + ",\"comm\":" + json_str(comm) + ",\"unit\":" + json_str(unit) +
-                 ",\"count\":" + std::to_string(count) + "}");
-            return;
-        }
-        std::string line = format_local(now) + " denied  " + reason + " to " + comm + "[" + std::to_string(pid) + "]";
-        if (!unit.empty())
-            line += " in " + unit;
-        if (count > 1)
-            line += " (" + std::to_string(count) + " times)";
-        emit(line);
-    };
-    broker.granted = [&](uint64_t id, const std::vector<std::string>& reasons, const std::string& kind,
-                         const std::string& scope) {
-        const uint64_t now = realtime_now_usec();
-        if (o.json) {
-            emit("{\"event\":\"granted\",\"time_usec\":" + std::to_string(now) + ",\"id\":" +
-                 json_str(format_id(id)) + ",\"reasons\":" + json_array(reasons) + ",\"scope_kind\":" +
-                 json_str(kind) + ",\"scope\":" + json_str(scope) + "}");
-            return;
-        }
-        emit(format_local(now) + " granted " + format_id(id) + " " + join(reasons, ",") + " to " + kind + " " +
-             scope);
-    };
-    broker.revoked = [&](uint64_t id, const std::string& why) {
-        const uint64_t now = realtime_now_usec();
-        if (o.json) {
-            emit("{\"event\":\"revoked\",\"time_usec\":" + std::to_string(now) + ",\"id\":" +
-                 json_str(format_id(id)) + ",\"why\":" + json_str(why) + "}");
-            return;
-        }
-        emit(format_local(now) + " revoked " + format_id(id) + " (" + why + ")");
-    };
-    broker.narrowed = [&](uint64_t id, const std::vector<std::string>& cgroups, const std::string& why) {
-        const uint64_t now = realtime_now_usec();
-        if (o.json) {
-            emit("{\"event\":\"narrowed\",\"time_usec\":" + std::to_string(now) + ",\"id\":" +
-                 json_str(format_id(id)) + ",\"cgroups\":" + json_array(cgroups) + ",\"why\":" + json_str(why) +
-                 "}");
-            return;
-        }
-        emit(format_local(now) + " narrowed " + format_id(id) + " to " + join(cgroups, " ") + " (" + why + ")");
-    };
+    print_events(broker, o);
     broker.subscribe();
 
     // Fail now, with the usual hint, rather than wait in silence for a
