@@ -94,7 +94,8 @@ cat >"$W/second.sh" <<SH
 # The second session: says who it is, waits for 'go', tries, keeps the session until 'stop2'.
 echo "\$XDG_SESSION_ID" >$W/second.sid
 while [ ! -e $W/go ]; do sleep 0.1; done
-systemd-run --user --wait --pipe --quiet $RAW dev-mem >$W/second.out 2>&1; echo \$? >$W/second.rc.tmp
+echo "go seen" >$W/second.log
+systemd-run --user --wait --pipe --quiet $RAW dev-mem </dev/null >$W/second.out 2>&1; echo \$? >$W/second.rc.tmp
 mv $W/second.rc.tmp $W/second.rc
 while [ ! -e $W/stop2 ]; do sleep 0.1; done
 SH
@@ -123,10 +124,17 @@ out=$("$LDCTL" exceptions)
 assert_grep "lockdownctl exceptions: scope only" "session $LDVM_SESSION_ID \\(scope only: another session of the user appeared\\)" "$out"
 printf '%s\n' "$out" | sed 's/^/#   /'
 touch "$W/go"
-wait_for 60 test -e "$W/second.rc" || not_ok "the second session's systemd-run --user did not finish"
+second_done() { test -e "$W/second.rc" || ! systemctl is-active --quiet ldvm-second; }
+wait_for 90 second_done
 rc=$(cat "$W/second.rc" 2>/dev/null)
-[[ $rc -ne 0 ]] && ok "from the second session: systemd-run --user --wait --pipe ld-trigger dev-mem refused (rc=$rc)" ||
+if [[ -z $rc ]]; then
+    not_ok "the second session's systemd-run --user did not finish :: $(systemctl status ldvm-second --no-pager 2>&1 | tail -12 | tr '\n' '|') :: $(ls -la "$W" | tr '\n' '|')"
+    journalctl -b --no-pager -o cat -u ldvm-second | tail -15 | sed 's/^/#   /'
+elif [[ $rc -ne 0 ]]; then
+    ok "from the second session: systemd-run --user --wait --pipe ld-trigger dev-mem refused (rc=$rc)"
+else
     not_ok "from the second session: systemd-run --user ld-trigger dev-mem ALLOWED :: $(cat "$W/second.out")"
+fi
 grep -q "result=denied" "$W/second.out" 2>/dev/null && ok "  ... by lockdown, not by a failure to start: $(head -c 120 "$W/second.out")" ||
     echo "# second session output: $(head -c 300 "$W/second.out" 2>/dev/null)"
 out=$(as_user "$RAW dev-mem")
