@@ -39,8 +39,10 @@ const Guard& guard_of(Guarded m)
 void Authorizer::precondition(Stage stage, GuardedCall& call, const Condition& extra) const
 {
     if (guard_of(call.method).session_bound) {
-        if (stage == Stage::BeforePolkit)
+        if (stage == Stage::BeforePolkit) {
+            call.via_display = call.display_fallback && !sessions_.session_of_pid(call.caller.pid);
             call.session = eligible_session(call.caller, sessions_, call.display_fallback);
+        }
         else
             call.session = session_again(sessions_, call.session.value().id);
     }

@@ -44,6 +44,9 @@ struct GuardedCall {
     // A caller outside any session acts for the user's display session
     // (RequestException scope=caller from a scope in user@UID.service).
     bool display_fallback = false;
+    // Set by the precondition: the caller was outside any session, and
+    // `session` is the user's display session.
+    bool via_display = false;
 };
 
 // A method's own condition, checked after the session at each stage.

@@ -63,6 +63,8 @@ void BusService::RequestException(sdbus::Result<uint64_t>&& result, std::vector<
                 if (stage == Stage::AfterPolkit && !cgroup.empty() && cgroup_of(call.caller) != cgroup)
                     throw Error(ErrorKind::InvalidArgument,
                                 "the calling process left " + cgroup + " while authorizing; nothing was granted");
+                if (call.via_display)
+                    check_sole_session(*call.session, d_.sessions.all());
             },
             [this, reasons, seconds, cgroup](sdbus::Result<uint64_t>& r, const GuardedCall& call) {
                 Exception spec = cgroup.empty()

@@ -87,6 +87,17 @@ Exception caller_scope_exception(std::vector<std::string> reasons, uint32_t uid,
     return spec;
 }
 
+void check_sole_session(const SessionInfo& s, const std::vector<SessionInfo>& all)
+{
+    for (const auto& other : all)
+        if (is_other_session_of_user(s, other))
+            throw Error(ErrorKind::SessionNotEligible,
+                        "the calling process is in no login session, and uid " + std::to_string(s.uid) +
+                            " has sessions " + s.id + " and " + other.id +
+                            ": it cannot be told which one it comes from",
+                        "log out of the other session, or ask from a process inside your session with scope=session");
+}
+
 std::vector<std::string> user_manager_cgroups(const Exception& e)
 {
     const std::string manager = "user@" + std::to_string(e.holder_uid) + ".service";

@@ -51,6 +51,12 @@ Exception requested_exception(std::vector<std::string> reasons, uint32_t uid, co
 Exception caller_scope_exception(std::vector<std::string> reasons, uint32_t uid, const std::string& scope,
                                  const SessionInfo& s);
 
+// A caller outside any session (in the user manager) is attributed to the
+// user's display session `s`; that holds only while `s` is the user's only
+// session in `all`: with another one (a remote login, say) the caller could
+// come from either. Throws ldb::Error (SessionNotEligible) otherwise.
+void check_sole_session(const SessionInfo& s, const std::vector<SessionInfo>& all);
+
 // The cgroups of `e` that are its holder's service manager
 // (user@UID.service), the part that every session of the user reaches.
 std::vector<std::string> user_manager_cgroups(const Exception& e);

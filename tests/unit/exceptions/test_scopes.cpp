@@ -207,3 +207,18 @@ TEST(Quota, CountsOnlyTheUsersOwnRequests)
     EXPECT_THAT(e.what(), HasSubstr("uid 1000 already holds 16 exceptions"));
     EXPECT_NO_THROW(check_quota(table, 1001));
 }
+
+TEST_F(Scopes, ACallerOutsideSessionsIsAttributedOnlyWhileTheUserHasOneSession)
+{
+    const SessionInfo s = sessions.list[0];
+    EXPECT_NO_THROW(check_sole_session(s, {s}));
+    SessionInfo ssh = s;
+    ssh.id = "7";
+    ssh.remote = true;
+    const Error e = ldb_test::catch_error([&] { check_sole_session(s, {s, ssh}); });
+    EXPECT_EQ(e.kind(), ErrorKind::SessionNotEligible);
+    EXPECT_THAT(e.what(), HasSubstr("has sessions 2 and 7"));
+    SessionInfo theirs = ssh;
+    theirs.uid = 1001;
+    EXPECT_NO_THROW(check_sole_session(s, {s, theirs}));
+}
