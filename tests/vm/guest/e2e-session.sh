@@ -100,7 +100,9 @@ mv $W/second.rc.tmp $W/second.rc
 while [ ! -e $W/stop2 ]; do sleep 0.1; done
 SH
 chmod 0755 "$W/second.sh"
-systemd-run --unit=ldvm-second --quiet -p PAMName=login -p User=ldbuser -p Type=exec \
+# Type=simple: with PAMName=, the PAM helper process keeps Type=exec's
+# notification pipe open, and the start times out (seen on 6.12).
+systemd-run --unit=ldvm-second --quiet -p PAMName=login -p User=ldbuser \
     -p Environment=XDG_RUNTIME_DIR=/run/user/1000 /bin/sh "$W/second.sh"
 wait_for 30 test -s "$W/second.sid" || abort "the second session did not start :: $(systemctl status ldvm-second --no-pager 2>&1 | tail -5)"
 sid2=$(cat "$W/second.sid")
