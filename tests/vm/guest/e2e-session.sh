@@ -132,6 +132,7 @@ rc=$(cat "$W/second.rc" 2>/dev/null)
 if [[ -z $rc ]]; then
     not_ok "the second session's systemd-run --user did not finish :: $(systemctl status ldvm-second --no-pager 2>&1 | tail -12 | tr '\n' '|') :: $(ls -la "$W" | tr '\n' '|')"
     journalctl -b --no-pager -o cat -u ldvm-second | tail -15 | sed 's/^/#   /'
+    echo "# second.log: $(cat "$W/second.log" 2>&1) second.out: $(head -c 300 "$W/second.out" 2>&1)"
 elif [[ $rc -ne 0 ]]; then
     ok "from the second session: systemd-run --user --wait --pipe ld-trigger dev-mem refused (rc=$rc)"
 else
