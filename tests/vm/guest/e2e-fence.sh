@@ -85,8 +85,10 @@ RAW=/usr/local/libexec/ldvm/ld-trigger
 mkdir -p "${RAW%/*}"
 install -m 0755 "$TRIG" "$RAW"
 setcap cap_sys_rawio+ep "$RAW"
-out=$("$WAYIN" bench 200000 2>&1)
-echo "# file_permission cost probe: $out"
+# The cost of every read and write (file_permission), best of five; the
+# ratio is taken against e2e-fence-unfenced, where the part is not loaded.
+for _ in 1 2 3 4 5; do "$WAYIN" bench 100000; done >"$WORK/bench.out" 2>&1
+echo "# file_permission cost probe (best of 5): $(sort -t= -k2 -n "$WORK/bench.out" | head -1) :: all: $(tr '\n' ' ' <"$WORK/bench.out")"
 
 section "1. the cgroups, before any grant"
 systemd-run --quiet --scope --unit=ldf-scope -- sleep 100000 &
@@ -124,9 +126,11 @@ CG_TM=$CGROOT/system.slice/ldf-tm.scope
 CG_USER_AT=$CGROOT/user.slice/user-1000.slice/user@1000.service
 CG_USLEEP=$CG_USER_AT/app.slice/ldf-usleep.service
 CG_SESS=$CGROOT$LDVM_SESSION_CGROUP
-wait_for 20 test -s "$CG_SCOPE/cgroup.procs" && wait_for 20 test -s "$CG_USLEEP/cgroup.procs" &&
-    wait_for 20 test -d "$CG_INSIDE" && wait_for 20 test -s "$CG_TM/cgroup.procs" ||
-    abort "the scopes and services did not come up"
+# cgroup files have no size: read them.
+populated() { [[ -n $(head -c 1 "$1/cgroup.procs" 2>/dev/null) ]]; }
+for cg in "$CG_SCOPE" "$CG_USLEEP" "$CG_INSIDE" "$CG_TM"; do
+    wait_for 20 populated "$cg" || abort "$cg did not come up :: $(systemctl list-units --no-legend 'ldf-*' 2>&1)"
+done
 mkdir "$CG_INSIDE/sub"
 CG_SVC=$(cg_of_unit ldf-svc.service)
 SCOPE_PID=$(first_pid "$CG_SCOPE")
@@ -168,7 +172,8 @@ for t in "scope:$CG_SCOPE:$SCOPE_PID" "service:$CG_SVC:$SVC_PID" "session:$CG_SE
     way "root ptrace(PTRACE_ATTACH) of the $what's process" EPERM "$WAYIN" ptrace "$pid"
     way "root pidfd_getfd from the $what's process" EPERM "$WAYIN" getfd "$pid" 1
     way "root process_vm_writev into the $what's process" EPERM "$WAYIN" vmwrite "$pid"
-    way "root opens /proc/PID/mem of the $what's process" EPERM "$WAYIN" mem "$pid"
+    # mm_access() turns any refusal of ptrace_may_access() into EACCES.
+    way "root opens /proc/PID/mem of the $what's process" EACCES "$WAYIN" mem "$pid"
 done
 out=$( (echo "$VICTIM" >&"$early_fd") 2>&1)
 rc=$?
@@ -191,7 +196,7 @@ for t in "session:$CG_SESS:$SESS_PID" "user@:$CG_USLEEP:$USLEEP_PID"; do
     way "ldbuser ptrace(PTRACE_ATTACH) of the $what's process" EPERM "${AS_LDBUSER[@]}" "$WAYIN" ptrace "$pid"
     way "ldbuser pidfd_getfd from the $what's process" EPERM "${AS_LDBUSER[@]}" "$WAYIN" getfd "$pid" 1
     way "ldbuser process_vm_writev into the $what's process" EPERM "${AS_LDBUSER[@]}" "$WAYIN" vmwrite "$pid"
-    way "ldbuser opens /proc/PID/mem of the $what's process" EPERM "${AS_LDBUSER[@]}" "$WAYIN" mem "$pid"
+    way "ldbuser opens /proc/PID/mem of the $what's process" EACCES "${AS_LDBUSER[@]}" "$WAYIN" mem "$pid"
 done
 # user@'s cgroups are delegated to ldbuser: the kernel lets it open them.
 way "ldbuser writes cgroup.procs in its user@ (delegated)" EPERM "${AS_LDBUSER[@]}" "$WAYIN" move "$VICTIM_USER" "$CG_USLEEP" procs
@@ -228,7 +233,7 @@ sleep 100000 &
 VICTIM=$!
 # user@ is delegated too; its fence is strict once the session's exception
 # sets LD_GRANT_FENCE_STRICT (issue 12, points 1 and 2).
-out=$(attach user@1000.service app.slice/ldf-usleep.service "$VICTIM")
+out=$(attach user@1000.service /app.slice/ldf-usleep.service "$VICTIM")
 if [[ $USER_AT_STRICT == yes ]]; then
     in_cg "$VICTIM" "$CG_USLEEP" && not_ok "AttachProcessesToUnit into user@1000.service (strict fence): PID 1 moved it :: $out" ||
         ok "AttachProcessesToUnit into user@1000.service (strict fence): refused :: $out"
