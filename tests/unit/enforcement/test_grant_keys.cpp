@@ -140,3 +140,40 @@ TEST_F(RealMaps, AGrantThatFailsPartWayLeavesTheFencesAsTheKeysSay)
 }
 
 } // namespace
+
+namespace {
+
+// A running enforcement of an older build: its pins lack ld_fences and
+// ld_marks, and its counters and guard maps have the old layouts. Loading
+// this build over it must refuse as a whole ("reboot to switch versions"),
+// pinning nothing of its own: no half-applied fence.
+TEST_F(RealMaps, OldPinsRefuseAndNothingHalfApplies)
+{
+    auto replace_pin = [&](const char* name, uint32_t value_size, uint32_t max_entries, bpf_map_type type) {
+        const std::string path = pins_.path(name);
+        ::unlink(path.c_str());
+        const int fd = bpf_map_create(type, name, sizeof(uint32_t), value_size, max_entries, nullptr);
+        ASSERT_GE(fd, 0) << name;
+        ASSERT_EQ(bpf_obj_pin(fd, path.c_str()), 0) << name;
+        ::close(fd);
+    };
+    ::unlink(pins_.path("ld_fences").c_str());
+    ::unlink(pins_.path("ld_marks").c_str());
+    replace_pin("ld_counters", sizeof(uint64_t), LD_COUNTER_EXTRA + 5, BPF_MAP_TYPE_PERCPU_ARRAY);
+    replace_pin(LD_PIN_GUARD, sizeof(ld_guard) - sizeof(uint64_t), 1, BPF_MAP_TYPE_ARRAY);
+
+    try {
+        Enforcer::enforce(Policy{}, 30, false, pins_);
+        FAIL() << "enforce() reused pins of another layout";
+    } catch (const Error& e) {
+        EXPECT_THAT(e.what(), HasSubstr("incompatible version"));
+        EXPECT_THAT(e.hint(), HasSubstr("reboot"));
+    }
+    struct stat st{};
+    EXPECT_NE(::lstat(pins_.path("ld_fences").c_str(), &st), 0) << "a map of the new build was pinned";
+    EXPECT_NE(::lstat(pins_.path("ld_marks").c_str(), &st), 0) << "a map of the new build was pinned";
+    for (const auto& p : std::filesystem::directory_iterator(pins_.dir))
+        EXPECT_NE(p.path().filename().string().rfind("link_", 0), 0u) << p.path();
+}
+
+} // namespace
