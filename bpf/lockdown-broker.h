@@ -94,6 +94,16 @@ struct ld_grant_value {
  * session scopes, the user's manager, and scopes of `lockdownctl run`. */
 #define LD_GRANT_FENCE_STRICT 0x2u
 
+/* The fence of a granted cgroup (the cgroup-fence part), in ld_fences under
+ * the cgroup's id: a process outside it may not move a process into it or
+ * into any cgroup below it, nor trace one inside it. Kept by the Enforcer:
+ * a fence exists for every cgroup that some grant key names, written before
+ * the keys; `flags` is LD_GRANT_FENCE_STRICT when any of those keys has it. */
+struct ld_fence {
+    __u32 flags; /* LD_GRANT_FENCE_STRICT or 0 */
+    __u32 pad;   /* must be zero */
+};
+
 /*
  * The guard: what the self-protection programs need to know at run time.
  * One entry of an array map, written by the loader (the mounts) and by the
@@ -123,6 +133,11 @@ struct ld_guard {
     __u32 pad;
     __u64 init_mnt_ns;
     __u64 mounts[LD_GUARD_MAX_MOUNTS];
+    /* The cgroup id of PID 1's own cgroup (init.scope), recorded by the
+     * loader: its processes may move a process into a cgroup with a fence
+     * that is not strict (PID 1 starts a unit's processes that way), and
+     * nobody but PID 1 may move a process into it. 0: not recorded. */
+    __u64 init_cgroup_id;
 };
 
 /* Counters per reason value and decision, in a per-CPU array: index
@@ -141,7 +156,17 @@ struct ld_guard {
 /* Unmounting or moving a guarded mount, MS_MOVE or pivot_root in the
  * initial mount namespace refused. */
 #define LD_COUNTER_MOUNTS (LD_COUNTER_EXTRA + 4)
-#define LD_COUNTER_SLOTS (LD_COUNTER_EXTRA + 5)
+/* The cgroup-fence part: a write of cgroup.procs or cgroup.threads that
+ * would move a process into a fenced cgroup from outside it, refused; */
+#define LD_COUNTER_FENCE_MOVE (LD_COUNTER_EXTRA + 5)
+/* ptrace-class access (ATTACH) to a process inside a fenced cgroup from
+ * outside it, or PTRACE_TRACEME towards a parent outside it, refused; */
+#define LD_COUNTER_FENCE_TRACE (LD_COUNTER_EXTRA + 6)
+/* processes started with clone3(CLONE_INTO_CGROUP) by anyone but PID 1:
+ * each is marked with its parent's cgroups, and a grant counts for it (and
+ * its descendants) only where those agree with its own. */
+#define LD_COUNTER_FENCE_CLONE (LD_COUNTER_EXTRA + 7)
+#define LD_COUNTER_SLOTS (LD_COUNTER_EXTRA + 8)
 
 #define LD_COMM_LEN 16
 

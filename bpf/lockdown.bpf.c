@@ -98,9 +98,31 @@ struct nsproxy {
     struct mnt_namespace *mnt_ns;
 } __attribute__((preserve_access_index));
 
+struct kernfs_node {
+    __u64 id; /* a cgroup's id: what bpf_get_current_cgroup_id() returns */
+} __attribute__((preserve_access_index));
+
+struct cgroup;
+
+struct cgroup_subsys_state {
+    struct cgroup *cgroup;
+    struct cgroup_subsys_state *parent; /* NULL at the root */
+} __attribute__((preserve_access_index));
+
+struct cgroup {
+    struct cgroup_subsys_state self;
+    int level; /* the root is 0 */
+    struct kernfs_node *kn;
+} __attribute__((preserve_access_index));
+
+struct css_set {
+    struct cgroup *dfl_cgrp; /* the task's cgroup on cgroup2 */
+} __attribute__((preserve_access_index));
+
 struct task_struct {
     int tgid;
     struct nsproxy *nsproxy;
+    struct css_set *cgroups;
 } __attribute__((preserve_access_index));
 
 /* Names only: every use goes through bpf_core_enum_value(), which libbpf
@@ -149,6 +171,37 @@ struct {
     __type(key, __u32);
     __type(value, struct ld_guard);
 } ld_guard SEC(".maps");
+
+/* The cgroup-fence part: fenced cgroups by id (struct ld_fence), written by
+ * the Enforcer for every cgroup a grant names. */
+struct {
+    __uint(type, BPF_MAP_TYPE_HASH);
+    __uint(max_entries, LD_MAX_GRANTS);
+    __type(key, __u64);
+    __type(value, struct ld_fence);
+} ld_fences SEC(".maps");
+
+/* A process started with clone3(CLONE_INTO_CGROUP) by anyone but PID 1, and
+ * its descendants, carry a mark: the cgroup ids of the cloning parent at
+ * levels 0..LD_MAX_CGROUP_DEPTH (0 past its own level). A grant counts for a
+ * marked task only on a cgroup the mark names at the same level, so the
+ * clone gains nothing it did not have. A migration through cgroup.procs
+ * (which the fence checked) drops the mark. */
+struct ld_mark {
+    __u64 anc[LD_MAX_CGROUP_DEPTH + 1];
+};
+
+struct {
+    __uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+    __uint(map_flags, BPF_F_NO_PREALLOC);
+    __type(key, int);
+    __type(value, struct ld_mark);
+} ld_marks SEC(".maps");
+
+static __always_inline struct ld_mark *mark_of(struct task_struct *t)
+{
+    return bpf_task_storage_get(&ld_marks, t, 0, 0);
+}
 
 static __always_inline struct ld_guard *guard(void)
 {
@@ -224,6 +277,8 @@ static __always_inline void check_cgroup(__u64 cgid, __u32 reason, __u64 now, __
  * root first, at most LD_MAX_CGROUP_DEPTH + 1 lookups. */
 static __always_inline void find_grant(__u32 reason, __u32 skip_flags, struct grant_match *m)
 {
+    /* A marked caller (see ld_marks) is covered only where its mark agrees. */
+    struct ld_mark *mk = mark_of(bpf_get_current_task_btf());
     __u64 now = bpf_ktime_get_boot_ns();
     int level;
 
@@ -232,12 +287,15 @@ static __always_inline void find_grant(__u32 reason, __u32 skip_flags, struct gr
 
         if (!cgid)
             return; /* past the caller's own level */
+        if (mk && mk->anc[level] != cgid)
+            return; /* below here the cgroups are not the marked ones */
         check_cgroup(cgid, reason, now, skip_flags, m);
         if (m->live_id)
             return;
     }
     /* Deeper than the bound: still honour a grant on the caller's own cgroup. */
-    check_cgroup(bpf_get_current_cgroup_id(), reason, now, skip_flags, m);
+    if (!mk)
+        check_cgroup(bpf_get_current_cgroup_id(), reason, now, skip_flags, m);
 }
 
 /* Everything but a policy allow: audit, the grant walk, refusals, and reasons
@@ -750,4 +808,209 @@ int BPF_PROG(ld_hibernation_open, struct file *file, int ret)
     if (kind == HIB_NONE)
         return 0;
     return hib_file_decision(bpf_core_enum_value(enum lockdown_reason, LOCKDOWN_HIBERNATION));
+}
+
+/*
+ * The cgroup-fence part: no way into a granted cgroup from outside it. A
+ * grant covers its cgroup's descendants, so a process moved (or started, or
+ * taken over) inside one would use the exception. The Enforcer fences every
+ * cgroup a grant names (ld_fences); these programs refuse:
+ *  - a write of cgroup.procs or cgroup.threads whose target lies in or below
+ *    a fenced cgroup, unless the writer is inside that cgroup (or, for a
+ *    fence that is not strict, is PID 1 or an unmarked process of its own
+ *    cgroup: PID 1 starts a unit's processes that way). The write is checked,
+ *    not the open: an fd opened before the grant does not help;
+ *  - ptrace-class access (ATTACH) to a process inside a fenced cgroup from
+ *    outside it, and PTRACE_TRACEME towards a parent outside it;
+ * and mark what clone3(CLONE_INTO_CGROUP) starts (no hook sees its target;
+ * see ld_marks), so that the clone gains no grant.
+ * "Inside" a cgroup A at level L: the task's ancestor at level L is A, read
+ * from its mark if it has one.
+ */
+#define LD_CGROUP2_SUPER_MAGIC 0x63677270
+#define LD_MAY_WRITE 0x2
+#define LD_CLONE_INTO_CGROUP 0x200000000ULL
+#define LD_ENOMEM 12
+
+static __always_inline int is_pid1(void)
+{
+    return (bpf_get_current_pid_tgid() >> 32) == 1;
+}
+
+/* Whether the caller is inside cgroup `id` at `level` (see above). */
+static __always_inline int current_inside(__u32 level, __u64 id, const struct ld_mark *mk)
+{
+    if (level > LD_MAX_CGROUP_DEPTH)
+        return 0;
+    if (mk)
+        return mk->anc[level] == id;
+    return bpf_get_current_ancestor_cgroup_id(level) == id;
+}
+
+/* The target directory's cgroup ids, itself first, up to the root of the
+ * hierarchy (a directory's inode number is its cgroup id). Returns how many
+ * were collected, or 0 if the root was not reached within the bound. */
+static __always_inline int target_ancestry(struct dentry *dir, __u64 *ids)
+{
+    struct dentry *t = dir;
+    int i;
+
+    for (i = 0; i <= LD_MAX_CGROUP_DEPTH; i++) {
+        struct dentry *up = t->d_parent;
+
+        ids[i] = t->d_inode->i_ino;
+        if (!up || up == t)
+            return i + 1;
+        t = up;
+    }
+    return 0;
+}
+
+/* A write of cgroup.procs or cgroup.threads (the caller checked the file
+ * system): 0 or -EPERM. */
+static __noinline int fence_move(struct dentry *d)
+{
+    __u64 ids[LD_MAX_CGROUP_DEPTH + 1] = {};
+    struct ld_guard *g;
+    struct ld_mark *mk;
+    __u64 init_cg;
+    int n, k, pid1_kind;
+
+    if (!dname_is(d, "cgroup.procs", sizeof("cgroup.procs")) &&
+        !dname_is(d, "cgroup.threads", sizeof("cgroup.threads")))
+        return 0;
+    n = target_ancestry(d->d_parent, ids);
+    if (!n) /* deeper than grants are looked up: fail closed */
+        return is_pid1() ? 0 : refuse(LD_COUNTER_FENCE_MOVE);
+    g = guard();
+    init_cg = g ? g->init_cgroup_id : 0;
+    /* PID 1's own cgroup: who gets in there passes as PID 1 below. */
+    if (init_cg && ids[0] == init_cg && !is_pid1())
+        return refuse(LD_COUNTER_FENCE_MOVE);
+    mk = mark_of(bpf_get_current_task_btf());
+    pid1_kind = is_pid1() || (!mk && init_cg && bpf_get_current_cgroup_id() == init_cg);
+    for (k = 0; k <= LD_MAX_CGROUP_DEPTH; k++) {
+        struct ld_fence *f;
+        __u64 id;
+
+        if (k >= n)
+            break;
+        id = ids[k];
+        f = bpf_map_lookup_elem(&ld_fences, &id);
+        if (!f)
+            continue;
+        if (current_inside(n - 1 - k, id, mk))
+            continue;
+        if (!(f->flags & LD_GRANT_FENCE_STRICT) && pid1_kind)
+            continue;
+        return refuse(LD_COUNTER_FENCE_MOVE);
+    }
+    return 0;
+}
+
+/* Runs on every read and write of every file: the early outs come first and
+ * cost two loads; everything else is in fence_move. */
+SEC("lsm/file_permission")
+int BPF_PROG(ld_fence_write, struct file *file, int mask, int ret)
+{
+    if (ret != 0)
+        return ret;
+    if (!(mask & LD_MAY_WRITE))
+        return 0;
+    if (file->f_inode->i_sb->s_magic != LD_CGROUP2_SUPER_MAGIC)
+        return 0;
+    return fence_move(file->f_path.dentry);
+}
+
+/* A new task (process or thread): a marked parent passes its mark on; a
+ * clone into a cgroup by anyone but PID 1 gets one with the parent's
+ * cgroups. Without room for the mark the clone fails: fail closed. */
+SEC("lsm/task_alloc")
+int BPF_PROG(ld_fence_clone, struct task_struct *task, unsigned long clone_flags, int ret)
+{
+    struct ld_mark init = {}, *mk, *nm;
+    int level;
+
+    if (ret != 0)
+        return ret;
+    mk = mark_of(bpf_get_current_task_btf());
+    if (mk) {
+        init = *mk;
+    } else {
+        if (!(clone_flags & LD_CLONE_INTO_CGROUP) || is_pid1())
+            return 0;
+        for (level = 0; level <= LD_MAX_CGROUP_DEPTH; level++)
+            init.anc[level] = bpf_get_current_ancestor_cgroup_id(level);
+        count(LD_COUNTER_FENCE_CLONE);
+    }
+    nm = bpf_task_storage_get(&ld_marks, task, &init, BPF_LOCAL_STORAGE_GET_F_CREATE);
+    return nm ? 0 : -LD_ENOMEM;
+}
+
+/* A migration through cgroup.procs or cgroup.threads, which ld_fence_write
+ * allowed: the task is where it was put, its mark goes. (Called once per
+ * migration, with the thread group leader.) */
+SEC("tp_btf/cgroup_attach_task")
+int BPF_PROG(ld_fence_attached, struct cgroup *dst_cgrp, const char *path, struct task_struct *task, _Bool threadgroup)
+{
+    bpf_task_storage_delete(&ld_marks, task);
+    return 0;
+}
+
+/* Whether `tracer` may reach into `tracee`: for each fenced cgroup the
+ * tracee is in, the tracer must be inside it too. No exception for PID 1. */
+static __noinline int fence_trace(struct task_struct *tracee, struct task_struct *tracer)
+{
+    __u64 anc[LD_MAX_CGROUP_DEPTH + 1] = {};
+    struct ld_mark *mk = mark_of(tracer);
+    struct cgroup *cg;
+    int i;
+
+    if (!mk) {
+        cg = tracer->cgroups->dfl_cgrp;
+        for (i = 0; i <= LD_MAX_CGROUP_DEPTH + 1 && cg; i++) {
+            __u32 level = cg->level;
+
+            if (level <= LD_MAX_CGROUP_DEPTH)
+                anc[level] = cg->kn->id;
+            cg = cg->self.parent->cgroup;
+        }
+    }
+    cg = tracee->cgroups->dfl_cgrp;
+    for (i = 0; i <= LD_MAX_CGROUP_DEPTH; i++) {
+        __u32 level;
+        __u64 id, have;
+
+        if (!cg)
+            return 0;
+        level = cg->level;
+        id = cg->kn->id;
+        if (level > LD_MAX_CGROUP_DEPTH) /* deeper than grants are looked up */
+            return refuse(LD_COUNTER_FENCE_TRACE);
+        if (bpf_map_lookup_elem(&ld_fences, &id)) {
+            have = mk ? mk->anc[level] : anc[level];
+            if (have != id)
+                return refuse(LD_COUNTER_FENCE_TRACE);
+        }
+        cg = cg->self.parent->cgroup;
+    }
+    return 0;
+}
+
+SEC("lsm/ptrace_access_check")
+int BPF_PROG(ld_fence_ptrace, struct task_struct *child, unsigned int mode, int ret)
+{
+    if (ret != 0)
+        return ret;
+    if (!(mode & LD_PTRACE_MODE_ATTACH))
+        return 0;
+    return fence_trace(child, bpf_get_current_task_btf());
+}
+
+SEC("lsm/ptrace_traceme")
+int BPF_PROG(ld_fence_traceme, struct task_struct *parent, int ret)
+{
+    if (ret != 0)
+        return ret;
+    return fence_trace(bpf_get_current_task_btf(), parent);
 }

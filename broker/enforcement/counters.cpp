@@ -62,6 +62,9 @@ Counters Enforcer::counters() const
     c.seal_refused = sum(LD_COUNTER_SEALED);
     c.ptrace_refused = sum(LD_COUNTER_PTRACE);
     c.mounts_refused = sum(LD_COUNTER_MOUNTS);
+    c.fence_move_refused = sum(LD_COUNTER_FENCE_MOVE);
+    c.fence_trace_refused = sum(LD_COUNTER_FENCE_TRACE);
+    c.fence_clones_marked = sum(LD_COUNTER_FENCE_CLONE);
     return c;
 }
 

@@ -23,7 +23,8 @@ using namespace skeleton;
 namespace {
 
 // Every map, by its pinned name.
-constexpr const char* kMapNames[] = {"ld_control", "ld_grants", "ld_events", "ld_counters", LD_PIN_GUARD};
+constexpr const char* kMapNames[] = {"ld_control", "ld_grants", "ld_events", "ld_counters", LD_PIN_GUARD,
+                                     "ld_fences", "ld_marks"};
 
 // Loads locked_down, the policy itself: without it nothing is enforced, so
 // its failure is the command's failure. Its load creates or reuses the
@@ -112,7 +113,10 @@ EnforceReport Enforcer::enforce(const Policy& policy, uint32_t reason_count, boo
         report.parts.push_back({part_info(EnforcementPart::PinProtection).name, false, "ProtectPins=no"});
     }
     // The seal itself is set by the broker once it holds its fds.
-    for (auto part : {EnforcementPart::SelfProtection, EnforcementPart::KexecFile, EnforcementPart::HibernationFiles})
+    // Before the fence's programs: they read it from their first call on.
+    record_init_cgroup(bpf_map__fd(core->maps.ld_guard));
+    for (auto part : {EnforcementPart::SelfProtection, EnforcementPart::KexecFile, EnforcementPart::HibernationFiles,
+                      EnforcementPart::CgroupFence})
         attach_optional(part, pins, dir_st, !protected_now, report);
     return report;
 }
@@ -143,6 +147,7 @@ Enforcer Enforcer::open_pinned(const PinLayout& pins, Access access)
         e.grants_ = obj_get(pins.path("ld_grants"), BPF_F_RDONLY);
         e.counters_ = obj_get(pins.path("ld_counters"), BPF_F_RDONLY);
         e.guard_ = obj_get(pins.path(LD_PIN_GUARD), BPF_F_RDONLY);
+        e.fences_ = obj_get(pins.path("ld_fences"), BPF_F_RDONLY);
         return e;
     }
     e.control_ = obj_get(pins.path("ld_control"));
@@ -150,13 +155,15 @@ Enforcer Enforcer::open_pinned(const PinLayout& pins, Access access)
     e.events_ = obj_get(pins.path("ld_events"));
     e.counters_ = obj_get(pins.path("ld_counters"));
     e.guard_ = obj_get(pins.path(LD_PIN_GUARD));
+    e.fences_ = obj_get(pins.path("ld_fences"));
+    e.marks_ = obj_get(pins.path("ld_marks"));
     return e;
 }
 
 Enforcer Enforcer::from_fds(NamedFds fds)
 {
     Enforcer e;
-    UniqueFd* slots[] = {&e.control_, &e.grants_, &e.events_, &e.counters_, &e.guard_};
+    UniqueFd* slots[] = {&e.control_, &e.grants_, &e.events_, &e.counters_, &e.guard_, &e.fences_, &e.marks_};
     for (auto& [name, fd] : fds) {
         std::string kernel_name;
         map_id(fd.get(), &kernel_name);
@@ -176,7 +183,7 @@ Enforcer Enforcer::from_fds(NamedFds fds)
 
 std::vector<std::pair<std::string, int>> Enforcer::fds() const
 {
-    const UniqueFd* slots[] = {&control_, &grants_, &events_, &counters_, &guard_};
+    const UniqueFd* slots[] = {&control_, &grants_, &events_, &counters_, &guard_, &fences_, &marks_};
     std::vector<std::pair<std::string, int>> out;
     for (size_t i = 0; i < std::size(kMapNames); i++)
         if (*slots[i])

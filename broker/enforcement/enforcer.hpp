@@ -49,6 +49,14 @@ struct GrantEntry {
     uint32_t reason = 0;
     uint64_t expires_boot_ns = 0;
     uint32_t holder_uid = 0;
+    uint32_t flags = 0; // LD_GRANT_*
+};
+
+// A fenced cgroup (the cgroup-fence part): see struct ld_fence.
+struct FenceEntry {
+    uint64_t cgroup_id = 0;
+    uint32_t flags = 0; // LD_GRANT_FENCE_STRICT or 0
+    bool operator==(const FenceEntry&) const = default;
 };
 
 struct ReasonCounters {
@@ -63,6 +71,9 @@ struct Counters {
     uint64_t seal_refused = 0;       // new fds to our objects refused
     uint64_t ptrace_refused = 0;     // ptrace-class access to PID 1 or the broker
     uint64_t mounts_refused = 0;     // unmount/move of guarded mounts, MS_MOVE, pivot_root
+    uint64_t fence_move_refused = 0;  // a process moved into a fenced cgroup from outside
+    uint64_t fence_trace_refused = 0; // ptrace-class access into a fenced cgroup from outside
+    uint64_t fence_clones_marked = 0; // clone3(CLONE_INTO_CGROUP) children marked
 };
 
 struct ActivePolicy {
@@ -123,13 +134,19 @@ public:
     static bool link_pinned(const PinLayout& pins = {}, const char* name = LD_PIN_LINK);
 
     // Grants. add_grant either adds every (cgroup, reason) key or none.
+    // Each of its cgroups is fenced (ld_fences) before its keys are
+    // written, so no grant is ever live unfenced; the fence is strict if
+    // req.flags has LD_GRANT_FENCE_STRICT (or another grant's key there has).
     uint64_t add_grant(const GrantRequest& req);
-    // Removes every key of this grant; returns how many were removed.
+    // Removes every key of this grant; returns how many were removed. The
+    // fences of its cgroups are then derived again from the keys left.
     size_t remove_grant(uint64_t grant_id);
     // Removes the keys of this grant on one cgroup only (the grant narrows:
     // a session's exception gives up the user's manager); returns how many.
+    // That cgroup's fence is derived again from the keys left.
     size_t remove_grant_cgroup(uint64_t grant_id, uint64_t cgroup_id);
     std::vector<GrantEntry> grants() const;
+    std::vector<FenceEntry> fences() const;
     // Moves the kernel-side expiry of every key of this grant; returns how
     // many keys it updated (0: the grant is gone).
     size_t renew_grant(uint64_t grant_id, uint64_t expires_boot_ns);
@@ -145,7 +162,12 @@ public:
 private:
     // Calls fn on every key of the grant; returns how many calls said true.
     size_t for_each_key(uint64_t grant_id, const std::function<bool(const ld_grant_key&)>& fn);
-    UniqueFd control_, grants_, events_, counters_, guard_;
+    // Fences `cgroups` with at least `strict` before a grant's keys go in.
+    void raise_fences(const std::vector<uint64_t>& cgroups, bool strict);
+    // Sets each cgroup's fence to what the grant keys now say: none without
+    // a key, strict if a key there is.
+    void derive_fences(const std::vector<uint64_t>& cgroups);
+    UniqueFd control_, grants_, events_, counters_, guard_, fences_, marks_;
 };
 
 } // namespace ldb

@@ -32,6 +32,10 @@ const std::vector<PartInfo>& enforcement_parts()
          {"link_hibernation_open"},
          "a hibernation exception opens /dev/snapshot and /sys/power to every process it covers, logind's "
          "included, not only to the sleep unit"},
+        {EnforcementPart::CgroupFence, "cgroup-fence",
+         {"link_fence_write", "link_fence_clone", "link_fence_attached", "link_fence_ptrace", "link_fence_traceme"},
+         "a process outside a granted cgroup can move a process into it or trace one inside, and so use its "
+         "exception"},
     };
     return parts;
 }

@@ -20,6 +20,7 @@ enum class EnforcementPart {
     SelfProtection, // new fds to our maps, programs and links; ptrace of the broker and PID 1
     KexecFile,      // kexec_file_load decided like kexec; module loads reported
     HibernationFiles, // /dev/snapshot and /sys/power writes: the sleep unit's full grant only
+    CgroupFence,      // no way into a granted cgroup: cgroup.procs writes, ptrace, CLONE_INTO_CGROUP
 };
 
 struct PartInfo {

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "base/error.hpp"
+#include "host/cgroup.hpp"
 
 namespace ldb {
 
@@ -70,6 +71,18 @@ uint32_t record_guarded_mounts(int guard_fd, const PinLayout& pins)
     g.recorder_tgid = 0;
     write_guard(guard_fd, g);
     return g.mount_count;
+}
+
+uint64_t record_init_cgroup(int guard_fd)
+{
+    const auto path = cgroup_of_pid(1);
+    if (!path || *path == "/" || path->empty())
+        return 0;
+    const uint64_t id = cgroup_id_of(*path);
+    ld_guard g = read_guard(guard_fd);
+    g.init_cgroup_id = id;
+    write_guard(guard_fd, g);
+    return id;
 }
 
 uint32_t map_id(int fd, std::string* name)

@@ -19,6 +19,12 @@ namespace ldb {
 // many mounts were recorded (0 without that part).
 uint32_t record_guarded_mounts(int guard_fd, const PinLayout& pins);
 
+// Records in the guard the cgroup id of PID 1's own cgroup (init.scope under
+// systemd), for the cgroup-fence part; nothing when PID 1 sits in the root
+// cgroup (no systemd: the root is everyone's) or has no cgroup2 entry.
+// Returns the id recorded, or 0.
+uint64_t record_init_cgroup(int guard_fd);
+
 // What the kernel must refuse new fds to.
 struct SealIds {
     std::vector<uint32_t> maps;

@@ -153,11 +153,13 @@ LinkOutcome ensure_link(bpf_program* prog, const std::string& path, bool may_rep
                     "a different lockdown-broker BPF program is enforcing, and its pins are protected",
                     "reboot to switch to this version; the running enforcement stays in place until then");
 
-    std::unique_ptr<bpf_link, LinkDeleter> link(bpf_program__attach_lsm(prog));
+    // By its section: lsm/ programs to their LSM hook, tp_btf/ to their
+    // tracepoint.
+    std::unique_ptr<bpf_link, LinkDeleter> link(bpf_program__attach(prog));
     if (!link) {
         const int err = errno;
         throw Error(ErrorKind::Kernel,
-                    std::string("attaching ") + bpf_program__name(prog) + " to its LSM hook failed: " + std::strerror(err),
+                    std::string("attaching ") + bpf_program__name(prog) + " to its hook failed: " + std::strerror(err),
                     "the kernel needs CONFIG_BPF_LSM=y and 'bpf' in its LSM list");
     }
     if (have_link) {
@@ -188,13 +190,17 @@ std::vector<bpf_program*> programs_of(lockdown_bpf* s, EnforcementPart p)
         return {s->progs.ld_kernel_read_file, s->progs.ld_kernel_load_data};
     case EnforcementPart::HibernationFiles:
         return {s->progs.ld_hibernation_open};
+    case EnforcementPart::CgroupFence:
+        return {s->progs.ld_fence_write, s->progs.ld_fence_clone, s->progs.ld_fence_attached,
+                s->progs.ld_fence_ptrace, s->progs.ld_fence_traceme};
     }
     return {};
 }
 
 std::vector<bpf_map*> maps_of(lockdown_bpf* s)
 {
-    return {s->maps.ld_control, s->maps.ld_grants, s->maps.ld_events, s->maps.ld_counters, s->maps.ld_guard};
+    return {s->maps.ld_control, s->maps.ld_grants, s->maps.ld_events, s->maps.ld_counters, s->maps.ld_guard,
+            s->maps.ld_fences,  s->maps.ld_marks};
 }
 
 SkelPtr open_part(EnforcementPart part, const PinLayout& pins, const struct stat& dir_st, std::string& refused)

@@ -2,9 +2,9 @@
 // ld-testctl: drives the enforcer's internal grant API and reads its maps,
 // for the VM suite and benchmarks until the D-Bus API exists. Not installed.
 //
-//   ld-testctl grant --reason NAME... --cgroup PATH... --seconds N [--uid U]
+//   ld-testctl grant --reason NAME... --cgroup PATH... --seconds N [--uid U] [--strict]
 //   ld-testctl revoke ID
-//   ld-testctl grants | counters | policy
+//   ld-testctl grants | fences | counters | policy
 //   ld-testctl events [--wait MS]
 //   ld-testctl create-maps          (maps only, no program: for hosts that
 //                                    cannot load BPF LSM programs)
@@ -33,8 +33,8 @@ namespace {
 
 int usage()
 {
-    std::fprintf(stderr, "usage: ld-testctl grant --reason NAME... --cgroup PATH... --seconds N [--uid U]\n"
-                         "       ld-testctl revoke ID | grants | counters | policy | events [--wait MS]\n"
+    std::fprintf(stderr, "usage: ld-testctl grant --reason NAME... --cgroup PATH... --seconds N [--uid U] [--strict]\n"
+                         "       ld-testctl revoke ID | grants | fences | counters | policy | events [--wait MS]\n"
                          "       ld-testctl create-maps | set-policy CONFFILE\n");
     return 2;
 }
@@ -53,6 +53,10 @@ int cmd_grant(const ReasonCatalog& cat, int argc, char** argv)
     double seconds = -1;
     for (int i = 0; i < argc; i++) {
         std::string a = argv[i];
+        if (a == "--strict") {
+            req.flags |= LD_GRANT_FENCE_STRICT;
+            continue;
+        }
         if (i + 1 >= argc)
             return usage();
         std::string v = argv[++i];
@@ -101,7 +105,7 @@ int main(int argc, char** argv)
         }
         // Reading works after the seal; changing needs a writable fd,
         // which only an unsealed enforcement gives.
-        const bool reads = cmd == "grants" || cmd == "counters" || cmd == "policy";
+        const bool reads = cmd == "grants" || cmd == "fences" || cmd == "counters" || cmd == "policy";
         auto e = Enforcer::open_pinned(g_pins, reads ? Enforcer::Access::ReadOnly : Enforcer::Access::ReadWrite);
         if (cmd == "set-policy" && argc == 3) {
             const auto gen = e.apply_policy(Policy::build(cat, load_config_file(argv[2])), cat.confidentiality_max());
@@ -116,10 +120,18 @@ int main(int argc, char** argv)
         if (cmd == "grants") {
             const uint64_t now = boot_time_ns();
             for (const auto& g : e.grants())
-                std::printf("grant=%" PRIu64 " reason=%s cgroup_id=%" PRIu64 " cgroup=%s uid=%u remaining_ms=%" PRId64 "\n",
+                std::printf("grant=%" PRIu64 " reason=%s cgroup_id=%" PRIu64 " cgroup=%s uid=%u remaining_ms=%" PRId64
+                            " flags=%u\n",
                             g.grant_id, cat.name_of(g.reason).c_str(), g.cgroup_id,
                             g_pins.dir == LD_PIN_DIR ? cg_name(g.cgroup_id).c_str() : "-", g.holder_uid,
-                            (static_cast<int64_t>(g.expires_boot_ns) - static_cast<int64_t>(now)) / 1000000);
+                            (static_cast<int64_t>(g.expires_boot_ns) - static_cast<int64_t>(now)) / 1000000, g.flags);
+            return 0;
+        }
+        if (cmd == "fences") {
+            for (const auto& f : e.fences())
+                std::printf("fence cgroup_id=%" PRIu64 " cgroup=%s strict=%s\n", f.cgroup_id,
+                            g_pins.dir == LD_PIN_DIR ? cg_name(f.cgroup_id).c_str() : "-",
+                            (f.flags & LD_GRANT_FENCE_STRICT) ? "yes" : "no");
             return 0;
         }
         if (cmd == "counters") {
@@ -132,8 +144,10 @@ int main(int argc, char** argv)
             }
             std::printf("dropped=%" PRIu64 "\n", c.dropped_events);
             std::printf("kexec_file_refused=%" PRIu64 "\nseal_refused=%" PRIu64 "\nptrace_refused=%" PRIu64
-                        "\nmounts_refused=%" PRIu64 "\n",
-                        c.kexec_file_refused, c.seal_refused, c.ptrace_refused, c.mounts_refused);
+                        "\nmounts_refused=%" PRIu64 "\nfence_move_refused=%" PRIu64 "\nfence_trace_refused=%" PRIu64
+                        "\nfence_clones_marked=%" PRIu64 "\n",
+                        c.kexec_file_refused, c.seal_refused, c.ptrace_refused, c.mounts_refused, c.fence_move_refused,
+                        c.fence_trace_refused, c.fence_clones_marked);
             return 0;
         }
         if (cmd == "policy") {
