@@ -182,6 +182,22 @@ std::optional<WriterFault> parse_writer_fault(std::string_view text)
     return std::nullopt;
 }
 
+Error stale_image_in_use(const std::string& device)
+{
+    // The swap is in use by this running system, so the image is older
+    // than what the file systems hold now: resuming it would corrupt them.
+    // The repair keeps the UUID and label, which fstab and resume= name.
+    const std::string& d = device;
+    return Error(ErrorKind::Kernel,
+                 d + " is in use as swap, but its header still says S1SUSPEND: a stale hibernation image from "
+                     "before this boot. Never resume it: the file systems have changed since it was written, and "
+                     "resuming it would corrupt them",
+                 "repair the swap, keeping its UUID and label: systemctl restart lockdown-swap-guard.service; or "
+                 "by hand: swapoff " + d + " && swapon " + d + " (util-linux swapon rewrites the S1SUSPEND "
+                 "signature), or swapoff " + d + " && mkswap -U \"$(blkid -s UUID -o value " + d + ")\" -L "
+                 "\"$(blkid -s LABEL -o value " + d + ")\" " + d + " && swapon " + d);
+}
+
 AfterFailure after_failure(bool signature_attempted, bool header_restored) noexcept
 {
     return !signature_attempted || header_restored ? AfterFailure::Thaw : AfterFailure::PowerOff;
@@ -279,15 +295,7 @@ UniqueFd open_swap_with_clean_header(const std::string& device, struct stat& st,
     case SwapSignature::Swap:
         return dev;
     case SwapSignature::Image:
-        // The swap is in use by this running system, so the image is older
-        // than what the file systems hold now: resuming it would corrupt them.
-        throw Error(ErrorKind::Kernel,
-                    device + " is in use as swap, but its header still says S1SUSPEND: a stale hibernation image "
-                             "from before this boot. Never resume it: the file systems have changed since it was "
-                             "written, and resuming it would corrupt them",
-                    "repair the swap header: systemctl start lockdown-swap-guard.service (or: swapoff " + device +
-                        " && mkswap -U \"$(blkid -s UUID -o value " + device + ")\" " + device + " && swapon " +
-                        device + ")");
+        throw stale_image_in_use(device);
     case SwapSignature::Other:
         break;
     }
@@ -351,9 +359,11 @@ void write_signature(int dev, const PageBuffer& saved_header, PageBuffer& header
     signature_attempted = true;
     CrashGuard::arm(true);
     inject(fault, WriterFault::SignatureEio, EIO, "writing the resume signature");
-    inject(fault, WriterFault::SignatureAndRestoreEio, EIO, "writing the resume signature");
     pwrite_all(dev, header.data(), kPageSize, 0, "writing the resume signature");
     flush(dev, "flushing the resume signature");
+    // After the real write and flush, as an fsync that fails once the write
+    // reached the disk: then the image resumes, which a test can see.
+    inject(fault, WriterFault::SignatureAndRestoreEio, EIO, "flushing the resume signature");
 }
 
 // A write failed. Before the signature was attempted, or when the header
