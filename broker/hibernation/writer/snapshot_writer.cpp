@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 #include "hibernation/writer/snapshot_writer.hpp"
 
+#include <algorithm>
 #include <cerrno>
 #include <csignal>
 #include <iterator>
 #include <utility>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <fcntl.h>
@@ -235,6 +237,19 @@ void on_fatal_signal(int sig)
     ::raise(sig);
 }
 
+// A power-off that is not the normal end, at priority critical so that it
+// reaches the console (progress goes to kmsg at notice, below the usual
+// console level). Never throws: it runs right before the power-off.
+void say_critical(const char* text) noexcept
+{
+    if (g_kmsg_fd < 0)
+        return;
+    char line[256];
+    const int n = std::snprintf(line, sizeof line, "<2>lockdown-hibernate: %s\n", text);
+    if (n > 0)
+        (void)!::write(g_kmsg_fd, line, std::min(static_cast<size_t>(n), sizeof line - 1));
+}
+
 class CrashGuard {
 public:
     CrashGuard()
@@ -374,9 +389,14 @@ void on_write_failure(const std::exception& e, int dev, const PageBuffer& saved_
 {
     if (after_failure(signature_attempted, signature_attempted && restore_header(dev, saved_header, fault)) ==
         AfterFailure::PowerOff) {
-        cb.progress(std::string("failed after the image was complete: ") + e.what() +
-                    "; the header could not be put back, so the image stays: powering off, the next boot "
-                    "resumes it");
+        say_critical("a write failed after the image was complete and the header could not be put back: "
+                     "powering off, the next boot resumes the image");
+        try { // nothing may stand between this and the power-off
+            cb.progress(std::string("failed after the image was complete: ") + e.what() +
+                        "; the header could not be put back, so the image stays: powering off, the next boot "
+                        "resumes it");
+        } catch (...) {
+        }
         power_off_now();
     }
     CrashGuard::arm(false);
@@ -392,6 +412,7 @@ void on_write_failure(const std::exception& e, int dev, const PageBuffer& saved_
     ::reboot(LINUX_REBOOT_CMD_POWER_OFF);
     const int err = errno;
     if (!restore_header(dev, saved_header, fault)) {
+        say_critical("the power-off was refused and the header could not be put back: halting");
         cb.progress("the power-off was refused and the header could not be put back; halting");
         power_off_now();
     }

@@ -532,8 +532,8 @@ section "7c. a failed header restore after the signature powers off; the image r
 # failed (EIO) and putting the saved header back fails too (test hook).
 # The image is complete, so the writer powers off instead of thawing over a
 # signature that would point at freed swap slots; the next boot resumes the
-# image (the console of the run before shows "failed after the image was
-# complete ... powering off").
+# image (the console of the run before shows "a write failed after the
+# image was complete and the header could not be put back: powering off").
 set_fault "LOCKDOWN_HIBERNATE_TEST_FAULT=signature-and-restore-eio"
 KEEPS_RUNNING=$(helper_says 'keeps running')
 ldvm_marker LDVM-HIBERNATING
