@@ -276,7 +276,9 @@ std::optional<Refusal> Classifier::judge_header(const SwapFacts& s) const
         return Refusal{HibernationBlock::StaleImage,
                        label_ + " still holds a hibernation image that this system did not resume (header "
                                 "S1SUSPEND). It must never be resumed: the file systems have changed since it was "
-                                "written. Discard it: systemctl restart lockdown-swap-guard.service"};
+                                "written. Discard it: systemctl restart lockdown-swap-guard.service (or by "
+                                "hand, keeping its UUID and label: swapoff " + s.entry.path + " && swapon " +
+                           s.entry.path + "; util-linux swapon rewrites the signature)"};
     if (s.header_errno)
         return Refusal{HibernationBlock::StaleImage,
                        "cannot read the swap header of " + label_ + ": " + std::strerror(s.header_errno) +

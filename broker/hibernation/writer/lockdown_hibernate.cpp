@@ -190,32 +190,21 @@ void run_hooks(const char* phase)
         say((r.ok ? "system-sleep hook " : "system-sleep hook failed: ") + r.line);
 }
 
-// In the resumed system, tasks still frozen. The header must be clean
-// before anything can change the file systems; if that cannot be done,
-// powering off is safe (the next boot resumes this same, still valid image
-// and tries again), thawing is not.
+// In the resumed system, tasks still frozen (swap_renewal.hpp).
 void renew_or_power_off(const ldb::SwapRenewal& plan, const ldb::PageBuffer& saved_header, const Kmsg& kmsg)
 {
-    for (int attempt = 1;; attempt++) {
-        try {
-            // Test hook: the first N attempts fail.
-            if (const char* n = std::getenv("LOCKDOWN_HIBERNATE_TEST_RENEWAL_FAILS"); n && attempt <= std::atoi(n))
-                throw ldb::Error(ldb::ErrorKind::Kernel, "injected by LOCKDOWN_HIBERNATE_TEST_RENEWAL_FAILS");
-            ldb::renew_swap_while_frozen(plan, saved_header);
-            return;
-        } catch (const ldb::Error& e) {
-            kmsg("renewing the swap header failed (attempt " + std::to_string(attempt) + " of " +
-                 std::to_string(kRenewalAttempts) + "): " + e.what() +
-                 (e.hint().empty() ? "" : " (" + e.hint() + ")"), 3);
-            if (attempt == kRenewalAttempts) {
-                kmsg("the swap header is not clean, so this system must not run on: powering off; the next boot "
-                     "resumes the same image (nothing has changed since it was taken). To discard it instead, "
-                     "boot once with noresume.", 2);
-                ldb::power_off_now();
-            }
-            ::usleep(200 * 1000);
-        }
-    }
+    ldb::RenewalAttempts r;
+    r.attempts = kRenewalAttempts;
+    r.renew = [&](int attempt) {
+        // Test hook: the first N attempts fail.
+        if (const char* n = std::getenv("LOCKDOWN_HIBERNATE_TEST_RENEWAL_FAILS"); n && attempt <= std::atoi(n))
+            throw ldb::Error(ldb::ErrorKind::Kernel, "injected by LOCKDOWN_HIBERNATE_TEST_RENEWAL_FAILS");
+        ldb::renew_swap_while_frozen(plan, saved_header);
+    };
+    r.report = [&](const std::string& text, int level) { kmsg(text, level); };
+    r.pause = [] { ::usleep(200 * 1000); };
+    r.power_off = [] { ldb::power_off_now(); };
+    ldb::renew_or_power_off(r);
 }
 
 // Nothing may fault in a page from swap while tasks are frozen and the

@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 #include "hibernation/writer/snapshot_writer.hpp"
 
+#include <algorithm>
 #include <cerrno>
 #include <csignal>
 #include <iterator>
 #include <utility>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <fcntl.h>
@@ -182,6 +184,22 @@ std::optional<WriterFault> parse_writer_fault(std::string_view text)
     return std::nullopt;
 }
 
+Error stale_image_in_use(const std::string& device)
+{
+    // The swap is in use by this running system, so the image is older
+    // than what the file systems hold now: resuming it would corrupt them.
+    // The repair keeps the UUID and label, which fstab and resume= name.
+    const std::string& d = device;
+    return Error(ErrorKind::Kernel,
+                 d + " is in use as swap, but its header still says S1SUSPEND: a stale hibernation image from "
+                     "before this boot. Never resume it: the file systems have changed since it was written, and "
+                     "resuming it would corrupt them",
+                 "repair the swap, keeping its UUID and label: systemctl restart lockdown-swap-guard.service; or "
+                 "by hand: swapoff " + d + " && swapon " + d + " (util-linux swapon rewrites the S1SUSPEND "
+                 "signature), or swapoff " + d + " && mkswap -U \"$(blkid -s UUID -o value " + d + ")\" -L "
+                 "\"$(blkid -s LABEL -o value " + d + ")\" " + d + " && swapon " + d);
+}
+
 AfterFailure after_failure(bool signature_attempted, bool header_restored) noexcept
 {
     return !signature_attempted || header_restored ? AfterFailure::Thaw : AfterFailure::PowerOff;
@@ -217,6 +235,19 @@ void on_fatal_signal(int sig)
     }
     ::signal(sig, SIG_DFL);
     ::raise(sig);
+}
+
+// A power-off that is not the normal end, at priority critical so that it
+// reaches the console (progress goes to kmsg at notice, below the usual
+// console level). Never throws: it runs right before the power-off.
+void say_critical(const char* text) noexcept
+{
+    if (g_kmsg_fd < 0)
+        return;
+    char line[256];
+    const int n = std::snprintf(line, sizeof line, "<2>lockdown-hibernate: %s\n", text);
+    if (n > 0)
+        (void)!::write(g_kmsg_fd, line, std::min(static_cast<size_t>(n), sizeof line - 1));
 }
 
 class CrashGuard {
@@ -279,15 +310,7 @@ UniqueFd open_swap_with_clean_header(const std::string& device, struct stat& st,
     case SwapSignature::Swap:
         return dev;
     case SwapSignature::Image:
-        // The swap is in use by this running system, so the image is older
-        // than what the file systems hold now: resuming it would corrupt them.
-        throw Error(ErrorKind::Kernel,
-                    device + " is in use as swap, but its header still says S1SUSPEND: a stale hibernation image "
-                             "from before this boot. Never resume it: the file systems have changed since it was "
-                             "written, and resuming it would corrupt them",
-                    "repair the swap header: systemctl start lockdown-swap-guard.service (or: swapoff " + device +
-                        " && mkswap -U \"$(blkid -s UUID -o value " + device + ")\" " + device + " && swapon " +
-                        device + ")");
+        throw stale_image_in_use(device);
     case SwapSignature::Other:
         break;
     }
@@ -351,9 +374,11 @@ void write_signature(int dev, const PageBuffer& saved_header, PageBuffer& header
     signature_attempted = true;
     CrashGuard::arm(true);
     inject(fault, WriterFault::SignatureEio, EIO, "writing the resume signature");
-    inject(fault, WriterFault::SignatureAndRestoreEio, EIO, "writing the resume signature");
     pwrite_all(dev, header.data(), kPageSize, 0, "writing the resume signature");
     flush(dev, "flushing the resume signature");
+    // After the real write and flush, as an fsync that fails once the write
+    // reached the disk: then the image resumes, which a test can see.
+    inject(fault, WriterFault::SignatureAndRestoreEio, EIO, "flushing the resume signature");
 }
 
 // A write failed. Before the signature was attempted, or when the header
@@ -364,9 +389,14 @@ void on_write_failure(const std::exception& e, int dev, const PageBuffer& saved_
 {
     if (after_failure(signature_attempted, signature_attempted && restore_header(dev, saved_header, fault)) ==
         AfterFailure::PowerOff) {
-        cb.progress(std::string("failed after the image was complete: ") + e.what() +
-                    "; the header could not be put back, so the image stays: powering off, the next boot "
-                    "resumes it");
+        say_critical("a write failed after the image was complete and the header could not be put back: "
+                     "powering off, the next boot resumes the image");
+        try { // nothing may stand between this and the power-off
+            cb.progress(std::string("failed after the image was complete: ") + e.what() +
+                        "; the header could not be put back, so the image stays: powering off, the next boot "
+                        "resumes it");
+        } catch (...) {
+        }
         power_off_now();
     }
     CrashGuard::arm(false);
@@ -382,6 +412,7 @@ void on_write_failure(const std::exception& e, int dev, const PageBuffer& saved_
     ::reboot(LINUX_REBOOT_CMD_POWER_OFF);
     const int err = errno;
     if (!restore_header(dev, saved_header, fault)) {
+        say_critical("the power-off was refused and the header could not be put back: halting");
         cb.progress("the power-off was refused and the header could not be put back; halting");
         power_off_now();
     }

@@ -21,6 +21,7 @@
 #include <string>
 #include <string_view>
 
+#include "base/error.hpp"
 #include "hibernation/page_io.hpp"
 #include "hibernation/swap_header.hpp"
 
@@ -33,12 +34,19 @@ enum class WriterFault {
     ImageEio,               // writing an image page fails: thaw, header untouched
     NoSpace,                // SNAPSHOT_ALLOC_SWAP_PAGE says ENOSPC: the same
     SignatureEio,           // writing the signature fails, the header is put back: thaw
-    SignatureAndRestoreEio, // ... and putting the header back fails too: power off
+    SignatureAndRestoreEio, // the signature's flush fails (after the write and flush really
+                            // happened) and putting the header back fails too: power off; the
+                            // next boot resumes the image
     CrashAfterSignature,    // SIGSEGV once the signature is durable: power off
 };
 // "image-eio", "no-space", "signature-eio", "signature-and-restore-eio",
 // "crash-after-signature"; nullopt for anything else.
 std::optional<WriterFault> parse_writer_fault(std::string_view text);
+
+// The refusal for an active swap `device` whose header says S1SUSPEND: an
+// image from before this boot, which must never be resumed; the hint says
+// how to repair the swap.
+Error stale_image_in_use(const std::string& device);
 
 // Once the signature write has been attempted, the header is only known to
 // be clean if putting it back succeeded. Otherwise the image is complete and

@@ -3,6 +3,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <exception>
 #include <fcntl.h>
 #include <optional>
 #include <unistd.h>
@@ -57,6 +58,61 @@ void renew_swap_while_frozen(const SwapRenewal& plan, const PageBuffer& saved_he
 {
     reload_integrity_layers(plan.integrity);
     write_swap_header(plan.device, saved_header.data());
+}
+
+namespace {
+
+// What a failed attempt threw, reported; never throws itself (no memory for
+// the text while frozen must not stop the retries or the power-off).
+void report_failure(const RenewalAttempts& r, int attempt, const std::exception_ptr& thrown) noexcept
+{
+    try {
+        std::string why;
+        try {
+            std::rethrow_exception(thrown);
+        } catch (const Error& e) {
+            why = std::string(e.what()) + (e.hint().empty() ? "" : " (" + e.hint() + ")");
+        } catch (const std::exception& e) {
+            why = e.what();
+        } catch (...) {
+            why = "an exception that is not a std::exception";
+        }
+        r.report("renewing the swap header failed (attempt " + std::to_string(attempt) + " of " +
+                     std::to_string(r.attempts) + "): " + why,
+                 3);
+    } catch (...) {
+    }
+}
+
+} // namespace
+
+void renew_or_power_off(const RenewalAttempts& r)
+{
+    // Whatever renew() throws is caught here: unwinding further would
+    // release /dev/snapshot, which thaws the tasks over a header that may
+    // still say S1SUSPEND.
+    for (int attempt = 1; attempt <= r.attempts; attempt++) {
+        try {
+            r.renew(attempt);
+            return;
+        } catch (...) {
+            report_failure(r, attempt, std::current_exception());
+        }
+        if (attempt < r.attempts) {
+            try {
+                r.pause();
+            } catch (...) {
+            }
+        }
+    }
+    try {
+        r.report("the swap header is not clean, so this system must not run on: powering off; the next boot "
+                 "resumes the same image (nothing has changed since it was taken). To discard it instead, boot "
+                 "once with noresume.",
+                 2);
+    } catch (...) {
+    }
+    r.power_off();
 }
 
 } // namespace ldb

@@ -18,6 +18,7 @@
 // power loss meanwhile only resumes the same image again. After the thaw
 // there is no window in which a stale image could resume.
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -48,5 +49,21 @@ void write_swap_header(const std::string& device, const uint8_t* page);
 // The resumed system's step, tasks frozen, swap left on: reload the
 // integrity layers, then write `saved_header` back. Throws ldb::Error.
 void renew_swap_while_frozen(const SwapRenewal& plan, const PageBuffer& saved_header);
+
+// How the resumed system retries its renewal, tasks still frozen. The
+// header must be clean before anything can change the file systems; if that
+// cannot be done, powering off is safe (the next boot resumes the same,
+// still valid image and tries again), thawing is not.
+struct RenewalAttempts {
+    int attempts = 3;
+    std::function<void(int attempt)> renew;                      // throws if the header is not clean
+    std::function<void(const std::string& text, int level)> report; // to /dev/kmsg
+    std::function<void()> pause;                                 // between attempts
+    std::function<void()> power_off;                             // must not return
+};
+
+// Calls `renew` up to `attempts` times; returns after the first success.
+// After the last failure it reports and calls `power_off`.
+void renew_or_power_off(const RenewalAttempts& r);
 
 } // namespace ldb

@@ -244,6 +244,9 @@ TEST(HibernationCheck, StaleImageOnTheSwapIsRefusedUntilRepaired)
     EXPECT_EQ(to_string(v.block), "stale-image");
     EXPECT_THAT(v.blocker, AllOf(HasSubstr("swap /dev/dm-1"), HasSubstr("S1SUSPEND"), HasSubstr("never be resumed"),
                                  HasSubstr("systemctl restart lockdown-swap-guard.service")));
+    // ... or by hand, keeping the swap's UUID and label (util-linux swapon
+    // rewrites the signature of a swap that says S1SUSPEND).
+    EXPECT_THAT(v.blocker, HasSubstr("swapoff /dev/dm-1 && swapon /dev/dm-1"));
 
     // Repaired: SWAPSPACE2 again, and hibernation is possible.
     write_file(t.tmp / "dev/dm-1", header_page("SWAPSPACE2"));

@@ -8,9 +8,10 @@
 #   ldvm-drive0     a blank disk made a plain swap here     (negative run)
 #   ldvm-drive1     a blank disk made LUKS2 without integrity here, with
 #                   cryptsetup in the guest                 (negative run)
-# The guest really hibernates twice: once through `lockdownctl hibernate`,
-# once through logind's own Hibernate() as the desktop's button calls it
-# (the drop-in runs lockdown-hibernate). run-vm starts a new QEMU on the
+# The guest really hibernates four times: through `lockdownctl hibernate`,
+# through logind's own Hibernate() as the desktop's button calls it (the
+# drop-in runs lockdown-hibernate), and twice with a fault after the
+# signature (a crash, a failed header restore). run-vm starts a new QEMU on the
 # same disks each time; this script goes on in the resumed system. Then the
 # resumed system powers off, and a fresh boot on the same disks (ldvm.check=1)
 # must find a clean swap: no stale image, no integrity errors.
@@ -62,6 +63,59 @@ wait_can() { # WANT TEXT-IN-BLOCKER
     fi
 }
 can_and_blocker() { can_is "$1" && [[ $(prop HibernateBlocker) == *"$2"* ]]; }
+
+LOGIN1='org.freedesktop.login1 /org/freedesktop/login1 org.freedesktop.login1.Manager'
+SLEEP_DROPIN=/usr/lib/systemd/sleep.conf.d/lockdown-broker.conf
+unquote() { sed -E 's/^s "(.*)"$/\1/'; }
+verb_unit() { # HybridSleep|SuspendThenHibernate -> its systemd unit
+    case $1 in
+    HybridSleep) echo systemd-hybrid-sleep.service ;;
+    SuspendThenHibernate) echo systemd-suspend-then-hibernate.service ;;
+    esac
+}
+# What UPower's critical-battery action becomes. upowerd (as root) asks
+# logind in up_backend_get_critical_action (src/linux/up-backend.c): from
+# the configured CriticalPowerAction (Debian's default HybridSleep) on, the
+# first of HybridSleep, Hibernate, PowerOff whose Can* says "yes".
+upower_critical_action() {
+    local m
+    for m in HybridSleep Hibernate; do
+        # shellcheck disable=SC2086
+        [[ $(busctl call $LOGIN1 "Can$m" | unquote) == yes ]] && { echo "$m"; return; }
+    done
+    echo PowerOff
+}
+# sleep_verb VERB: logind's VERB(false) as the session user, as a desktop
+# calls it (UPower calls it as root, with the same checks). Sets VERB_RC,
+# VERB_OUT; VERB_STARTED=yes if the verb's unit was started, and then
+# VERB_RESULT, its Result once it ended.
+sleep_verb() {
+    local unit inv
+    unit=$(verb_unit "$1")
+    inv=$(systemctl show -p InvocationID --value "$unit")
+    VERB_OUT=$(as_user "busctl call $LOGIN1 $1 b false" 2>&1)
+    VERB_RC=$?
+    VERB_STARTED=no VERB_RESULT=
+    # A queued job shows up at once; give it time to run and end.
+    if wait_for 30 eval "[[ \$(systemctl show -p InvocationID --value $unit) != '$inv' ]]"; then
+        VERB_STARTED=yes
+        wait_for 60 eval "! systemctl is-active --quiet $unit && ! systemctl is-activating --quiet $unit" || true
+        VERB_RESULT=$(systemctl show -p Result --value "$unit")
+    fi
+}
+# hybrid_modes_absent: logind neither offers nor starts the hybrid modes.
+hybrid_modes_absent() {
+    local verb got
+    for verb in HybridSleep SuspendThenHibernate; do
+        got=$(as_user "busctl call $LOGIN1 Can$verb" | unquote)
+        [[ $got == na ]] && ok "logind's Can$verb says na, while CanHibernate says $(logind_can)" ||
+            not_ok "logind's Can$verb says '$got'"
+        sleep_verb "$verb"
+        [[ $VERB_RC -ne 0 && $VERB_OUT == *"not supported"* && $VERB_STARTED == no ]] &&
+            ok "logind's $verb() as $LDVM_USER: refused at once, nothing queued or started :: $VERB_OUT" ||
+            not_ok "logind's $verb(): rc=$VERB_RC, $(verb_unit "$verb") started: $VERB_STARTED${VERB_RESULT:+ (result $VERB_RESULT)} :: $VERB_OUT"
+    done
+}
 
 # make_stale DEV: turn DEV's swap header into what a never-resumed image
 # leaves: orig_sig SWAPSPACE2 at 4076, sig S1SUSPEND at 4086.
@@ -121,6 +175,9 @@ refused_everywhere() {
     rc=$?
     [[ $rc -ne 0 && $out == *"Operation not permitted"* ]] &&
         ok "$what: root writing disk to /sys/power/state: EPERM" || not_ok "$what: root wrote disk: rc=$rc :: $out"
+    got=$(upower_critical_action)
+    [[ $got == PowerOff ]] && ok "$what: UPower's critical-battery action would be PowerOff" ||
+        not_ok "$what: UPower's critical-battery action would be $got"
     [[ $(header_sig "$3") == SWAPSPACE2 ]] && ok "$what: no image was written ($3 still says SWAPSPACE2)" ||
         not_ok "$what: $3 header says '$(header_sig "$3")'"
     [[ $(as_user 'echo alive') == alive ]] && ok "$what: still running, session answers" || not_ok "$what: the session does not answer"
@@ -287,16 +344,36 @@ out=$(as_user "busctl call $BUS_NAME $BUS_PATH $BUS_NAME BeginHibernation 'a{sv}
 # (sleep.conf.d), so a desktop or UPower asking first falls back instead of
 # queueing a sleep that fails; a unit started directly is refused by its
 # drop-in with the reason.
+hybrid_modes_absent
+got=$(upower_critical_action)
+[[ $got == Hibernate ]] && ok "UPower's critical-battery action would be Hibernate (HybridSleep is na), our writer's path" ||
+    not_ok "UPower's critical-battery action would be $got"
+# The control: without the sleep.conf.d drop-in, logind offers the hybrid
+# modes and queues a sleep that its unit then refuses. That is the failure
+# the drop-in prevents (the state before it), and it shows that the checks
+# above can fail. logind reads sleep.conf at every call.
+mv "$SLEEP_DROPIN" "$WORK/sleep-dropin.conf" || abort "cannot move $SLEEP_DROPIN aside"
 for verb in HybridSleep SuspendThenHibernate; do
-    got=$(as_user "busctl call org.freedesktop.login1 /org/freedesktop/login1 org.freedesktop.login1.Manager Can$verb" | sed -E 's/^s "(.*)"$/\1/')
-    [[ $got == na ]] && ok "logind's Can$verb says na, while CanHibernate says yes" || not_ok "logind's Can$verb says '$got'"
+    got=$(as_user "busctl call $LOGIN1 Can$verb" | unquote)
+    sleep_verb "$verb"
+    [[ $got == yes && $VERB_RC -eq 0 && $VERB_STARTED == yes && $VERB_RESULT != success ]] &&
+        ok "control, without the drop-in: Can$verb says yes, $verb() is accepted, $(verb_unit "$verb") is started and fails (result $VERB_RESULT)" ||
+        not_ok "control, without the drop-in: Can$verb says '$got', $verb() rc=$VERB_RC, started: $VERB_STARTED, result '$VERB_RESULT' :: $VERB_OUT"
 done
+mv "$WORK/sleep-dropin.conf" "$SLEEP_DROPIN" || abort "cannot put $SLEEP_DROPIN back"
+systemctl reset-failed
+got=$(as_user "busctl call $LOGIN1 CanHybridSleep" | unquote)
+[[ $got == na ]] && ok "the drop-in is back: CanHybridSleep says na again" || not_ok "drop-in back, CanHybridSleep says '$got'"
 out=$(systemctl hybrid-sleep 2>&1)
 [[ $? -ne 0 ]] && ok "systemctl hybrid-sleep: refused by logind at once :: $out" || not_ok "systemctl hybrid-sleep returned 0"
-before=$(helper_says "hybrid-sleep is not available")
-systemctl start systemd-hybrid-sleep.service 2>/dev/null
-wait_for 60 eval "[[ \$(helper_says 'hybrid-sleep is not available') -gt $before ]]" &&
-    ok "systemd-hybrid-sleep.service started directly: refused by its drop-in with the reason" || not_ok "hybrid-sleep: no refusal seen :: $(journalctl -b --no-pager -o cat -u systemd-hybrid-sleep.service | tail -5)"
+for mode in hybrid-sleep suspend-then-hibernate; do
+    before=$(helper_says "$mode is not available")
+    systemctl start "systemd-$mode.service" 2>/dev/null
+    wait_for 60 eval "[[ \$(helper_says '$mode is not available') -gt $before ]]" &&
+        ok "systemd-$mode.service started directly: refused by its drop-in with the reason" ||
+        not_ok "$mode: no refusal seen :: $(journalctl -b --no-pager -o cat -u "systemd-$mode.service" | tail -5)"
+done
+systemctl reset-failed
 [[ $(header_sig "$HIB_SWAP") == SWAPSPACE2 ]] && ok "after the attacks: no image on $HIB_SWAP" || not_ok "header: $(header_sig "$HIB_SWAP")"
 
 # RAM state of the session: a process holding a token, and a tmpfs file.
@@ -448,6 +525,22 @@ after_resume "after the crash after the signature" 3
 retries=$(journalctl -k -b --no-pager -o cat | grep -c 'renewing the swap header failed (attempt [12] of 3)')
 [[ $retries -eq 2 ]] && ok "the resumed system retried its renewal: 2 failed attempts in the kernel log, then the header was clean" ||
     not_ok "renewal attempts failed: $retries (wanted 2) :: $(journalctl -k -b --no-pager -o cat | grep lockdown-hibernate | tail -4)"
+set_fault ''
+
+section "7c. a failed header restore after the signature powers off; the image resumes"
+# The signature is written and flushed, then its flush is reported as
+# failed (EIO) and putting the saved header back fails too (test hook).
+# The image is complete, so the writer powers off instead of thawing over a
+# signature that would point at freed swap slots; the next boot resumes the
+# image (the console of the run before shows "a write failed after the
+# image was complete and the header could not be put back: powering off").
+set_fault "LOCKDOWN_HIBERNATE_TEST_FAULT=signature-and-restore-eio"
+KEEPS_RUNNING=$(helper_says 'keeps running')
+ldvm_marker LDVM-HIBERNATING
+out=$(as_user "$LDCTL hibernate" 2>&1)
+after_resume "after a failed header restore" 4
+[[ $(helper_says 'keeps running') -eq $KEEPS_RUNNING ]] && ok "failed restore: nothing thawed before the power-off" ||
+    not_ok "failed restore: the writer thawed :: $(journalctl -b --no-pager -o cat -t lockdown-hibernate | grep 'keeps running' | tail -1)"
 set_fault ''
 
 section "8. the journal"
