@@ -41,6 +41,9 @@ struct GrantRequest {
     uint64_t expires_boot_ns = 0;     // CLOCK_BOOTTIME
     uint32_t holder_uid = 0;
     uint32_t flags = 0;               // LD_GRANT_*
+    // Of cgroup_ids: fenced without LD_GRANT_FENCE_STRICT whatever `flags`
+    // say, so that PID 1 may still move processes in.
+    std::vector<uint64_t> pid1_may_enter;
 };
 
 struct GrantEntry {

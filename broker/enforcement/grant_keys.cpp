@@ -92,7 +92,13 @@ uint64_t Enforcer::add_grant(const GrantRequest& req)
     check_request(req);
     // Fenced first: no moment in which the grant is live and a process
     // could still be moved in from outside.
-    raise_fences(req.cgroup_ids, req.flags & LD_GRANT_FENCE_STRICT);
+    const auto key_flags = [&req](uint64_t cg) {
+        const bool lenient = std::find(req.pid1_may_enter.begin(), req.pid1_may_enter.end(), cg) !=
+                             req.pid1_may_enter.end();
+        return lenient ? req.flags & ~LD_GRANT_FENCE_STRICT : req.flags;
+    };
+    for (uint64_t cg : req.cgroup_ids)
+        raise_fences({cg}, key_flags(cg) & LD_GRANT_FENCE_STRICT);
     const uint64_t id = random_id();
     ld_grant_value val{};
     val.grant_id = id;
@@ -109,6 +115,7 @@ uint64_t Enforcer::add_grant(const GrantRequest& req)
     std::vector<Undo> undo;
     try {
         for (uint64_t cg : req.cgroup_ids) {
+            val.flags = key_flags(cg);
             for (uint32_t r : req.reasons) {
                 ld_grant_key key{};
                 key.cgroup_id = cg;

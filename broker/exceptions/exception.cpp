@@ -90,11 +90,17 @@ std::optional<RevokeWhy> parse_revoke_why(std::string_view s)
 
 namespace {
 
+std::string_view last_component(std::string_view path)
+{
+    const size_t slash = path.rfind('/');
+    if (slash != std::string_view::npos)
+        path.remove_prefix(slash + 1);
+    return path;
+}
+
 bool ends_in_scope(std::string_view name)
 {
-    const size_t slash = name.rfind('/');
-    if (slash != std::string_view::npos)
-        name.remove_prefix(slash + 1);
+    name = last_component(name);
     return name.size() > 6 && name.ends_with(".scope");
 }
 
@@ -110,6 +116,14 @@ bool fence_strict(const Exception& e)
         return ends_in_scope(e.scope);
     }
     return false;
+}
+
+bool fence_admits_pid1(const Exception& e, std::string_view cgroup)
+{
+    if (!fence_strict(e))
+        return true;
+    const auto name = last_component(cgroup);
+    return e.scope_kind == ScopeKind::Session && name.starts_with("user@") && name.ends_with(".service");
 }
 
 RevokeWhy revoke_why(SessionChange c)

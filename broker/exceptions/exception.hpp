@@ -87,4 +87,11 @@ struct Exception {
 // in their cgroup.
 bool fence_strict(const Exception& e);
 
+// Whether PID 1 may still move a process into `cgroup`, one of the
+// exception's: always under a fence that is not strict, and for a session
+// exception's user@UID.service. From a session scope the user's manager
+// cannot move a process into user@ (the kernel's delegation check), so
+// systemd asks PID 1 (`systemd-run --user --scope`, `lockdownctl run`).
+bool fence_admits_pid1(const Exception& e, std::string_view cgroup);
+
 } // namespace ldb

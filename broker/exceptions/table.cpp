@@ -41,8 +41,11 @@ const Exception& ExceptionTable::add(Exception spec, uint64_t seconds)
             throw Error(ErrorKind::InvalidArgument, "unknown lockdown reason '" + name + "'");
         req.reasons.push_back(r->value);
     }
-    for (const auto& cg : spec.cgroups)
+    for (const auto& cg : spec.cgroups) {
         req.cgroup_ids.push_back(settings_.cgroup_id(cg));
+        if (fence_strict(spec) && fence_admits_pid1(spec, cg))
+            req.pid1_may_enter.push_back(req.cgroup_ids.back());
+    }
     spec.expires_boot_ns = clocks_.boot_ns() + seconds * 1000000000ull;
     spec.expires_realtime_usec = clocks_.realtime_usec() + seconds * 1000000ull;
     req.expires_boot_ns = lease_until(spec);

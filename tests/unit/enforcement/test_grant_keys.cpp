@@ -88,6 +88,17 @@ TEST_F(RealMaps, StrictIfAnyKeyOnTheCgroupIsStrict)
     EXPECT_TRUE(e.fences().empty()) << "no key left on 100, no fence";
 }
 
+TEST_F(RealMaps, AStrictGrantCanAdmitPid1OnSomeOfItsCgroups)
+{
+    auto e = Enforcer::open_pinned(pins_);
+    auto req = request({100, 200}, kStrict);
+    req.pid1_may_enter = {200};
+    const uint64_t id = e.add_grant(req);
+    EXPECT_THAT(e.fences(), UnorderedElementsAre(FenceEntry{100, kStrict}, FenceEntry{200, 0}));
+    EXPECT_EQ(e.remove_grant_cgroup(id, 100), 2u);
+    EXPECT_THAT(e.fences(), UnorderedElementsAre(FenceEntry{200, 0})) << "derived from the keys left";
+}
+
 TEST_F(RealMaps, RemovingAGrantKeepsFencesOthersNeed)
 {
     auto e = Enforcer::open_pinned(pins_);

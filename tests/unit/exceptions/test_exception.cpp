@@ -71,6 +71,24 @@ TEST(SessionEnding, EachChangeHasItsWhy)
     EXPECT_EQ(revoke_why(SessionChange::Removed), RevokeWhy::SessionRemoved);
 }
 
+TEST(FenceAdmitsPid1, OnlyTheUserManagerOfASessionExceptionAndLooseFences)
+{
+    Exception e;
+    e.scope_kind = ScopeKind::Session;
+    e.scope = "3";
+    EXPECT_TRUE(fence_admits_pid1(e, "/user.slice/user-1000.slice/user@1000.service"))
+        << "from a session scope, systemd asks PID 1 to move a process into user@";
+    EXPECT_FALSE(fence_admits_pid1(e, "/user.slice/user-1000.slice/session-3.scope"));
+    e.scope_kind = ScopeKind::Cgroup;
+    e.scope = "/user.slice/user-1000.slice/user@1000.service/app.slice/lockdown-run-1a2b.scope";
+    EXPECT_FALSE(fence_admits_pid1(e, e.scope));
+    EXPECT_FALSE(fence_admits_pid1(e, "/user.slice/user-1000.slice/user@1000.service"))
+        << "only a session exception's user@ part";
+    e.scope_kind = ScopeKind::Unit;
+    e.scope = "undervolt.service";
+    EXPECT_TRUE(fence_admits_pid1(e, "/system.slice/undervolt.service"));
+}
+
 TEST(FenceStrict, SessionsAndScopesButNotServices)
 {
     Exception e;
