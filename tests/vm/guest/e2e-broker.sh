@@ -14,6 +14,8 @@ here=$(dirname "$0")
 . "$here/lib.sh"
 # shellcheck source=session.sh
 . "$here/session.sh"
+# shellcheck source=broker.sh
+. "$here/broker.sh"
 
 TRIG=$LDB_BUILD/tests/vm/ld-trigger
 CTL=$LDB_BUILD/tests/ld-testctl
@@ -28,25 +30,6 @@ mkdir -p "$WORK"
 
 
 
-# Kernel grant ids are decimal in ld-testctl, exception ids hex in lockdownctl.
-dec_of() { printf '%u' "0x$1"; }
-kernel_has_grant() { "$CTL" grants | grep -q "^grant=$(dec_of "$1") "; }
-kernel_lacks_grant() { ! kernel_has_grant "$1"; }
-exceptions_json() { "$LDCTL" --json exceptions; }
-listed() { exceptions_json | jq -e --arg id "$1" '.exceptions[] | select(.id == $id)' >/dev/null; }
-not_listed() { exceptions_json | jq -e --arg id "$1" '[.exceptions[] | select(.id == $id)] | length == 0' >/dev/null; }
-# journal_has SECONDS JQ-FILTER MATCH...: a record of this boot matching
-# the journalctl MATCHes and the jq filter (journald writes asynchronously).
-journal_match() {
-    local filter=$1
-    shift
-    journalctl -b -o json --no-pager "$@" | jq -e -s "map(select($filter)) | length > 0"
-}
-journal_has() {
-    local secs=$1
-    shift
-    wait_for "$secs" journal_match "$@"
-}
 # start_monitor FILE: lockdownctl monitor --json in the background, once it
 # is on the bus (it subscribes before anything else); sets monitor_pid.
 start_monitor() {

@@ -16,6 +16,8 @@ here=$(dirname "$0")
 . "$here/lib.sh"
 # shellcheck source=session.sh
 . "$here/session.sh"
+# shellcheck source=broker.sh
+. "$here/broker.sh"
 
 LDCTL=/usr/bin/lockdownctl
 CTL=$LDB_BUILD/tests/ld-testctl
@@ -44,16 +46,6 @@ abort() {
     echo "# ABORTED: later checks need this"
     finish
     exit 1
-}
-journal_match() {
-    local filter=$1
-    shift
-    journalctl -b -o json --no-pager "$@" | jq -e -s "map(select($filter)) | length > 0"
-}
-journal_has() {
-    local secs=$1
-    shift
-    wait_for "$secs" journal_match "$@"
 }
 # The flags of the module's callsites, one per line, sorted ("=p", "=_").
 mod_flags() { grep " \[$MOD\]" "$CONTROL" | awk '{print $3}' | sort | uniq -c | sed 's/^ *//' | paste -sd' '; }

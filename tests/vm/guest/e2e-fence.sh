@@ -91,7 +91,7 @@ for _ in 1 2 3 4 5; do "$WAYIN" bench 100000; done >"$WORK/bench.out" 2>&1
 echo "# file_permission cost probe (best of 5): $(sort -t= -k2 -n "$WORK/bench.out" | head -1) :: all: $(tr '\n' ' ' <"$WORK/bench.out")"
 
 section "1. the cgroups, before any grant"
-systemd-run --quiet --scope --unit=ldf-scope -- sleep 100000 &
+systemd-run --quiet --scope -p Delegate=yes --unit=ldf-scope -- sleep 100000 &
 # Delegated, so that AttachProcessesToUnit may move a process into it.
 systemd-run --quiet --unit=ldf-svc -p Delegate=yes -p ExecReload="$WORK/reload.sh" sleep 100000
 cat >"$WORK/reload.sh" <<EOF
@@ -231,16 +231,25 @@ in_cg "$VICTIM" "$CG_SVC" && ok "AttachProcessesToUnit into the granted service 
 kill "$VICTIM"
 sleep 100000 &
 VICTIM=$!
-# user@ is delegated too; its fence is strict once the session's exception
-# sets LD_GRANT_FENCE_STRICT (issue 12, points 1 and 2).
-out=$(attach user@1000.service /app.slice/ldf-usleep.service "$VICTIM")
-if [[ $USER_AT_STRICT == yes ]]; then
-    in_cg "$VICTIM" "$CG_USLEEP" && not_ok "AttachProcessesToUnit into user@1000.service (strict fence): PID 1 moved it :: $out" ||
-        ok "AttachProcessesToUnit into user@1000.service (strict fence): refused :: $out"
-else
-    echo "# user@1000.service's fence is not strict on this build (the session's exception does not set LD_GRANT_FENCE_STRICT yet): AttachProcessesToUnit :: $out"
-fi
+# user@'s fence admits PID 1 (from a session scope, systemd asks PID 1 to move
+# a process into user@: see below); the session scope's is strict.
+[[ $USER_AT_STRICT == no ]] && ok "user@1000.service's fence admits PID 1" || not_ok "user@1000.service's fence: strict=$USER_AT_STRICT"
+[[ $(strict_of "$CG_SESS") == yes ]] && ok "the session scope's fence is strict" || not_ok "the session scope's fence: strict=$(strict_of "$CG_SESS")"
+# Session scopes are not delegated: systemd itself refuses to attach to them.
+# ldf-scope.scope is delegated and its grant strict: the fence refuses PID 1.
+out=$(attach ldf-scope.scope "" "$VICTIM")
+in_cg "$VICTIM" "$CG_SCOPE" && not_ok "AttachProcessesToUnit into a granted delegated scope (strict fence): PID 1 moved it :: $out" ||
+    assert_grep "AttachProcessesToUnit into a granted delegated scope (strict fence): refused" "Operation not permitted|Access denied|Permission denied" "$out"
 kill "$VICTIM"
+# From the session's own scope, the user's manager cannot move a process into
+# user@ (the kernel's delegation check): systemd asks PID 1 to do it. Both the
+# scope and user@ are fenced here; these must keep working.
+out=$(as_user "systemd-run --user --scope --quiet true 2>&1; echo rc=\$?")
+[[ $out == *rc=0* ]] && ok "systemd-run --user --scope from the session scope, user@ fenced :: $out" ||
+    not_ok "systemd-run --user --scope from the session scope, user@ fenced :: $out"
+out=$(as_user "/usr/bin/lockdownctl --no-ask-password run dev-mem -- $RAW dev-mem 2>&1; echo rc=\$?")
+[[ $out == *result=allowed* && $out == *rc=0* ]] && ok "lockdownctl run from the session scope, user@ fenced :: $(tr '\n' ' ' <<<"$out")" ||
+    not_ok "lockdownctl run from the session scope, user@ fenced :: $out"
 out=$(as_user "systemd-run --user --wait --pipe --quiet $RAW dev-mem")
 [[ $? -eq 0 ]] && ok "systemd-run --user --wait from the session: dev-mem allowed in user@" || not_ok "systemd-run --user :: $out"
 out=$(systemd-run --quiet --wait --pipe -p PAMName=login -p User=ldbuser -- /bin/sh -c "cat /proc/self/cgroup; $RAW dev-mem" 2>&1)

@@ -21,6 +21,8 @@ here=$(dirname "$0")
 . "$here/lib.sh"
 # shellcheck source=session.sh
 . "$here/session.sh"
+# shellcheck source=broker.sh
+. "$here/broker.sh"
 
 TRIG=$LDB_BUILD/tests/vm/ld-trigger
 CTL=$LDB_BUILD/tests/ld-testctl
@@ -33,24 +35,9 @@ W=/tmp/ldvm-session
 rm -rf "$W"
 mkdir -m 1777 "$W"
 
-dec_of() { printf '%u' "0x$1"; }
 grants_of() { "$CTL" grants | grep "^grant=$(dec_of "$1") "; }
-kernel_has_grant() { "$CTL" grants | grep -q "^grant=$(dec_of "$1") "; }
-kernel_lacks_grant() { ! kernel_has_grant "$1"; }
 manager_key_gone() { ! grants_of "$1" | grep -q "cgroup=$MANAGER_CG "; }
-exceptions_json() { "$LDCTL" --json exceptions; }
 row_of() { exceptions_json | jq -c --arg id "$1" '.exceptions[] | select(.id == $id)'; }
-not_listed() { exceptions_json | jq -e --arg id "$1" '[.exceptions[] | select(.id == $id)] | length == 0' >/dev/null; }
-journal_match() {
-    local filter=$1
-    shift
-    journalctl -b -o json --no-pager "$@" | jq -e -s "map(select($filter)) | length > 0"
-}
-journal_has() {
-    local secs=$1
-    shift
-    wait_for "$secs" journal_match "$@"
-}
 sessions_of_ldbuser() { loginctl list-sessions --no-legend | awk '$3 == "ldbuser"' | wc -l; }
 user_run() { as_user "systemd-run --user --wait --pipe --quiet $RAW dev-mem"; }
 
