@@ -14,15 +14,16 @@
 
 #include <sdbus-c++/sdbus-c++.h>
 
+#include "base/bus_names.hpp"
 #include "lockdownctl.hpp"
 
 namespace ldctl {
 
 namespace {
 
-constexpr const char* kSystemd = "org.freedesktop.systemd1";
-constexpr const char* kSystemdPath = "/org/freedesktop/systemd1";
-constexpr const char* kManagerIface = "org.freedesktop.systemd1.Manager";
+constexpr const char* kSystemd = ldb::bus_names::systemd::kName;
+constexpr const char* kSystemdPath = ldb::bus_names::systemd::kPath;
+constexpr const char* kManagerIface = ldb::bus_names::systemd::kManager;
 constexpr auto kJobTimeout = std::chrono::seconds(30);
 const char* const kNoManagerHint =
     "lockdownctl run starts the command in a scope of your service manager (systemd --user); run it as the "

@@ -21,4 +21,12 @@ inline constexpr const char* kHibernate = "org.freedesktop.LockdownBroker1.hiber
 inline constexpr const char* kDynamicDebug = "org.freedesktop.LockdownBroker1.dynamic-debug";
 } // namespace action
 
+// systemd's manager, system or user (the broker watches units; lockdownctl
+// run starts its scope through the user's).
+namespace systemd {
+inline constexpr const char* kName = "org.freedesktop.systemd1";
+inline constexpr const char* kPath = "/org/freedesktop/systemd1";
+inline constexpr const char* kManager = "org.freedesktop.systemd1.Manager";
+} // namespace systemd
+
 } // namespace ldb::bus_names

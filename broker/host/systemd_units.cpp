@@ -3,6 +3,7 @@
 
 #include <sdbus-c++/sdbus-c++.h>
 
+#include "base/bus_names.hpp"
 #include "base/error.hpp"
 #include "base/log.hpp"
 
@@ -10,9 +11,9 @@ namespace ldb {
 
 namespace {
 
-constexpr const char* kSystemd = "org.freedesktop.systemd1";
-constexpr const char* kManagerPath = "/org/freedesktop/systemd1";
-constexpr const char* kManagerIface = "org.freedesktop.systemd1.Manager";
+constexpr const char* kSystemd = bus_names::systemd::kName;
+constexpr const char* kManagerPath = bus_names::systemd::kPath;
+constexpr const char* kManagerIface = bus_names::systemd::kManager;
 constexpr const char* kUnitIface = "org.freedesktop.systemd1.Unit";
 constexpr const char* kPropsIface = "org.freedesktop.DBus.Properties";
 constexpr auto kTimeout = std::chrono::seconds(10);
