@@ -82,6 +82,7 @@ cat >"$W/second.sh" <<SH
 echo "\$XDG_SESSION_ID" >$W/second.sid
 while [ ! -e $W/go ]; do sleep 0.1; done
 echo "go seen" >$W/second.log
+/usr/bin/lockdownctl --no-ask-password run dev-mem -- $RAW dev-mem </dev/null >$W/second.run 2>&1; echo \$? >$W/second.runrc
 systemd-run --user --wait --pipe --quiet $RAW dev-mem </dev/null >$W/second.out 2>&1; echo \$? >$W/second.rc.tmp
 mv $W/second.rc.tmp $W/second.rc
 while [ ! -e $W/stop2 ]; do sleep 0.1; done
@@ -133,6 +134,13 @@ rc=$?
 out=$(user_run)
 rc=$?
 [[ $rc -ne 0 ]] && ok "the first session's systemd-run --user: refused now (rc=$rc)" || not_ok "systemd-run --user from the first session still allowed"
+
+# Threat model row 14b: lockdownctl run from the second session is not credited
+# to the console session.
+runrc=$(cat "$W/second.runrc" 2>/dev/null)
+[[ -n $runrc && $runrc != 0 ]] && ! grep -q "result=allowed" "$W/second.run" &&
+    ok "from the second session: lockdownctl run refused (rc=$runrc) :: $(head -c 200 "$W/second.run" | tr '\n' ' ')" ||
+    not_ok "from the second session: lockdownctl run rc=$runrc :: $(head -c 300 "$W/second.run" 2>/dev/null)"
 
 section "a3. the second session ends: the user manager does not come back"
 touch "$W/stop2"
