@@ -145,7 +145,12 @@ assert_grep "deny event with reason, comm and pid" "decision=deny reason=kexec p
 # 7. Grants on cgroups: own, sibling, parent; revoke; lease expiry.
 enforce_with '[Lockdown]\nMode=integrity\n' >/dev/null
 mkdir -p /sys/fs/cgroup/ldtest/a /sys/fs/cgroup/ldtest/b
+# A granted cgroup is fenced: processes are started from inside it.
+runner_start ldtest/a && runner_start ldtest/b || abort "runners in ldtest/a and ldtest/b"
 gid=$("$CTL" grant --reason dev-mem --reason msr --cgroup /ldtest/a --seconds 120)
+out=$(bash -c 'echo $$ > /sys/fs/cgroup/ldtest/a/cgroup.procs' 2>&1) &&
+    not_ok "fence: a move into the granted cgroup from outside was allowed" ||
+    assert_grep "fence: a move into the granted cgroup from outside is refused" "Operation not permitted" "$out"
 [[ $gid =~ ^[0-9]+$ && $gid != 0 ]] && ok "grant id is a non-zero number" || not_ok "grant returned '$gid'"
 expect "grant to own cgroup: dev-mem" allowed in_cgroup ldtest/a "$TRIG" dev-mem
 expect "grant to own cgroup: msr" allowed in_cgroup ldtest/a "$TRIG" msr
