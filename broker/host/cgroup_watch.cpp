@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 #include "host/cgroup_watch.hpp"
 
+#include <algorithm>
 #include <cerrno>
 #include <sys/inotify.h>
 #include <unistd.h>
@@ -37,9 +38,10 @@ std::optional<bool> parse_populated(std::string_view text)
     return std::nullopt;
 }
 
-CgroupWatch::CgroupWatch(EventLoop& loop, std::string root, std::function<void(const std::string&)> ended)
+CgroupWatch::CgroupWatch(EventLoop& loop, std::string root, std::function<void(const std::string&)> ended,
+                         std::chrono::milliseconds recheck)
     : loop_(loop), root_(std::move(root)), ended_(std::move(ended)),
-      fd_(::inotify_init1(IN_NONBLOCK | IN_CLOEXEC))
+      fd_(::inotify_init1(IN_NONBLOCK | IN_CLOEXEC)), recheck_(recheck)
 {
     if (!fd_)
         throw errno_error(errno, "creating an inotify instance for cgroup.events");
@@ -48,6 +50,8 @@ CgroupWatch::CgroupWatch(EventLoop& loop, std::string root, std::function<void(c
 
 CgroupWatch::~CgroupWatch()
 {
+    if (recheck_timer_)
+        loop_.cancel_timer(*recheck_timer_);
     loop_.remove_fd(fd_.get());
 }
 
@@ -62,6 +66,9 @@ bool CgroupWatch::ended_now(const std::string& cgroup) const
             log_warning("%s/cgroup.events has no 'populated' line; taking the cgroup as still in use", cgroup.c_str());
         return populated == false;
     } catch (const Error& e) {
+        // A cgroup removed between open and read answers ENODEV.
+        if (::access((root_ + cgroup).c_str(), F_OK) != 0 && errno == ENOENT)
+            return true;
         log_warning("cannot read %s/cgroup.events: %s", cgroup.c_str(), e.what());
         return false;
     }
@@ -90,6 +97,37 @@ void CgroupWatch::watch(const std::string& cgroup)
     // Checked after the watch is in place, so that no change falls between.
     if (w.wd < 0 || ended_now(cgroup))
         report_later(cgroup);
+    arm_recheck();
+}
+
+void CgroupWatch::arm_recheck()
+{
+    if (recheck_timer_ || watches_.empty())
+        return;
+    recheck_timer_ = loop_.add_timer(recheck_, [this] {
+        recheck_timer_.reset();
+        std::vector<std::string> all;
+        for (const auto& [cgroup, w] : watches_)
+            all.push_back(cgroup);
+        report_ended(all);
+        arm_recheck();
+    });
+}
+
+void CgroupWatch::report_ended(std::vector<std::string> candidates)
+{
+    std::sort(candidates.begin(), candidates.end());
+    candidates.erase(std::unique(candidates.begin(), candidates.end()), candidates.end());
+    std::vector<std::string> ended;
+    for (const auto& cgroup : candidates) {
+        const auto it = watches_.find(cgroup);
+        if (it != watches_.end() && (it->second.wd < 0 || ended_now(cgroup)))
+            ended.push_back(cgroup);
+    }
+    // Reported after the scan: `ended_` may unwatch, which changes watches_.
+    for (const auto& cgroup : ended)
+        if (watches_.contains(cgroup))
+            ended_(cgroup);
 }
 
 void CgroupWatch::unwatch(const std::string& cgroup)
@@ -105,7 +143,8 @@ void CgroupWatch::unwatch(const std::string& cgroup)
 void CgroupWatch::on_ready()
 {
     alignas(inotify_event) char buf[4096];
-    std::vector<std::string> ended;
+    std::vector<std::string> touched;
+    bool overflow = false;
     for (;;) {
         const ssize_t n = ::read(fd_.get(), buf, sizeof buf);
         if (n <= 0)
@@ -113,20 +152,21 @@ void CgroupWatch::on_ready()
         for (ssize_t off = 0; off < n;) {
             const auto* ev = reinterpret_cast<const inotify_event*>(buf + off);
             off += static_cast<ssize_t>(sizeof(inotify_event) + ev->len);
+            if (ev->mask & IN_Q_OVERFLOW)
+                overflow = true;
             for (auto& [cgroup, w] : watches_) {
                 if (w.wd != ev->wd)
                     continue;
                 if (ev->mask & IN_IGNORED)
-                    w.wd = -1; // the cgroup was removed
-                if (w.wd < 0 || ended_now(cgroup))
-                    ended.push_back(cgroup);
+                    w.wd = -1; // the watched file is gone
+                touched.push_back(cgroup);
             }
         }
     }
-    // After the loop: `ended_` may unwatch, which changes watches_.
-    for (const auto& cgroup : ended)
-        if (watches_.contains(cgroup))
-            ended_(cgroup);
+    if (overflow) // events were lost: read them all
+        for (const auto& [cgroup, w] : watches_)
+            touched.push_back(cgroup);
+    report_ended(touched);
 }
 
 } // namespace ldb

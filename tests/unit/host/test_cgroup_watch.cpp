@@ -6,6 +6,7 @@
 
 #include <fstream>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "base/event_loop.hpp"
 #include "host/cgroup_watch.hpp"
@@ -108,4 +109,35 @@ TEST_F(Watch, AFileWithoutAPopulatedLineKeepsTheCgroup)
     w.watch("/odd.scope");
     run_until(1);
     EXPECT_TRUE(ended.empty()) << "unreadable is not empty: the exception stays until another end";
+}
+
+TEST_F(Watch, AChangeInotifyMissedIsFoundByTheRecheck)
+{
+    make("/quiet.scope", "populated 1\n");
+    // A second link keeps the watched inode alive when a new file is renamed
+    // over it: its watch sees no IN_MODIFY and no IN_IGNORED, as a removed
+    // cgroup's file does.
+    const std::string file = root.str() + "/quiet.scope/cgroup.events";
+    ASSERT_EQ(::link(file.c_str(), (root.str() + "/keep").c_str()), 0);
+    CgroupWatch w(loop, root.str(), [this](const std::string& cg) { ended.push_back(cg); },
+                  std::chrono::milliseconds(100));
+    w.watch("/quiet.scope");
+    std::ofstream(file + ".new") << "populated 0\n";
+    ASSERT_EQ(::rename((file + ".new").c_str(), file.c_str()), 0);
+    run_until(1);
+    EXPECT_EQ(ended, std::vector<std::string>{"/quiet.scope"});
+}
+
+TEST_F(Watch, WithoutTheRecheckThatChangeIsMissed)
+{
+    // The control for the test above: the same change, a recheck far away.
+    make("/quiet.scope", "populated 1\n");
+    const std::string file = root.str() + "/quiet.scope/cgroup.events";
+    ASSERT_EQ(::link(file.c_str(), (root.str() + "/keep").c_str()), 0);
+    CgroupWatch w(loop, root.str(), [this](const std::string& cg) { ended.push_back(cg); }, std::chrono::hours(1));
+    w.watch("/quiet.scope");
+    std::ofstream(file + ".new") << "populated 0\n";
+    ASSERT_EQ(::rename((file + ".new").c_str(), file.c_str()), 0);
+    run_until(1);
+    EXPECT_TRUE(ended.empty());
 }

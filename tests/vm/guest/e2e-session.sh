@@ -216,7 +216,8 @@ kid=$(exceptions_json | jq -r --arg s "$kcg" '.exceptions[] | select(.scope == $
 pids=$(cat "/sys/fs/cgroup$kcg/cgroup.procs" | tr '\n' ' ')
 kill -KILL $pids
 ok "killed everything in $kcg from outside (pids $pids)"
-wait_for 10 kernel_lacks_grant "$kid" && ok "kernel grant $kid gone once the scope was empty" || not_ok "kernel grant $kid still there"
+wait_for 10 kernel_lacks_grant "$kid" && ok "kernel grant $kid gone once the scope was empty" ||
+    not_ok "kernel grant $kid still there :: scope $(cat "/sys/fs/cgroup$kcg/cgroup.events" 2>&1 | tr '\n' ' ') :: $(journalctl -b -u lockdown-broker.service -n 6 --no-pager -o cat 2>&1)"
 not_listed "$kid" && ok "not in ListExceptions" || not_ok "still listed :: $(exceptions_json)"
 journal_has 10 ".LOCKDOWN_EXCEPTION_ID == \"$kid\" and .LOCKDOWN_WHY == \"scope-empty\"" MESSAGE_ID=$MID_REVOKED &&
     ok "journal: $kid ended, scope-empty" || not_ok "no 'scope-empty' record for $kid :: $(journalctl -b -o json --no-pager MESSAGE_ID=$MID_REVOKED | tail -1)"
