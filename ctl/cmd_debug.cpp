@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "broker_client.hpp"
+#include "base/i18n.hpp"
 #include "base/json.hpp"
 #include "lockdownctl.hpp"
 #include "output.hpp"
@@ -19,8 +20,8 @@ namespace {
 using ldb::json_str;
 
 constexpr const char* kUsage =
-    "usage: lockdownctl debug enable MATCH... [--flags LETTERS] | disable MATCH... [--flags LETTERS] | "
-    "set QUERY | list [MATCH...] | reset";
+    N_("usage: lockdownctl debug enable MATCH... [--flags LETTERS] | disable MATCH... [--flags LETTERS] | "
+       "set QUERY | list [MATCH...] | reset");
 
 // The words as one query. A single word is the whole query (or match spec)
 // as typed: "debug set 'module m =pf'". Of several, a word with a space in
@@ -64,7 +65,7 @@ void print_changes(const Options& o, const List& list, bool restored, const char
         std::printf("%s\n", none);
         return;
     }
-    Table t({{"CALLSITE", true}, {"MODULE"}, {"FUNCTION", true}, {"FLAGS"}});
+    Table t({{_("CALLSITE"), true}, {_("MODULE")}, {_("FUNCTION"), true}, {_("FLAGS")}});
     for (const auto& c : list) {
         const std::string& before = restored ? c.template get<5>() : c.template get<4>();
         const std::string& after = restored ? c.template get<4>() : c.template get<5>();
@@ -91,10 +92,11 @@ int list(const Options& o, BrokerClient& broker)
         return ExitOk;
     }
     if (sites.empty()) {
-        std::printf("No callsite matches.\n");
+        std::printf("%s\n", _("No callsite matches."));
         return ExitOk;
     }
-    Table t({{"CALLSITE", true}, {"MODULE"}, {"FUNCTION", true}, {"FLAGS"}, {"SESSION"}, {"FORMAT", true}});
+    Table t({{_("CALLSITE"), true}, {_("MODULE")}, {_("FUNCTION"), true}, {_("FLAGS")}, {_("SESSION")},
+             {_("FORMAT"), true}});
     for (const auto& c : sites) {
         std::string flags = c.get<4>();
         if (!c.get<6>().empty())
@@ -111,26 +113,26 @@ int list(const Options& o, BrokerClient& broker)
 int cmd_debug(const Options& o)
 {
     if (o.args.empty())
-        throw UsageError("'debug' needs a subcommand: enable, disable, set, list or reset", kUsage);
+        throw UsageError(_("'debug' needs a subcommand: enable, disable, set, list or reset"), _(kUsage));
     const std::string& sub = o.args[0];
     const bool changes = sub == "enable" || sub == "disable" || sub == "set";
     if (!changes && sub != "list" && sub != "reset")
-        throw UsageError("unknown debug subcommand '" + sub + "'", kUsage);
+        throw UsageError(ldb::fill(_("unknown debug subcommand '%s'"), {sub}), _(kUsage));
     if (!o.debug_flags.empty() && sub != "enable" && sub != "disable")
-        throw UsageError("--flags only applies to debug enable and debug disable", kUsage);
+        throw UsageError(_("--flags only applies to debug enable and debug disable"), _(kUsage));
     if (changes && o.args.size() < 2)
-        throw UsageError("'debug " + sub + "' needs " +
-                             (sub == "set" ? std::string("a query, e.g. 'module virtio_net =pf'")
-                                           : std::string("what to match, e.g. 'module virtio_net'")),
-                         kUsage);
+        throw UsageError(ldb::fill(sub == "set" ? _("'debug %s' needs a query, e.g. 'module virtio_net =pf'")
+                                                : _("'debug %s' needs what to match, e.g. 'module virtio_net'"),
+                                   {sub}),
+                         _(kUsage));
     if (sub == "reset" && o.args.size() > 1)
-        throw UsageError("unexpected argument '" + o.args[1] + "'", kUsage);
+        throw UsageError(ldb::fill(_("unexpected argument '%s'"), {o.args[1]}), _(kUsage));
     auto conn = connect_system_bus();
     BrokerClient broker(*conn, o.ask_password);
     if (sub == "list")
         return list(o, broker);
     if (sub == "reset") {
-        print_changes(o, broker.ResetDebug(), true, "Nothing to put back.");
+        print_changes(o, broker.ResetDebug(), true, _("Nothing to put back."));
         return ExitOk;
     }
     std::string query = join_words(o.args, 1);
@@ -138,7 +140,7 @@ int cmd_debug(const Options& o)
         const std::string letters = o.debug_flags.empty() ? "p" : o.debug_flags;
         query += std::string(" ") + (sub == "enable" ? "+" : "-") + letters;
     }
-    print_changes(o, broker.set_debug(query), false, "No callsite changed.");
+    print_changes(o, broker.set_debug(query), false, _("No callsite changed."));
     return ExitOk;
 }
 

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "broker_client.hpp"
+#include "base/i18n.hpp"
 #include "base/json.hpp"
 #include "lockdownctl.hpp"
 #include "output.hpp"
@@ -63,13 +64,14 @@ bool covers_user_manager(const Row& r)
 // the user appeared)", "cgroup /user.slice/...".
 std::string scope_text(const Row& r)
 {
+    // The kind (session, unit, cgroup) is the broker's word: untranslated.
     std::string out = r.kind + " " + r.scope;
     if (r.narrowed == "other-session")
-        return out + " (scope only: another session of the user appeared)";
+        return out + " " + _("(scope only: another session of the user appeared)");
     if (!r.narrowed.empty())
-        return out + " (narrowed: " + r.narrowed + ")";
+        return out + " " + ldb::fill(_("(narrowed: %s)"), {r.narrowed});
     if (r.kind == "session" && covers_user_manager(r))
-        out += " + user manager";
+        out += std::string(" ") + _("+ user manager");
     return out;
 }
 
@@ -81,9 +83,12 @@ void print_new_id(const Options& o, uint64_t id)
     else
         std::printf("%s\n", format_id(id).c_str());
     if (!o.json && isatty(STDOUT_FILENO) && isatty(STDERR_FILENO))
-        std::fprintf(stderr, "Exception granted for %s; end it early with: lockdownctl %s %s\n",
-                     format_duration(o.seconds).c_str(), o.command == "request" ? "release" : "revoke",
-                     format_id(id).c_str());
+        // TRANSLATORS: %1$s is a duration ("15min"); %2$s and %3$s are a command (release or revoke) and an id.
+        std::fprintf(stderr, "%s\n",
+                     ldb::fill(_("Exception granted for %1$s; end it early with: lockdownctl %2$s %3$s"),
+                               {format_duration(o.seconds), o.command == "request" ? "release" : "revoke",
+                                format_id(id)})
+                         .c_str());
 }
 
 } // namespace
@@ -117,10 +122,12 @@ int cmd_exceptions(const Options& o)
         return ExitOk;
     }
     if (list.empty()) {
-        std::printf("No active exceptions.\n");
+        std::printf("%s\n", _("No active exceptions."));
         return ExitOk;
     }
-    Table t({{"ID"}, {"REASONS", true}, {"SCOPE", true}, {"HOLDER", true}, {"EXPIRES"}, {"ORIGIN"}});
+    // The ORIGIN cells (request, grant, standing) are the broker's words: untranslated.
+    Table t({{_("ID")}, {_("REASONS"), true}, {_("SCOPE"), true}, {_("HOLDER"), true}, {_("EXPIRES")},
+             {_("ORIGIN")}});
     for (const auto& r : list) {
         std::string holder = user_name(r.uid);
         if (!r.session.empty())

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "broker_client.hpp"
+#include "base/i18n.hpp"
 #include "base/json.hpp"
 #include "lockdownctl.hpp"
 #include "output.hpp"
@@ -21,13 +22,14 @@ int cmd_hibernate(const Options& o)
         if (o.json)
             std::printf("%s\n", ldb::JsonObject().str("can_hibernate", can).str("blocker", blocker).text().c_str());
         else if (can == "yes")
-            std::printf("Hibernation: possible\n");
+            std::printf("%s\n", _("Hibernation: possible"));
         else
-            std::printf("Hibernation: not possible: %s\n", blocker.c_str());
+            // TRANSLATORS: %s is the broker's reason (English).
+            std::printf("%s\n", ldb::fill(_("Hibernation: not possible: %s"), {blocker}).c_str());
         return can == "yes" ? ExitOk : ExitRefused;
     }
     broker.hibernate();
-    std::printf("Hibernating.\n");
+    std::printf("%s\n", _("Hibernating."));
     return ExitOk;
 }
 

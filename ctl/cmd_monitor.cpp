@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "broker_client.hpp"
+#include "base/i18n.hpp"
 #include "base/json.hpp"
 #include "lockdownctl.hpp"
 #include "output.hpp"
@@ -28,7 +29,7 @@ void emit(const std::string& line)
     std::printf("%s\n", line.c_str());
     // One event per line as it happens, also into a pipe.
     if (std::fflush(stdout) != 0)
-        throw Failure(ExitFailure, std::string("cannot write the output: ") + std::strerror(errno));
+        throw Failure(ExitFailure, ldb::fill(_("cannot write the output: %s"), {std::strerror(errno)}));
 }
 
 // Milliseconds until an absolute CLOCK_MONOTONIC time in usec, for poll().
@@ -108,10 +109,10 @@ int cmd_monitor(const Options& o)
     sigaddset(&stop, SIGINT);
     sigaddset(&stop, SIGTERM);
     if (sigprocmask(SIG_BLOCK, &stop, nullptr) < 0)
-        throw Failure(ExitFailure, std::string("cannot block SIGINT and SIGTERM: ") + std::strerror(errno));
+        throw Failure(ExitFailure, ldb::fill(_("cannot block SIGINT and SIGTERM: %s"), {std::strerror(errno)}));
     const int sfd = signalfd(-1, &stop, SFD_CLOEXEC);
     if (sfd < 0)
-        throw Failure(ExitFailure, std::string("cannot create a signalfd: ") + std::strerror(errno));
+        throw Failure(ExitFailure, ldb::fill(_("cannot create a signalfd: %s"), {std::strerror(errno)}));
 
     auto conn = connect_system_bus();
     BrokerClient broker(*conn, o.ask_password);
@@ -123,7 +124,8 @@ int cmd_monitor(const Options& o)
     // broker that is not there. (This also starts it if it is activatable.)
     const std::string version = broker.Version();
     if (!o.json && isatty(STDERR_FILENO))
-        std::fprintf(stderr, "Monitoring lockdown-brokerd %s; press Ctrl+C to stop.\n", version.c_str());
+        std::fprintf(stderr, "%s\n",
+                     ldb::fill(_("Monitoring lockdown-brokerd %s; press Ctrl+C to stop."), {version}).c_str());
 
     while (true) {
         while (conn->processPendingRequest()) {
@@ -133,7 +135,7 @@ int cmd_monitor(const Options& o)
         if (poll(fds, 2, poll_timeout(pd.timeout_usec)) < 0) {
             if (errno == EINTR)
                 continue;
-            throw Failure(ExitFailure, std::string("poll failed: ") + std::strerror(errno));
+            throw Failure(ExitFailure, ldb::fill(_("poll failed: %s"), {std::strerror(errno)}));
         }
         if (fds[1].revents & POLLIN)
             break;

@@ -17,6 +17,7 @@
 #include <sdbus-c++/Error.h>
 
 #include "base/bus_names.hpp"
+#include "base/i18n.hpp"
 #include "broker_client.hpp"
 #include "lockdownctl.hpp"
 #include "output.hpp"
@@ -68,7 +69,7 @@ Dispositions take_signals()
     args.push_back(nullptr);
     ::execvp(args[0], args.data());
     const int err = errno;
-    std::fprintf(stderr, "lockdownctl: cannot run '%s': %s\n", args[0], std::strerror(err));
+    std::fprintf(stderr, "lockdownctl: %s\n", ldb::fill(_("cannot run '%s': %s"), {args[0], std::strerror(err)}).c_str());
     ::_exit(err == ENOENT ? 127 : 126);
 }
 
@@ -88,14 +89,14 @@ int run_child(const std::vector<std::string>& argv)
     const Dispositions old = take_signals();
     const pid_t pid = ::fork();
     if (pid < 0)
-        throw Failure(ExitFailure, std::string("cannot fork: ") + std::strerror(errno));
+        throw Failure(ExitFailure, ldb::fill(_("cannot fork: %s"), {std::strerror(errno)}));
     if (pid == 0)
         exec_command(argv, old);
     g_child = pid;
     int status = 0;
     while (::waitpid(pid, &status, 0) < 0) {
         if (errno != EINTR)
-            throw Failure(ExitFailure, std::string("waiting for the command: ") + std::strerror(errno));
+            throw Failure(ExitFailure, ldb::fill(_("waiting for the command: %s"), {std::strerror(errno)}));
     }
     g_child = 0;
     return exit_status_of(status);
@@ -110,9 +111,10 @@ void release_quietly(BrokerClient& broker, uint64_t id)
     } catch (const sdbus::Error& e) {
         if (e.getName() == std::string(ldb::bus_names::kErrorPrefix) + "NotFound")
             return;
-        std::fprintf(stderr,
-                     "lockdownctl: could not release exception %s: %s (it ends anyway when this scope is empty)\n",
-                     format_id(id).c_str(), e.getMessage().c_str());
+        std::fprintf(stderr, "lockdownctl: %s\n",
+                     ldb::fill(_("could not release exception %s: %s (it ends anyway when this scope is empty)"),
+                               {format_id(id), e.getMessage()})
+                         .c_str());
     }
 }
 
@@ -126,8 +128,11 @@ int cmd_run(const Options& o)
     const std::string scope = enter_new_user_scope("lockdownctl run " + o.exec_argv.front());
     const uint64_t id = broker.request(reasons, o.seconds, {{"scope", sdbus::Variant(std::string("caller"))}});
     if (isatty(STDERR_FILENO))
-        std::fprintf(stderr, "Exception %s granted to %s for at most %s, while the command runs.\n",
-                     format_id(id).c_str(), scope.c_str(), format_duration(o.seconds).c_str());
+        // TRANSLATORS: an id, a scope unit ("lockdown-run-….scope") and a duration ("15min").
+        std::fprintf(stderr, "%s\n",
+                     ldb::fill(_("Exception %s granted to %s for at most %s, while the command runs."),
+                               {format_id(id), scope, format_duration(o.seconds)})
+                         .c_str());
     const int status = run_child(o.exec_argv);
     release_quietly(broker, id);
     return status;

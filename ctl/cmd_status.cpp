@@ -4,11 +4,15 @@
 #include <cerrno>
 #include <cstdio>
 #include <unistd.h>
+#include <algorithm>
 #include <map>
+#include <utility>
+#include <vector>
 #include <string>
 
 #include "broker_client.hpp"
 #include "errors.hpp"
+#include "base/i18n.hpp"
 #include "base/json.hpp"
 #include "lockdownctl.hpp"
 #include "output.hpp"
@@ -49,7 +53,7 @@ std::string wrap(const std::string& text, size_t indent, size_t width)
         if (word.empty())
             continue;
         const size_t room = width - indent;
-        if (!line.empty() && line.size() + 1 + word.size() > room) {
+        if (!line.empty() && display_width(line) + 1 + display_width(word) > room) {
             out += line + "\n" + std::string(indent, ' ');
             line.clear();
         }
@@ -57,6 +61,38 @@ std::string wrap(const std::string& text, size_t indent, size_t width)
     }
     return out + line;
 }
+
+// "Notice: <sentence>", wrapped under itself, then a blank line.
+void print_notice(const std::string& notice)
+{
+    if (notice.empty())
+        return;
+    // TRANSLATORS: a label; the sentence that follows is the broker's (English).
+    const std::string label = _("Notice:");
+    std::printf("%s %s\n\n", label.c_str(), wrap(notice, display_width(label) + 1, 80).c_str());
+}
+
+// The labels of status, online and offline: one column for all of them.
+const char* const kLabels[] = {N_("Version"), N_("Enforcing"), N_("Kernel lockdown"), N_("Mode"),
+                               N_("Reasons"), N_("Exceptions"), N_("Can hibernate"), N_("Broker")};
+
+// Labelled lines, the labels right-aligned on their colons ("      Enforcing:
+// yes"); `more` is printed under the last value, wrapped at its column.
+void print_fields(const std::vector<std::pair<std::string, std::string>>& fields, const std::string& more = {})
+{
+    size_t width = 0;
+    for (const char* label : kLabels)
+        width = std::max(width, display_width(_(label)));
+    for (const auto& [label, value] : fields)
+        width = std::max(width, display_width(label));
+    for (const auto& [label, value] : fields)
+        std::printf("%s%s: %s\n", std::string(width - display_width(label), ' ').c_str(), label.c_str(),
+                    value.c_str());
+    if (!more.empty())
+        std::printf("%s%s\n", std::string(width + 2, ' ').c_str(), wrap(more, width + 2, 80).c_str());
+}
+
+const char* yes_no(bool b) { return b ? _("yes") : _("no"); }
 
 // The broker is not on the bus (it does not start when enforcement failed
 // to load): say what the kernel side shows, as far as we may read it, then
@@ -84,10 +120,16 @@ std::string wrap(const std::string& text, size_t indent, size_t width)
         }
         std::fclose(f);
     }
-    std::string notice = enforcing == "no" ? "Lockdown is not enforcing: nothing is locked." : "";
-    if (enforcing == "no")
-        notice += cause.empty() ? " lockdown-enforce.service has not loaded enforcement."
-                                : " The locked_down program did not load: " + cause + ".";
+    // English in --json (a client matches it, as it does the broker's Notice);
+    // translated on the terminal.
+    const auto offline_notice = [&](bool translate) -> std::string {
+        if (enforcing != "no")
+            return {};
+        const auto tr = [translate](const char* s) { return translate ? _(s) : s; };
+        return std::string(tr(N_("Lockdown is not enforcing: nothing is locked."))) + " " +
+               (cause.empty() ? tr(N_("lockdown-enforce.service has not loaded enforcement."))
+                              : ldb::fill(tr(N_("The locked_down program did not load: %s.")), {cause}));
+    };
     if (o.json) {
         ldb::JsonObject j;
         j.str("broker", "not running");
@@ -95,17 +137,16 @@ std::string wrap(const std::string& text, size_t indent, size_t width)
             j.null("enforcing");
         else
             j.boolean("enforcing", enforcing == "yes");
-        std::printf("%s\n", j.str("cause", cause).str("notice", notice).text().c_str());
+        std::printf("%s\n", j.str("cause", cause).str("notice", offline_notice(false)).text().c_str());
     } else {
-        if (!notice.empty())
-            std::printf("Notice: %s\n\n", wrap(notice, 8, 80).c_str());
-        std::printf("      Enforcing: %s%s\n"
-                    "         Broker: not running (%s)\n",
-                    enforcing.c_str(),
-                    enforcing == "unknown" ? " (only root can read the pins; see systemctl status "
-                                             "lockdown-enforce.service)"
-                                           : "",
-                    why.what());
+        print_notice(offline_notice(true));
+        const std::string shown = enforcing == "unknown"
+                                      ? _("unknown (only root can read the pins; see systemctl status "
+                                          "lockdown-enforce.service)")
+                                      : yes_no(enforcing == "yes");
+        print_fields({{_("Enforcing"), shown},
+                      // TRANSLATORS: %s says why, e.g. "lockdown-brokerd is not reachable ...".
+                      {_("Broker"), ldb::fill(_("not running (%s)"), {why.what()})}});
     }
     std::fflush(stdout);
     // The failure itself goes where every failure goes: standard error, with
@@ -155,23 +196,22 @@ int cmd_status(const Options& o)
         return ExitOk;
     }
 
-    if (!notice.empty())
-        std::printf("Notice: %s\n\n", wrap(notice, 8, 80).c_str());
-    std::string counts = std::to_string(n.deny) + " deny, " + std::to_string(n.audit) + " audit, " +
-                         std::to_string(n.allow) + " allow";
+    print_notice(notice);
+    // TRANSLATORS: counts of the reasons per action; deny, audit and allow are the
+    // action names of broker.conf (Deny=, Audit=, Allow=): keep them.
+    std::string counts = ldb::fill(_("%s deny, %s audit, %s allow"),
+                                   {std::to_string(n.deny), std::to_string(n.audit), std::to_string(n.allow)});
     if (n.other)
-        counts += ", " + std::to_string(n.other) + " other";
-    std::printf("        Version: %s\n"
-                "      Enforcing: %s\n"
-                "Kernel lockdown: %s\n"
-                "           Mode: %s\n"
-                "        Reasons: %s\n"
-                "     Exceptions: %zu active\n"
-                "  Can hibernate: %s\n",
-                version.c_str(), enforcing ? "yes" : "no", kernel.c_str(), mode.c_str(), counts.c_str(),
-                exceptions, can_hibernate.c_str());
-    if (!blocker.empty())
-        std::printf("                 %s\n", wrap(blocker, 17, 80).c_str());
+        counts += ldb::fill(_(", %s other"), {std::to_string(n.other)});
+    // Kernel lockdown, Mode and Can hibernate show the broker's words as they are.
+    print_fields({{_("Version"), version},
+                  {_("Enforcing"), yes_no(enforcing)},
+                  {_("Kernel lockdown"), kernel},
+                  {_("Mode"), mode},
+                  {_("Reasons"), counts},
+                  {_("Exceptions"), ldb::fill(_("%s active"), {std::to_string(exceptions)})},
+                  {_("Can hibernate"), can_hibernate}},
+                 blocker);
     return ExitOk;
 }
 
@@ -196,7 +236,8 @@ int cmd_reasons(const Options& o)
         std::printf("%s]}\n", out.c_str());
         return ExitOk;
     }
-    Table t({{"NAME"}, {"LEVEL"}, {"ACTION"}});
+    // The cells are the broker's names (dev-mem, integrity, deny): untranslated.
+    Table t({{_("NAME")}, {_("LEVEL")}, {_("ACTION")}});
     for (const auto& r : reasons)
         t.add_row({r.get<0>(), r.get<1>(), r.get<2>()});
     t.print();

@@ -9,6 +9,7 @@
 
 #include <sdbus-c++/Error.h>
 
+#include "base/i18n.hpp"
 #include "errors.hpp"
 #include "lockdownctl.hpp"
 #include "output.hpp"
@@ -23,7 +24,8 @@ namespace {
 
 void usage(FILE* f)
 {
-    std::fputs("Usage: lockdownctl [OPTIONS] COMMAND ...\n"
+    // TRANSLATORS: keep the command and option names; align the descriptions.
+    std::fputs(_("Usage: lockdownctl [OPTIONS] COMMAND ...\n"
                "\n"
                "Ask lockdown-brokerd for exceptions to kernel lockdown, and watch it.\n"
                "\n"
@@ -64,7 +66,7 @@ void usage(FILE* f)
                "  -h, --help                  show this help\n"
                "  --version                   show the version\n"
                "\n"
-               "See lockdownctl(1) for exit codes and examples.\n",
+               "See lockdownctl(1) for exit codes and examples.\n"),
                f);
 }
 
@@ -114,9 +116,9 @@ const Command commands[] = {
 void set_scope(Options& o, const char* kind, const char* value)
 {
     if (!o.scope_kind.empty())
-        throw UsageError("give only one of --unit, --cgroup and --session");
+        throw UsageError(_("give only one of --unit, --cgroup and --session"));
     if (!*value)
-        throw UsageError(std::string("--") + kind + " needs a value");
+        throw UsageError(ldb::fill(_("--%s needs a value"), {kind}));
     o.scope_kind = kind;
     o.scope = value;
 }
@@ -172,15 +174,15 @@ void apply_option(int c, char** argv, Options& o, Asked& asked)
         break;
     case OptFlags:
         if (!*optarg)
-            throw UsageError("--flags needs letters, e.g. --flags pmf");
+            throw UsageError(_("--flags needs letters, e.g. --flags pmf"));
         o.debug_flags = optarg;
         break;
     case ':':
-        throw UsageError(std::string("option '") + argv[optind - 1] + "' needs a value");
+        throw UsageError(ldb::fill(_("option '%s' needs a value"), {argv[optind - 1]}));
     default:
         if (optopt && optopt < 256)
-            throw UsageError(std::string("unknown option '-") + char(optopt) + "'");
-        throw UsageError(std::string("unknown option '") + argv[optind - 1] + "'");
+            throw UsageError(ldb::fill(_("unknown option '%s'"), {std::string("-") + char(optopt)}));
+        throw UsageError(ldb::fill(_("unknown option '%s'"), {argv[optind - 1]}));
     }
 }
 
@@ -189,41 +191,43 @@ const Command& find_command(const Options& o)
     for (const auto& k : commands)
         if (o.command == k.name)
             return k;
-    throw UsageError("unknown command '" + o.command + "'",
-                     "the commands are run, status, reasons, exceptions, request, release, revoke, grant, monitor, "
-                     "hibernate, debug");
+    throw UsageError(ldb::fill(_("unknown command '%s'"), {o.command}),
+                     _("the commands are run, status, reasons, exceptions, request, release, revoke, grant, "
+                       "monitor, hibernate, debug"));
 }
 
 // The number of arguments, and each option only with the commands it applies to.
 void check_usage(const Command& cmd, const Options& o)
 {
-    const std::string usage_line = std::string("usage: lockdownctl ") + cmd.args_usage;
+    // TRANSLATORS: %s is the command's synopsis, e.g. "release ID".
+    const std::string usage_line = ldb::fill(_("usage: lockdownctl %s"), {cmd.args_usage});
     if (o.args.size() < cmd.min_args)
-        throw UsageError("'" + o.command + "' needs " + (cmd.max_args == 1 ? "an exception ID" : "at least one REASON"),
+        throw UsageError(ldb::fill(cmd.max_args == 1 ? _("'%s' needs an exception ID") : _("'%s' needs at least one REASON"),
+                                   {o.command}),
                          usage_line);
     if (o.args.size() > cmd.max_args)
-        throw UsageError("unexpected argument '" + o.args[cmd.max_args] + "'", usage_line);
+        throw UsageError(ldb::fill(_("unexpected argument '%s'"), {o.args[cmd.max_args]}), usage_line);
 
     const bool takes_duration = o.command == "run" || o.command == "request" || o.command == "grant";
     if (o.seconds_given && !takes_duration)
-        throw UsageError("--for only applies to run, request and grant");
+        throw UsageError(_("--for only applies to run, request and grant"));
     if (o.command == "run" && o.exec_argv.empty())
-        throw UsageError(o.dashdash ? "'run' needs a COMMAND after '--'" : "'run' needs '--' before the COMMAND",
+        throw UsageError(o.dashdash ? _("'run' needs a COMMAND after '--'") : _("'run' needs '--' before the COMMAND"),
                          usage_line);
     if (!o.scope_kind.empty() && o.command != "grant")
-        throw UsageError("--" + o.scope_kind + " only applies to grant");
+        throw UsageError(ldb::fill(_("--%s only applies to grant"), {o.scope_kind}));
     if (o.command == "grant" && o.scope_kind.empty())
-        throw UsageError("grant needs a scope: --unit UNIT, --cgroup PATH or --session ID", usage_line);
+        throw UsageError(_("grant needs a scope: --unit UNIT, --cgroup PATH or --session ID"), usage_line);
     if (o.names_only && o.command != "reasons")
-        throw UsageError("--names-only only applies to reasons");
+        throw UsageError(_("--names-only only applies to reasons"));
     if (o.ids_only && cmd.run != cmd_exceptions)
-        throw UsageError("--ids-only only applies to exceptions");
+        throw UsageError(_("--ids-only only applies to exceptions"));
     if (o.check && o.command != "hibernate")
-        throw UsageError("--check only applies to hibernate");
+        throw UsageError(_("--check only applies to hibernate"));
     if (o.json && o.command == "hibernate" && !o.check)
-        throw UsageError("--json only applies to hibernate --check");
+        throw UsageError(_("--json only applies to hibernate --check"));
     if (!o.debug_flags.empty() && o.command != "debug")
-        throw UsageError("--flags only applies to debug enable and debug disable");
+        throw UsageError(_("--flags only applies to debug enable and debug disable"));
 }
 
 // Cuts argv at the first "--": what follows is run's COMMAND, never
@@ -258,7 +262,7 @@ const Command* parse(int argc, char** argv, Options& o)
         return nullptr;
     }
     if (optind >= argc)
-        throw UsageError("no command given");
+        throw UsageError(_("no command given"));
     o.command = argv[optind];
     o.args.assign(argv + optind + 1, argv + argc);
     if (o.command == "help") {
@@ -286,7 +290,7 @@ std::vector<std::string> reason_args(const std::vector<std::string>& args)
             const size_t comma = a.find(',', start);
             std::string name = a.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
             if (name.empty())
-                throw UsageError("empty reason name in '" + a + "'");
+                throw UsageError(ldb::fill(_("empty reason name in '%s'"), {a}));
             out.push_back(std::move(name));
             if (comma == std::string::npos)
                 break;
@@ -300,8 +304,9 @@ uint64_t id_arg(const std::string& arg)
 {
     const auto id = parse_id(arg);
     if (!id)
-        throw UsageError("invalid exception id '" + arg +
-                         "': expected up to 16 hex digits (not 0), as 'lockdownctl exceptions' prints them");
+        throw UsageError(ldb::fill(_("invalid exception id '%s': expected up to 16 hex digits (not 0), as "
+                                     "'lockdownctl exceptions' prints them"),
+                                   {arg}));
     return *id;
 }
 
@@ -310,6 +315,7 @@ uint64_t id_arg(const std::string& arg)
 int main(int argc, char** argv)
 {
     using namespace ldctl;
+    ldb::init_i18n();
     Options o;
     try {
         const Command* cmd = parse(argc, argv, o);
@@ -317,24 +323,25 @@ int main(int argc, char** argv)
             return ExitOk;
         const int r = cmd->run(o);
         if (std::fflush(stdout) != 0 || std::ferror(stdout)) {
-            std::fprintf(stderr, "lockdownctl: cannot write the output: %s\n", std::strerror(errno));
+            std::fprintf(stderr, "lockdownctl: %s\n",
+                         ldb::fill(_("cannot write the output: %s"), {std::strerror(errno)}).c_str());
             return ExitFailure;
         }
         return r;
     } catch (const UsageError& e) {
         std::fprintf(stderr, "lockdownctl: %s\n", e.what());
-        std::fprintf(stderr, "  hint: %s\n", e.hint().c_str());
+        std::fprintf(stderr, _("  hint: %s\n"), e.hint().c_str());
         return ExitUsage;
     } catch (const Failure& e) {
         std::fprintf(stderr, "lockdownctl: %s\n", e.what());
         if (!e.hint().empty())
-            std::fprintf(stderr, "  hint: %s\n", e.hint().c_str());
+            std::fprintf(stderr, _("  hint: %s\n"), e.hint().c_str());
         return e.exit_code();
     } catch (const sdbus::Error& e) {
         const Failure f = bus_failure(e, o);
         std::fprintf(stderr, "lockdownctl: %s\n", f.what());
         if (!f.hint().empty())
-            std::fprintf(stderr, "  hint: %s\n", f.hint().c_str());
+            std::fprintf(stderr, _("  hint: %s\n"), f.hint().c_str());
         return f.exit_code();
     }
 }

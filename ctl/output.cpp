@@ -9,8 +9,10 @@
 #include <ctime>
 #include <pwd.h>
 #include <sys/ioctl.h>
+#include <cwchar>
 #include <unistd.h>
 
+#include "base/i18n.hpp"
 #include "base/json.hpp"
 
 namespace ldctl {
@@ -70,8 +72,8 @@ bool is_alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
 
 std::optional<uint64_t> parse_duration(std::string_view s, std::string& error)
 {
-    const std::string quoted = "'" + std::string(s) + "'";
-    const std::string expected = "use e.g. 90s, 15min, 2h, 1h30min or a number of seconds";
+    const std::string_view typed = s;
+    const char* const expected = _("use e.g. 90s, 15min, 2h, 1h30min or a number of seconds");
     uint64_t total = 0;
     size_t i = 0;
     bool any = false;
@@ -81,20 +83,21 @@ std::optional<uint64_t> parse_duration(std::string_view s, std::string& error)
         if (i == s.size())
             break;
         if (!is_digit(s[i])) {
-            error = "invalid duration " + quoted + ": " + expected;
+            // TRANSLATORS: the first %s is what the user typed, the second says what to type.
+            error = ldb::fill(_("invalid duration '%s': %s"), {typed, expected});
             return std::nullopt;
         }
         uint64_t n = 0;
         while (i < s.size() && is_digit(s[i])) {
             const unsigned d = s[i++] - '0';
             if (n > (UINT64_MAX - d) / 10) {
-                error = "duration " + quoted + " is too long";
+                error = ldb::fill(_("duration '%s' is too long"), {typed});
                 return std::nullopt;
             }
             n = n * 10 + d;
         }
         if (i < s.size() && (s[i] == '.' || s[i] == ',')) {
-            error = "invalid duration " + quoted + ": use whole numbers, e.g. 1h30min instead of 1.5h";
+            error = ldb::fill(_("invalid duration '%s': use whole numbers, e.g. 1h30min instead of 1.5h"), {typed});
             return std::nullopt;
         }
         while (i < s.size() && is_space(s[i]))
@@ -112,23 +115,24 @@ std::optional<uint64_t> parse_duration(std::string_view s, std::string& error)
                     mult = u.seconds;
         }
         if (mult == 0) {
-            error = "invalid duration " + quoted + ": unknown unit '" + std::string(name) +
-                    "' (known: s, min, h, d, w; durations are whole seconds)";
+            error = ldb::fill(_("invalid duration '%s': unknown unit '%s' (known: s, min, h, d, w; durations are "
+                                "whole seconds)"),
+                              {typed, name});
             return std::nullopt;
         }
         if (n > UINT64_MAX / mult || total > UINT64_MAX - n * mult) {
-            error = "duration " + quoted + " is too long";
+            error = ldb::fill(_("duration '%s' is too long"), {typed});
             return std::nullopt;
         }
         total += n * mult;
         any = true;
     }
     if (!any) {
-        error = "invalid duration " + quoted + ": " + expected;
+        error = ldb::fill(_("invalid duration '%s': %s"), {typed, expected});
         return std::nullopt;
     }
     if (total == 0) {
-        error = "invalid duration " + quoted + ": it must be longer than zero";
+        error = ldb::fill(_("invalid duration '%s': it must be longer than zero"), {typed});
         return std::nullopt;
     }
     return total;
@@ -161,10 +165,11 @@ uint64_t realtime_now_usec()
 std::string format_expiry(uint64_t expires_usec, uint64_t now_usec)
 {
     if (expires_usec == 0)
-        return "never";
+        return _("never");
     if (expires_usec <= now_usec)
-        return "expired";
-    return format_duration((expires_usec - now_usec) / 1000000) + " left";
+        return _("expired");
+    // TRANSLATORS: %s is a duration as "9min" or "1h 30min".
+    return ldb::fill(_("%s left"), {format_duration((expires_usec - now_usec) / 1000000)});
 }
 
 namespace {
@@ -236,6 +241,60 @@ unsigned output_width()
     return 80;
 }
 
+namespace {
+
+// Walks `s` one character at a time in the locale's encoding (UTF-8 under
+// a UTF-8 locale, single bytes under C); a byte that does not decode is one
+// column. Calls f(byte offset, character length, columns) for each.
+template <typename F>
+void each_char(std::string_view s, F f)
+{
+    std::mbstate_t st{};
+    size_t i = 0;
+    while (i < s.size()) {
+        wchar_t wc;
+        size_t n = std::mbrtowc(&wc, s.data() + i, s.size() - i, &st);
+        int cols = 1;
+        if (n == size_t(-1) || n == size_t(-2) || n == 0) {
+            n = 1;
+            st = {};
+        } else if (const int w = ::wcwidth(wc); w >= 0) {
+            cols = w;
+        }
+        if (!f(i, n, size_t(cols)))
+            return;
+        i += n;
+    }
+}
+
+} // namespace
+
+size_t display_width(std::string_view s)
+{
+    size_t w = 0;
+    each_char(s, [&](size_t, size_t, size_t cols) {
+        w += cols;
+        return true;
+    });
+    return w;
+}
+
+std::string fit_width(std::string_view s, size_t width)
+{
+    if (display_width(s) <= width)
+        return std::string(s);
+    const size_t room = width > 3 ? width - 3 : 0;
+    size_t used = 0, end = 0;
+    each_char(s, [&](size_t at, size_t len, size_t cols) {
+        if (used + cols > room)
+            return false;
+        used += cols;
+        end = at + len;
+        return true;
+    });
+    return std::string(s.substr(0, end)) + std::string(std::min<size_t>(width, 3), '.');
+}
+
 Table::Table(std::vector<Column> columns) : cols_(std::move(columns)) {}
 
 void Table::add_row(std::vector<std::string> cells)
@@ -249,9 +308,9 @@ void Table::print(bool show_header) const
     constexpr size_t gap = 2, min_width = 10;
     std::vector<size_t> w(cols_.size());
     for (size_t c = 0; c < cols_.size(); c++) {
-        w[c] = show_header ? cols_[c].header.size() : 0;
+        w[c] = show_header ? display_width(cols_[c].header) : 0;
         for (const auto& r : rows_)
-            w[c] = std::max(w[c], r[c].size());
+            w[c] = std::max(w[c], display_width(r[c]));
     }
     if (const unsigned limit = output_width()) {
         auto total = [&] {
@@ -274,15 +333,10 @@ void Table::print(bool show_header) const
     auto line = [&](const std::vector<std::string>& cells) {
         std::string out;
         for (size_t c = 0; c < cells.size(); c++) {
-            std::string cell = cells[c];
-            if (cell.size() > w[c])
-                cell = cell.substr(0, w[c] - 3) + "...";
-            if (c + 1 == cells.size()) {
-                out += cell;
-            } else {
-                out += cell;
-                out.append(w[c] - cell.size() + gap, ' ');
-            }
+            const std::string cell = fit_width(cells[c], w[c]);
+            out += cell;
+            if (c + 1 < cells.size())
+                out.append(w[c] - display_width(cell) + gap, ' ');
         }
         std::puts(out.c_str());
     };

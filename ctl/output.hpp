@@ -55,6 +55,12 @@ private:
     std::vector<std::vector<std::string>> rows_;
 };
 
+// Terminal columns of `s` in the locale's encoding (translated headers and
+// user names may be UTF-8); fit_width cuts it to `width` columns, ending in
+// "...", never inside a character.
+size_t display_width(std::string_view s);
+std::string fit_width(std::string_view s, size_t width);
+
 // The width to fit output into: the terminal's when stdout is one,
 // else 0 (unlimited).
 unsigned output_width();

@@ -14,6 +14,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "base/i18n.hpp"
+
 #ifndef LDCTL_PKTTYAGENT
 #define LDCTL_PKTTYAGENT "/usr/bin/pkttyagent"
 #endif
@@ -24,8 +26,10 @@ namespace {
 
 void warn_errno(const char* what)
 {
-    std::fprintf(stderr, "lockdownctl: %s: %s; polkit cannot ask for a password on this terminal\n", what,
-                 std::strerror(errno));
+    // TRANSLATORS: the first %s says what failed ("cannot start pkttyagent"), the second why.
+    std::fprintf(stderr, "lockdownctl: %s\n",
+                 ldb::fill(_("%s: %s; polkit cannot ask for a password on this terminal"), {what, std::strerror(errno)})
+                     .c_str());
 }
 
 [[noreturn]] void exec_agent(int notify_fd, pid_t parent)
@@ -44,6 +48,7 @@ void warn_errno(const char* what)
         _exit(1);
     const std::string fd = std::to_string(notify_fd);
     execl(LDCTL_PKTTYAGENT, LDCTL_PKTTYAGENT, "--notify-fd", fd.c_str(), "--fallback", static_cast<char*>(nullptr));
+    // Untranslated: this is the forked child, where gettext (locks, malloc) is not safe.
     std::fprintf(stderr, "lockdownctl: cannot run %s: %s; polkit cannot ask for a password on this terminal\n",
                  LDCTL_PKTTYAGENT, std::strerror(errno));
     _exit(127);
@@ -57,13 +62,13 @@ void PolkitAgent::start_if_tty()
         return;
     int p[2];
     if (pipe2(p, O_CLOEXEC) < 0) {
-        warn_errno("cannot create a pipe for pkttyagent");
+        warn_errno(_("cannot create a pipe for pkttyagent"));
         return;
     }
     const pid_t parent = getpid();
     const pid_t pid = fork();
     if (pid < 0) {
-        warn_errno("cannot start pkttyagent");
+        warn_errno(_("cannot start pkttyagent"));
         close(p[0]);
         close(p[1]);
         return;

@@ -15,6 +15,7 @@
 #include <sdbus-c++/sdbus-c++.h>
 
 #include "base/bus_names.hpp"
+#include "base/i18n.hpp"
 #include "lockdownctl.hpp"
 
 namespace ldctl {
@@ -26,15 +27,16 @@ constexpr const char* kSystemdPath = ldb::bus_names::systemd::kPath;
 constexpr const char* kManagerIface = ldb::bus_names::systemd::kManager;
 constexpr auto kJobTimeout = std::chrono::seconds(30);
 const char* const kNoManagerHint =
-    "lockdownctl run starts the command in a scope of your service manager (systemd --user); run it as the "
-    "logged-in user, from a session that has one (XDG_RUNTIME_DIR and DBUS_SESSION_BUS_ADDRESS set)";
+    N_("lockdownctl run starts the command in a scope of your service manager (systemd --user); run it as the "
+       "logged-in user, from a session that has one (XDG_RUNTIME_DIR and DBUS_SESSION_BUS_ADDRESS set)");
 
 std::unique_ptr<sdbus::IConnection> connect_user_bus()
 {
     try {
         return sdbus::createSessionBusConnection();
     } catch (const sdbus::Error& e) {
-        throw Failure(ExitUnreachable, "cannot connect to the user bus: " + e.getMessage(), kNoManagerHint);
+        throw Failure(ExitUnreachable, ldb::fill(_("cannot connect to the user bus: %s"), {e.getMessage()}),
+                      _(kNoManagerHint));
     }
 }
 
@@ -56,7 +58,7 @@ void wait_until(sdbus::IConnection& bus, const std::function<bool()>& done)
         const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline -
                                                                                  std::chrono::steady_clock::now());
         if (left.count() <= 0)
-            throw Failure(ExitFailure, "the user manager did not finish starting the scope within 30 s");
+            throw Failure(ExitFailure, _("the user manager did not finish starting the scope within 30 s"));
         const auto pd = bus.getEventLoopPollData();
         pollfd p{pd.fd, static_cast<short>(pd.events), 0};
         ::poll(&p, 1, static_cast<int>(left.count()));
@@ -107,18 +109,20 @@ std::string enter_new_user_scope(const std::string& description)
     } catch (const sdbus::Error& e) {
         if (e.getName() == "org.freedesktop.DBus.Error.ServiceUnknown" ||
             e.getName() == "org.freedesktop.DBus.Error.NameHasNoOwner")
-            throw Failure(ExitUnreachable, "no service manager on the user bus: " + e.getMessage(), kNoManagerHint);
-        throw Failure(ExitFailure, "the user manager refused to start " + name + ": " + e.getMessage());
+            throw Failure(ExitUnreachable, ldb::fill(_("no service manager on the user bus: %s"), {e.getMessage()}),
+                          _(kNoManagerHint));
+        throw Failure(ExitFailure, ldb::fill(_("the user manager refused to start %s: %s"), {name, e.getMessage()}));
     }
     wait_until(*bus, [&] { return finished.contains(job); });
     if (finished[job] != "done")
-        throw Failure(ExitFailure, "starting " + name + " failed (job result '" + finished[job] + "')",
+        throw Failure(ExitFailure, ldb::fill(_("starting %s failed (job result '%s')"), {name, finished[job]}),
                       "journalctl --user -u " + name);
     std::ostringstream text;
     text << std::ifstream("/proc/self/cgroup").rdbuf();
     const std::string leaf = own_cgroup_leaf(text.str());
     if (leaf != name)
-        throw Failure(ExitFailure, "this process is in '" + leaf + "', not in " + name + " as the user manager said");
+        throw Failure(ExitFailure,
+                      ldb::fill(_("this process is in '%s', not in %s as the user manager said"), {leaf, name}));
     return name;
 }
 
