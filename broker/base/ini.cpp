@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 
 #include "base/error.hpp"
+#include "base/i18n.hpp"
 #include "base/unique_fd.hpp"
 
 namespace ldb {
@@ -68,12 +69,12 @@ std::vector<std::string_view> split_lines(std::string_view text)
 std::string_view checked_line(std::string_view raw, const std::string& file, unsigned lineno)
 {
     if (raw.size() > kIniMaxLine)
-        throw Error(ErrorKind::Config, at(file, lineno, "line longer than " + std::to_string(kIniMaxLine) + " bytes"));
+        throw Error(ErrorKind::Config, at(file, lineno, fill(_("line longer than %s bytes"), {std::to_string(kIniMaxLine)})));
     if (!raw.empty() && raw.back() == '\r')
         raw.remove_suffix(1);
     for (char c : raw)
         if ((static_cast<unsigned char>(c) < 0x20 && c != '\t') || c == 0x7f)
-            throw Error(ErrorKind::Config, at(file, lineno, "control character in line"));
+            throw Error(ErrorKind::Config, at(file, lineno, _("control character in line")));
     return raw;
 }
 
@@ -96,7 +97,8 @@ public:
             return std::nullopt;
         if (pending_.size() + line.size() > kIniMaxLine)
             throw Error(ErrorKind::Config, at(file_, pending_line_ ? pending_line_ : lineno,
-                                              "continued line longer than " + std::to_string(kIniMaxLine) + " bytes"));
+                                              fill(_("continued line longer than %s bytes"),
+                                                   {std::to_string(kIniMaxLine)})));
         if (!line.empty() && line.back() == '\\') {
             if (pending_line_ == 0)
                 pending_line_ = lineno;
@@ -114,7 +116,7 @@ public:
     void finish() const
     {
         if (pending_line_ != 0)
-            throw Error(ErrorKind::Config, at(file_, pending_line_, "file ends inside a continued line"));
+            throw Error(ErrorKind::Config, at(file_, pending_line_, _("file ends inside a continued line")));
     }
 
 private:
@@ -130,21 +132,21 @@ void parse_logical(std::string_view l, const std::string& file, unsigned where, 
 {
     if (l.front() == '[') {
         if (l.size() < 2 || l.back() != ']')
-            throw Error(ErrorKind::Config, at(file, where, "section header without closing ']'"));
+            throw Error(ErrorKind::Config, at(file, where, _("section header without closing ']'")));
         std::string_view name = l.substr(1, l.size() - 2);
         if (!valid_name(name))
-            throw Error(ErrorKind::Config, at(file, where, "invalid section name '" + std::string(name) + "'"));
+            throw Error(ErrorKind::Config, at(file, where, fill(_("invalid section name '%s'"), {name})));
         section = std::string(name);
         return;
     }
     const size_t eq = l.find('=');
     if (eq == std::string_view::npos)
-        throw Error(ErrorKind::Config, at(file, where, "expected Key=Value or [Section], got '" + std::string(l) + "'"));
+        throw Error(ErrorKind::Config, at(file, where, fill(_("expected Key=Value or [Section], got '%s'"), {l})));
     std::string_view key = trim(l.substr(0, eq));
     if (!valid_name(key))
-        throw Error(ErrorKind::Config, at(file, where, "invalid key name '" + std::string(key) + "'"));
+        throw Error(ErrorKind::Config, at(file, where, fill(_("invalid key name '%s'"), {key})));
     if (section.empty())
-        throw Error(ErrorKind::Config, at(file, where, "'" + std::string(key) + "=' before any [Section] header"));
+        throw Error(ErrorKind::Config, at(file, where, fill(_("'%s=' before any [Section] header"), {key})));
     out.push_back(IniEntry{section, std::string(key), std::string(trim(l.substr(eq + 1))), file, where});
 }
 
@@ -153,7 +155,7 @@ void parse_logical(std::string_view l, const std::string& file, unsigned where, 
 std::vector<IniEntry> parse_ini(std::string_view text, const std::string& file)
 {
     if (text.size() > kIniMaxBytes)
-        throw Error(ErrorKind::Config, file + ": file is larger than " + std::to_string(kIniMaxBytes) + " bytes");
+        throw Error(ErrorKind::Config, file + ": " + fill(_("file is larger than %s bytes"), {std::to_string(kIniMaxBytes)}));
     const std::vector<std::string_view> lines = split_lines(text);
     std::vector<IniEntry> out;
     std::string section;

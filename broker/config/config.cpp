@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 
 #include "base/error.hpp"
+#include "base/i18n.hpp"
 
 namespace fs = std::filesystem;
 
@@ -76,8 +77,8 @@ uint64_t parse_seconds(const IniEntry& e)
     const auto [p, ec] = std::from_chars(e.value.data(), end, v);
     if (e.value.empty() || ec != std::errc{} || p != end || v == 0 || v > kMaxSecondsCeiling)
         throw Error(ErrorKind::Config,
-                    at(e.file, e.line, "invalid " + e.key + " '" + e.value + "'"),
-                    "use a whole number of seconds from 1 to " + std::to_string(kMaxSecondsCeiling));
+                    at(e.file, e.line, fill(_("invalid %s '%s'"), {e.key, e.value})),
+                    fill(_("use a whole number of seconds from 1 to %s"), {std::to_string(kMaxSecondsCeiling)}));
     return v;
 }
 
@@ -88,19 +89,19 @@ void apply_exceptions_entry(Config& cfg, const IniEntry& e)
     else if (e.key == "LeaseSeconds")
         cfg.exceptions.lease_seconds = parse_seconds(e);
     else
-        throw Error(ErrorKind::Config, at(e.file, e.line, "unknown key '" + e.key + "' in [Exceptions]"),
-                    "known keys: MaxSeconds=, LeaseSeconds=");
+        throw Error(ErrorKind::Config, at(e.file, e.line, fill(_("unknown key '%s' in [%s]"), {e.key, "Exceptions"})),
+                    fill(_("known keys: %s"), {"MaxSeconds=, LeaseSeconds="}));
 }
 
 void apply_hibernation_entry(Config& cfg, const IniEntry& e)
 {
     if (e.key != "RequireAuthenticatedImage")
-        throw Error(ErrorKind::Config, at(e.file, e.line, "unknown key '" + e.key + "' in [Hibernation]"),
-                    "known keys: RequireAuthenticatedImage=");
+        throw Error(ErrorKind::Config, at(e.file, e.line, fill(_("unknown key '%s' in [%s]"), {e.key, "Hibernation"})),
+                    fill(_("known keys: %s"), {"RequireAuthenticatedImage="}));
     const auto b = parse_bool(e.value);
     if (!b)
-        throw Error(ErrorKind::Config, at(e.file, e.line, "invalid RequireAuthenticatedImage '" + e.value + "'"),
-                    "use yes or no");
+        throw Error(ErrorKind::Config, at(e.file, e.line, fill(_("invalid %s '%s'"), {e.key, e.value})),
+                    _("use yes or no"));
     cfg.hibernation.require_authenticated_image = *b;
 }
 
@@ -108,8 +109,8 @@ void apply_hibernation_entry(Config& cfg, const IniEntry& e)
 uint64_t parse_timespan(const IniEntry& e, uint64_t ceiling)
 {
     const auto fail = [&]() -> uint64_t {
-        throw Error(ErrorKind::Config, at(e.file, e.line, "invalid " + e.key + " '" + e.value + "'"),
-                    "use a duration from 1s to " + std::to_string(ceiling / 86400) + "d, e.g. 8h or 1h 30min");
+        throw Error(ErrorKind::Config, at(e.file, e.line, fill(_("invalid %s '%s'"), {e.key, e.value})),
+                    fill(_("use a duration from 1s to %sd, e.g. 8h or 1h 30min"), {std::to_string(ceiling / 86400)}));
     };
     const std::string& v = e.value;
     uint64_t total = 0;
@@ -162,12 +163,12 @@ void apply_dynamic_debug_entry(Config& cfg, const IniEntry& e)
     } else if (e.key == "AllowGlobalQueries") {
         const auto b = parse_bool(e.value);
         if (!b)
-            throw Error(ErrorKind::Config, at(e.file, e.line, "invalid AllowGlobalQueries '" + e.value + "'"),
-                        "use yes or no");
+            throw Error(ErrorKind::Config, at(e.file, e.line, fill(_("invalid %s '%s'"), {e.key, e.value})),
+                        _("use yes or no"));
         cfg.dyndbg.allow_global_queries = *b;
     } else {
-        throw Error(ErrorKind::Config, at(e.file, e.line, "unknown key '" + e.key + "' in [DynamicDebug]"),
-                    "known keys: MaxDuration=, AllowGlobalQueries=");
+        throw Error(ErrorKind::Config, at(e.file, e.line, fill(_("unknown key '%s' in [%s]"), {e.key, "DynamicDebug"})),
+                    fill(_("known keys: %s"), {"MaxDuration=, AllowGlobalQueries="}));
     }
 }
 
@@ -189,15 +190,15 @@ void apply_entries(Config& cfg, const std::vector<IniEntry>& entries)
             continue;
         }
         if (e.section != "Lockdown")
-            throw Error(ErrorKind::Config, at(e.file, e.line, "unknown section [" + e.section + "]"),
-                        "broker.conf has the sections [Lockdown], [Exceptions], [Hibernation] and [DynamicDebug]");
+            throw Error(ErrorKind::Config, at(e.file, e.line, fill(_("unknown section [%s]"), {e.section})),
+                        _("broker.conf has the sections [Lockdown], [Exceptions], [Hibernation] and [DynamicDebug]"));
         const Located where{e.file, e.line};
         if (e.key == "Mode") {
             auto m = parse_mode(e.value);
             if (!m)
                 throw Error(ErrorKind::Config,
-                            at(e.file, e.line, "invalid Mode '" + e.value + "'"),
-                            "use one of: none, integrity, confidentiality");
+                            at(e.file, e.line, fill(_("invalid %s '%s'"), {e.key, e.value})),
+                            fill(_("use one of: %s"), {"none, integrity, confidentiality"}));
             cfg.mode = *m;
             cfg.mode_set_at = where;
             continue;
@@ -205,8 +206,8 @@ void apply_entries(Config& cfg, const std::vector<IniEntry>& entries)
         if (e.key == "ProtectPins") {
             auto b = parse_bool(e.value);
             if (!b)
-                throw Error(ErrorKind::Config, at(e.file, e.line, "invalid ProtectPins '" + e.value + "'"),
-                            "use yes or no");
+                throw Error(ErrorKind::Config, at(e.file, e.line, fill(_("invalid %s '%s'"), {e.key, e.value})),
+                            _("use yes or no"));
             cfg.protect_pins = *b;
             continue;
         }
@@ -218,8 +219,8 @@ void apply_entries(Config& cfg, const std::vector<IniEntry>& entries)
         else if (e.key == "Audit")
             action = Action::Audit;
         else
-            throw Error(ErrorKind::Config, at(e.file, e.line, "unknown key '" + e.key + "' in [Lockdown]"),
-                        "known keys: Mode=, Deny=, Allow=, Audit=, ProtectPins=");
+            throw Error(ErrorKind::Config, at(e.file, e.line, fill(_("unknown key '%s' in [%s]"), {e.key, "Lockdown"})),
+                        fill(_("known keys: %s"), {"Mode=, Deny=, Allow=, Audit=, ProtectPins="}));
 
         const auto words = split_words(e.value);
         if (words.empty()) {
@@ -259,7 +260,7 @@ std::vector<std::string> config_files(const ConfigPaths& paths)
             dropins.try_emplace(fname, it->path().string());
         }
         if (ec)
-            throw Error(ErrorKind::Config, "reading directory " + dir.string() + ": " + ec.message());
+            throw Error(ErrorKind::Config, fill(_("reading directory %s: %s"), {dir.string(), ec.message()}));
     }
     for (const auto& [name, path] : dropins) {
         // A drop-in masked by a symlink to /dev/null (or an empty file) is skipped.

@@ -15,6 +15,7 @@
 #include "enforcement/policy.hpp"
 #include "enforcement/reasons.hpp"
 #include "base/files.hpp"
+#include "base/i18n.hpp"
 
 namespace ldb {
 
@@ -28,7 +29,8 @@ void record_parts(const std::string& runtime_dir, const std::vector<PartState>& 
         make_record_dir(runtime_dir);
         write_record(enforcement_record_path(runtime_dir), format_enforcement_record(parts));
     } catch (const Error& e) {
-        std::fprintf(stderr, "lockdown-brokerd: warning: could not record the enforcement state: %s\n", e.what());
+        std::fprintf(stderr, "lockdown-brokerd: %s\n",
+                     ldb::fill(_("warning: could not record the enforcement state: %s"), {e.what()}).c_str());
     }
 }
 
@@ -42,9 +44,10 @@ void journal_part(const char* message_id, int priority, const std::string& part,
 
 std::string render_enforce_result(const EnforceReport& rep, const EnforceSummary& sum, bool json)
 {
-    const char* how = rep.reused_link    ? "reused pinned program"
-                      : rep.replaced_link ? "replaced pinned program"
-                                          : "attached new program";
+    // The JSON "program" value is this English text; the terminal line translates it.
+    const char* how = rep.reused_link    ? N_("reused pinned program")
+                      : rep.replaced_link ? N_("replaced pinned program")
+                                          : N_("attached new program");
     const auto flag = [](bool b) { return std::string(b ? "true" : "false"); };
     if (json) {
         std::string parts;
@@ -57,11 +60,14 @@ std::string render_enforce_result(const EnforceReport& rep, const EnforceSummary
                ",\"audit\":" + std::to_string(sum.audit) + ",\"reasons\":" + std::to_string(sum.reasons) +
                ",\"pins_protected\":" + flag(rep.pins_protected) + ",\"parts\":[" + parts + "]}\n";
     }
-    return "lockdown-brokerd: enforcing Mode=" + to_string(sum.mode) + " (" + std::to_string(sum.reasons) +
-           " reasons: " + std::to_string(sum.deny) + " denied, " + std::to_string(sum.audit) +
-           " audited), policy generation " + std::to_string(rep.generation) + ", " + how +
-           (rep.reused_maps ? ", pinned maps reused" : "") + (rep.pins_protected ? ", pins protected" : "") +
-           (sum.some_missing ? ", some protections missing (see the warnings)" : "") + "\n";
+    // TRANSLATORS: %1$s is a mode (none, integrity, confidentiality: keep it), then counts and a generation
+    // number; %6$s says what happened to the program ("attached new program").
+    return "lockdown-brokerd: " +
+           fill(_("enforcing Mode=%1$s (%2$s reasons: %3$s denied, %4$s audited), policy generation %5$s, %6$s"),
+                {to_string(sum.mode), std::to_string(sum.reasons), std::to_string(sum.deny), std::to_string(sum.audit),
+                 std::to_string(rep.generation), _(how)}) +
+           (rep.reused_maps ? _(", pinned maps reused") : "") + (rep.pins_protected ? _(", pins protected") : "") +
+           (sum.some_missing ? _(", some protections missing (see the warnings)") : "") + "\n";
 }
 
 int run_enforce_command(const EnforceCommand& c)
@@ -94,9 +100,9 @@ int run_enforce_command(const EnforceCommand& c)
     record_parts(c.runtime_dir, rep.parts);
 
     if (auto notice = kernel_lockdown_notice(env); !notice.empty())
-        std::fprintf(stderr, "lockdown-brokerd: warning: %s\n", notice.c_str());
+        std::fprintf(stderr, "lockdown-brokerd: %s\n", fill(_("warning: %s"), {notice}).c_str());
     if (!rep.note.empty())
-        std::fprintf(stderr, "lockdown-brokerd: note: %s\n", rep.note.c_str());
+        std::fprintf(stderr, "lockdown-brokerd: %s\n", fill(_("note: %s"), {rep.note}).c_str());
     std::vector<const PartState*> missing;
     for (const auto& p : rep.parts) {
         if (p.loaded || p.cause == "ProtectPins=no")
@@ -104,10 +110,11 @@ int run_enforce_command(const EnforceCommand& c)
         missing.push_back(&p);
         const auto& info = *std::find_if(enforcement_parts().begin(), enforcement_parts().end(),
                                          [&](const PartInfo& i) { return p.name == i.name; });
-        const std::string msg = "Lockdown is enforced, but its " + p.name +
-                                " protection did not load on this kernel: " + info.meaning + " (" + p.cause + ")";
-        std::fprintf(stderr, "lockdown-brokerd: warning: %s\n", msg.c_str());
-        journal_part(message_id::kPartMissing, 4, p.name, msg, p.cause);
+        // The journal's MESSAGE= stays English (the catalog translates it); the terminal's is translated.
+        const char* const sentence = N_("Lockdown is enforced, but its %s protection did not load on this kernel: %s (%s)");
+        std::fprintf(stderr, "lockdown-brokerd: %s\n",
+                     fill(_("warning: %s"), {fill(_(sentence), {p.name, info.meaning, p.cause})}).c_str());
+        journal_part(message_id::kPartMissing, 4, p.name, fill(sentence, {p.name, info.meaning, p.cause}), p.cause);
     }
 
     EnforceSummary sum;

@@ -2,6 +2,7 @@
 // lockdown-brokerd: wiring only. Parses the command line; --enforce-only
 // hands the policy to the enforcer, no command runs the D-Bus service.
 
+#include <clocale>
 #include <cstdio>
 #include <cstdlib>
 #include <getopt.h>
@@ -16,6 +17,7 @@
 #include "daemon/reload_command.hpp"
 #include "enforcement/enforcer.hpp"
 #include "base/error.hpp"
+#include "base/i18n.hpp"
 #include "enforcement/kernel_env.hpp"
 #include "enforcement/policy.hpp"
 #include "enforcement/reasons.hpp"
@@ -40,8 +42,9 @@ struct Options {
 
 void usage(FILE* f)
 {
+    // TRANSLATORS: keep the option names and default paths; align the descriptions.
     std::fprintf(f,
-                 "Usage: lockdown-brokerd [OPTIONS] [COMMAND]\n"
+                 _("Usage: lockdown-brokerd [OPTIONS] [COMMAND]\n"
                  "\n"
                  "Enforce kernel lockdown per reason with a BPF LSM program, and grant\n"
                  "session-bound exceptions over D-Bus (org.freedesktop.LockdownBroker1).\n"
@@ -62,7 +65,7 @@ void usage(FILE* f)
                  "  --btf FILE         read reasons from FILE instead of the running kernel\n"
                  "                     (only with --check-config and --list-reasons)\n"
                  "  --json             machine-readable output\n"
-                 "  --pin-dir DIR      BPF pins (default " LD_PIN_DIR ")\n"
+                 "  --pin-dir DIR      BPF pins (default %s)\n"
                  "  --cgroup-root DIR  cgroup2 mount point (default /sys/fs/cgroup)\n"
                  "  --runtime-dir DIR  exception records (default /run/lockdown-broker)\n"
                  "  --exceptions-dir DIR  standing exceptions\n"
@@ -70,14 +73,15 @@ void usage(FILE* f)
                  "  --dynamic-debug-control FILE  for tests: FILE instead of\n"
                  "                     /proc/dynamic_debug/control\n"
                  "  --verbose          show libbpf's log\n"
-                 "  --version, --help\n");
+                 "  --version, --help\n"),
+                 LD_PIN_DIR);
 }
 
 int fail(const ldb::Error& e)
 {
     std::fprintf(stderr, "lockdown-brokerd: %s\n", e.what());
     if (!e.hint().empty())
-        std::fprintf(stderr, "  hint: %s\n", e.hint().c_str());
+        std::fprintf(stderr, _("  hint: %s\n"), e.hint().c_str());
     return 1;
 }
 
@@ -134,7 +138,7 @@ const option kLongOptions[] = {
 void set_command(Options& o, Command cmd)
 {
     if (o.cmd != Command::None && o.cmd != cmd) {
-        std::fprintf(stderr, "lockdown-brokerd: give only one command\n");
+        std::fprintf(stderr, "lockdown-brokerd: %s\n", _("give only one command"));
         std::exit(2);
     }
     o.cmd = cmd;
@@ -206,12 +210,13 @@ std::optional<int> parse_command_line(int argc, char** argv, Options& o)
         if (auto done = take_option(c, optarg, o))
             return done;
     if (optind < argc) {
-        std::fprintf(stderr, "lockdown-brokerd: unexpected argument '%s'\n", argv[optind]);
+        std::fprintf(stderr, "lockdown-brokerd: %s\n", ldb::fill(_("unexpected argument '%s'"), {argv[optind]}).c_str());
         return 2;
     }
     if (!o.btf_file.empty() && o.cmd == Command::EnforceOnly) {
-        std::fprintf(stderr, "lockdown-brokerd: --btf cannot be used with --enforce-only: enforcement must use the "
-                             "running kernel's reasons\n");
+        std::fprintf(stderr, "lockdown-brokerd: %s\n",
+                     _("--btf cannot be used with --enforce-only: enforcement must use the running kernel's "
+                       "reasons"));
         return 2;
     }
     return std::nullopt;
@@ -247,9 +252,17 @@ int run_command(Options& o)
 
 int main(int argc, char** argv)
 {
+    ldb::init_i18n();
     Options o;
     if (auto done = parse_command_line(argc, argv, o))
         return *done;
+    // The service speaks to the journal and over D-Bus, never to a terminal:
+    // it stays English (a journal MESSAGE= is translated through the catalog,
+    // by MESSAGE_ID=, and clients translate by error name), so back to "C".
+    if (o.cmd == Command::None) {
+        std::setlocale(LC_CTYPE, "C");
+        std::setlocale(LC_MESSAGES, "C");
+    }
     try {
         return run_command(o);
     } catch (const ldb::Error& e) {

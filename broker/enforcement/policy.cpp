@@ -3,6 +3,7 @@
 
 #include <algorithm>
 
+#include "base/i18n.hpp"
 #include "base/error.hpp"
 
 namespace ldb {
@@ -31,12 +32,11 @@ Policy Policy::build(const ReasonCatalog& catalog, const Config& cfg)
         auto it = std::find_if(p.entries_.begin(), p.entries_.end(),
                                [&](const PolicyEntry& e) { return e.reason.name == a.reason; });
         if (it == p.entries_.end()) {
-            std::string hint = "'lockdown-brokerd --list-reasons' shows the reasons of the running kernel";
+            std::string hint = _("'lockdown-brokerd --list-reasons' shows the reasons of the running kernel");
             if (a.reason.find(',') != std::string::npos)
-                hint = "separate reason names with spaces, not commas";
+                hint = _("separate reason names with spaces, not commas");
             throw Error(ErrorKind::Config,
-                        at(a.where.file, a.where.line, "unknown lockdown reason '" + a.reason + "'"),
-                        hint);
+                        at(a.where.file, a.where.line, fill(_("unknown lockdown reason '%s'"), {a.reason})), hint);
         }
         it->action = a.action;
         std::string key = a.action == Action::Allow ? "Allow" : a.action == Action::Deny ? "Deny" : "Audit";
