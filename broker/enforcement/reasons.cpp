@@ -3,7 +3,6 @@
 
 #include <algorithm>
 #include <bpf/btf.h>
-#include <cctype>
 #include <cerrno>
 #include <memory>
 
@@ -37,8 +36,11 @@ std::string ReasonCatalog::name_from_kernel(std::string_view kernel_name)
         kernel_name.remove_prefix(kPrefix.size());
     std::string out;
     out.reserve(kernel_name.size());
+    // ASCII only, not std::tolower: lockdown-brokerd's terminal commands run
+    // in the user's LC_CTYPE (base/i18n.hpp), and a Turkish 8-bit locale
+    // lowers 'I' to a dotless i.
     for (char c : kernel_name)
-        out.push_back(c == '_' ? '-' : static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
+        out.push_back(c == '_' ? '-' : c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c);
     return out;
 }
 
