@@ -309,5 +309,43 @@ journal_has 10 '.LOCKDOWN_RESULT == "invalid" and (.MESSAGE | test("60-ldvm-loos
 rm -f "$CONFD/60-ldvm-looser.conf"
 kill "$gmon" 2>/dev/null
 
+section "11. Denied names its owner; the kernel's own lockdown raised shows within a second"
+# The last section for good: the kernel's lockdown cannot be lowered again
+# until the guest's next boot.
+gdbus monitor --system --dest "$BUS_NAME" --object-path "$BUS_PATH" >"$WORK/raise.txt" 2>&1 &
+rmon=$!
+ldvm_sleep 1
+"$TRIG" dev-mem >/dev/null &
+dpid=$!
+wait "$dpid"
+# Denied(reason, pid, comm, unit, count, uid, session): root in the test
+# unit is uid 0 in no session.
+denied_re="Denied \('dev-mem', uint32 $dpid, 'ld-trigger', '[^']*', uint64 [0-9]+, uint32 0, ''\)"
+for _ in $(seq 1 40); do grep -Eq "$denied_re" "$WORK/raise.txt" && break; ldvm_sleep 0.25; done
+grep -Eq "$denied_re" "$WORK/raise.txt" && ok "Denied for pid $dpid carries uid 0 and session '' (gdbus monitor)" ||
+    not_ok "no Denied with uid and session for pid $dpid :: $(grep Denied "$WORK/raise.txt" | tail -2)"
+prop() { busctl get-property "$BUS_NAME" "$BUS_PATH" "$BUS_NAME" "$1"; }
+[[ $(prop KernelLockdown) == 's "none"' && $(prop NoticeCode) == 's ""' ]] &&
+    ok "before: KernelLockdown none, NoticeCode empty" ||
+    not_ok "before: KernelLockdown $(prop KernelLockdown), NoticeCode $(prop NoticeCode), Notice $(prop Notice)"
+t0=$(date +%s%N)
+echo integrity >/sys/kernel/security/lockdown
+seen=
+for _ in $(seq 1 60); do
+    if grep -q "PropertiesChanged ('$BUS_NAME', {'KernelLockdown': <'integrity'>" "$WORK/raise.txt"; then
+        seen=$((($(date +%s%N) - t0) / 1000000))
+        break
+    fi
+    ldvm_sleep 0.05
+done
+[[ -n $seen && $seen -le 1000 ]] &&
+    ok "PropertiesChanged KernelLockdown=integrity reached a subscribed client in $seen ms (inotify on securityfs)" ||
+    not_ok "KernelLockdown change not seen within a second (seen=${seen:-never}) :: $(tail -c 600 "$WORK/raise.txt")"
+[[ $(prop NoticeCode) == 's "kernel-lockdown-raised"' ]] && ok "NoticeCode kernel-lockdown-raised" ||
+    not_ok "NoticeCode $(prop NoticeCode) :: Notice $(prop Notice)"
+grep -q "'NoticeCode': <'kernel-lockdown-raised'>" "$WORK/raise.txt" && ok "PropertiesChanged carried NoticeCode" ||
+    not_ok "no PropertiesChanged for NoticeCode :: $(tail -c 600 "$WORK/raise.txt")"
+kill "$rmon" 2>/dev/null
+
 section "end"
 finish
