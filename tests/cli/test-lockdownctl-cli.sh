@@ -205,7 +205,7 @@ def on_call(conn, sender, path, interface, method, params, inv):
         kind, scope = ("session", "3") if method == "RequestException" else (args[1], args[2])
         inv.return_value(GLib.Variant("(t)", (new_id,)))
         emit("ExceptionGranted", "(tasss)", (new_id, args[0], kind, scope))
-        emit("Denied", "(susst)", ("kcore", 4242, "cat", "foo.service", 3))
+        emit("Denied", "(susstus)", ("kcore", 4242, "cat", "foo.service", 3, 1000, "3"))
     elif method in ("ReleaseException", "RevokeException"):
         if args[0] == 0xBAD:
             inv.return_dbus_error(ERR + "NotAuthorized", "Only the holder may end exception 0000000000000bad.")

@@ -91,6 +91,10 @@ class ReloadTests(BrokerTestCase):
         self.assertEqual(rc, 0, f'stdout {out!r} stderr {err!r}\n{self.daemon_output()}')
         self.wait_for(lambda: ['Mode', 'Reasons'] in self.props_changed(), 3,
                       'PropertiesChanged for Mode and Reasons')
+        # The subscribed client gets the new value in the signal itself
+        # (EmitsChangedSignal true), not only the name.
+        carried = [str(a[0]['Mode']) for _, a in self.signals_named('PropertiesChanged') if 'Mode' in a[0]]
+        self.assertEqual(carried, ['confidentiality'])
         self.assertEqual(str(self.prop('Mode')), 'confidentiality')
         self.assertEqual(self.kernel_policy()[0]['kcore'], 'deny')
 
