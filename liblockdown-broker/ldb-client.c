@@ -245,6 +245,7 @@ on_ping_done (GObject *source, GAsyncResult *result, gpointer user_data)
   LdbClient *self = g_task_get_source_object (task);
   GError *error = NULL;
   g_autoptr (GVariant) pong = g_dbus_connection_call_finish (self->connection, result, &error);
+  GCancellable *cancellable;
 
   if (pong == NULL)
     {
@@ -252,9 +253,11 @@ on_ping_done (GObject *source, GAsyncResult *result, gpointer user_data)
       g_task_return_error (task, error);
       return;
     }
+  /* The cancellable first: the order arguments are evaluated in is not fixed. */
+  cancellable = g_task_get_cancellable (task);
   ldb_bus_lockdown_broker1_proxy_new (self->connection, G_DBUS_PROXY_FLAGS_NONE, LDB_BUS_NAME,
-                                      LDB_BUS_PATH, g_task_get_cancellable (task),
-                                      on_proxy_ready, g_steal_pointer (&task));
+                                      LDB_BUS_PATH, cancellable, on_proxy_ready,
+                                      g_steal_pointer (&task));
 }
 
 static void
