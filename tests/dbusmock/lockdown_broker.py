@@ -22,6 +22,8 @@ Test controls on org.freedesktop.DBus.Mock (besides dbusmock's own
 UpdateProperties and EmitSignal):
   EndException(t id, s why): ends an exception as the broker would on its
       own, e.g. why = "session-locked"
+  EndAllExceptions(s why): ends every exception so (JavaScript cannot name
+      an id: numbers above 2^53 are rounded there)
   NarrowException(t id, as cgroups, s why): ExceptionNarrowed and the row's
       "cgroups"/"narrowed" keys
   EmitDenied(s reason, u pid, s comm, s unit, t count): the Denied signal
@@ -250,6 +252,12 @@ def ResetDebug(self):
 @dbus.service.method(MOCK_IFACE, in_signature='ts', out_signature='')
 def EndException(self, ex_id, why):
     _end_exception(self, int(ex_id), str(why))
+
+
+@dbus.service.method(MOCK_IFACE, in_signature='s', out_signature='')
+def EndAllExceptions(self, why):
+    for ex_id in list(self.ldb_exceptions):
+        _end_exception(self, ex_id, str(why))
 
 
 @dbus.service.method(MOCK_IFACE, in_signature='tass', out_signature='')
