@@ -26,12 +26,13 @@ class TestGjs(dbusmock.DBusTestCase):
                                              stdout=subprocess.DEVNULL)
         try:
             run = subprocess.run([gjs, os.path.join(HERE, 'test_client.js')],
-                                 stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                                  timeout=60, check=False)
         finally:
             mock.terminate()
             mock.wait()
         sys.stdout.write(run.stdout)
+        sys.stderr.write(run.stderr)
         self.assertEqual(run.returncode, 0, 'gjs test failed')
         self.assertNotIn('not ok', run.stdout)
 
