@@ -31,7 +31,7 @@ class TestGjs(dbusmock.DBusTestCase):
         finally:
             mock.terminate()
             mock.wait()
-        sys.stdout.write(run.stdout)
+        sys.stdout.write('\n' + run.stdout)
         sys.stderr.write(run.stderr)
         self.assertEqual(run.returncode, 0, 'gjs test failed')
         self.assertNotIn('not ok', run.stdout)
