@@ -128,7 +128,8 @@ void BrokerClient::onExceptionNarrowed(const uint64_t& id, const std::vector<std
 }
 
 void BrokerClient::onDenied(const std::string& reason, const uint32_t& pid, const std::string& comm,
-                            const std::string& unit, const uint64_t& count)
+                            const std::string& unit, const uint64_t& count, const uint32_t& /*uid*/,
+                            const std::string& /*session*/)
 {
     if (denied)
         denied(reason, pid, comm, unit, count);

@@ -53,7 +53,7 @@ private:
     void onExceptionNarrowed(const uint64_t& id, const std::vector<std::string>& cgroups,
                              const std::string& why) override;
     void onDenied(const std::string& reason, const uint32_t& pid, const std::string& comm, const std::string& unit,
-                  const uint64_t& count) override;
+                  const uint64_t& count, const uint32_t& uid, const std::string& session) override;
 
     bool interactive_;
 };

@@ -20,6 +20,21 @@ namespace {
 constexpr const char* kIface = bus_names::kInterface;
 }
 
+const std::vector<std::string>& broker_features()
+{
+    // What this daemon implements, for clients that must not guess from the
+    // version. Documented in the XML (Features); only ever grows.
+    static const std::vector<std::string> features = {
+        "scope-caller",        // RequestException's option "scope": "caller"
+        "dynamic-debug",       // SetDebug, ListDebug, ResetDebug
+        "hibernate",           // CanHibernate, HibernateBlocker*, Hibernate
+        "exception-narrowing", // ExceptionNarrowed, the "narrowed" key of Exceptions
+        "codes",               // NoticeCode, HibernateBlockerCode, HibernateBlockerDevice
+        "denied-owner",        // Denied carries uid and session
+    };
+    return features;
+}
+
 std::vector<std::string> option_keys(const std::map<std::string, sdbus::Variant>& options)
 {
     std::vector<std::string> keys;
@@ -66,6 +81,26 @@ std::string BusService::CanHibernate()
 std::string BusService::HibernateBlocker()
 {
     return d_.hibernation.state().blocker;
+}
+
+std::string BusService::HibernateBlockerCode()
+{
+    return d_.hibernation.state().blocker_code;
+}
+
+std::string BusService::HibernateBlockerDevice()
+{
+    return d_.hibernation.state().blocker_device;
+}
+
+std::vector<std::string> BusService::Features()
+{
+    return broker_features();
+}
+
+std::string BusService::NoticeCode()
+{
+    return status_.notice_code;
 }
 
 std::string BusService::Version()
@@ -132,12 +167,13 @@ void BusService::exception_narrowed(const Exception& e)
 
 void BusService::denied(const DeniedNotice& n)
 {
-    emitDenied(n.reason, n.pid, n.comm, n.unit, n.count);
+    emitDenied(n.reason, n.pid, n.comm, n.unit, n.count, n.uid, n.session);
 }
 
 void BusService::hibernation_changed()
 {
-    getObject().emitPropertiesChangedSignal(kIface, {"CanHibernate", "HibernateBlocker"});
+    getObject().emitPropertiesChangedSignal(
+        kIface, {"CanHibernate", "HibernateBlocker", "HibernateBlockerCode", "HibernateBlockerDevice"});
 }
 
 void BusService::refresh_status()
@@ -150,6 +186,8 @@ void BusService::refresh_status()
         changed.push_back("Enforcing");
     if (now.notice != status_.notice)
         changed.push_back("Notice");
+    if (now.notice_code != status_.notice_code)
+        changed.push_back("NoticeCode");
     status_ = now;
     if (!changed.empty())
         getObject().emitPropertiesChangedSignal(kIface, changed);

@@ -56,6 +56,7 @@ struct ServiceStatus {
     std::string kernel_lockdown; // "none", "integrity", "confidentiality"
     bool enforcing = false;
     std::string notice;
+    std::string notice_code; // NoticeCode: the first sentence's code, "" with no notice
     bool operator==(const ServiceStatus&) const = default;
 };
 
@@ -116,6 +117,10 @@ private:
     // Properties (service.cpp).
     std::string CanHibernate() override;
     std::string HibernateBlocker() override;
+    std::string HibernateBlockerCode() override;
+    std::string HibernateBlockerDevice() override;
+    std::vector<std::string> Features() override;
+    std::string NoticeCode() override;
     std::string Version() override;
     std::string KernelLockdown() override;
     std::string Mode() override;
@@ -130,6 +135,9 @@ private:
     std::unique_ptr<Authorizer> authorizer_;
     sdbus::Slot name_watch_;
 };
+
+// The Features property: what this daemon implements.
+const std::vector<std::string>& broker_features();
 
 // The keys of a method's options, for check_option_keys().
 std::vector<std::string> option_keys(const std::map<std::string, sdbus::Variant>& options);

@@ -18,6 +18,7 @@
 #include "bus/service.hpp"
 #include "host/cgroup.hpp"
 #include "host/cgroup_watch.hpp"
+#include "host/file_watch.hpp"
 #include "config/config.hpp"
 #include "dyndbg/runtime.hpp"
 #include "base/error.hpp"
@@ -250,6 +251,8 @@ private:
     bool flush_armed_ = false;
     std::optional<EventLoop::TimerId> expiry_timer_;
     CgroupWatch scope_watch_;
+    // What KernelLockdown, Enforcing and Notice are read from.
+    std::unique_ptr<FileWatch> status_watch_;
     // The session whose appearance is narrowing exceptions right now.
     std::string appeared_session_;
 };
@@ -387,7 +390,8 @@ void Daemon::narrow_after_restore()
 
 ServiceStatus Daemon::probe_status() const
 {
-    const auto env = KernelEnv::probe();
+    auto env = KernelEnv::probe();
+    env.kernel_lockdown = read_kernel_lockdown(o_.kernel_lockdown_file);
     ServiceStatus s;
     s.kernel_lockdown = env.kernel_lockdown ? to_string(*env.kernel_lockdown) : "unknown";
     s.enforcing = Enforcer::link_pinned(o_.pins);
@@ -409,6 +413,11 @@ ServiceStatus Daemon::probe_status() const
     const std::string& first = s.enforcing ? kernel : parts;
     const std::string& second = s.enforcing ? parts : kernel;
     s.notice = first.empty() ? second : second.empty() ? first : first + " " + second;
+    // NoticeCode names the first sentence, the one that matters most.
+    const std::string parts_code = enforcement_notice_code(missing);
+    const std::string kernel_code = kernel_lockdown_notice_code(env);
+    s.notice_code = s.enforcing ? (kernel_code.empty() ? parts_code : kernel_code)
+                                : (parts_code.empty() ? kernel_code : parts_code);
     return s;
 }
 
@@ -604,6 +613,11 @@ int Daemon::run()
     watch_events();
     watch_signals();
     watch_swaps();
+    status_watch_ = std::make_unique<FileWatch>(
+        loop_, std::vector<std::string>{o_.kernel_lockdown_file, o_.pins.dir, o_.runtime_dir}, [this] {
+            service_.refresh_status();
+            notify_status();
+        });
     every(loop_, exceptions_.renew_interval(), [this] { tick(); });
     uint64_t watchdog_usec = 0;
     if (sd_watchdog_enabled(0, &watchdog_usec) > 0 && watchdog_usec > 0)

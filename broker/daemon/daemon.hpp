@@ -16,6 +16,9 @@ struct DaemonOptions {
     std::string exceptions_dir = "/etc/lockdown-broker/exceptions.d";
     // For tests: another file in the place of /proc/dynamic_debug/control.
     std::string dynamic_debug_control = "/proc/dynamic_debug/control";
+    // For tests: another file in the place of the kernel's lockdown file
+    // (KernelLockdown, Notice), watched the same way.
+    std::string kernel_lockdown_file = "/sys/kernel/security/lockdown";
     bool verbose = false;
 };
 

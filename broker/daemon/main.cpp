@@ -69,6 +69,8 @@ void usage(FILE* f)
                  "                     (default /etc/lockdown-broker/exceptions.d)\n"
                  "  --dynamic-debug-control FILE  for tests: FILE instead of\n"
                  "                     /proc/dynamic_debug/control\n"
+                 "  --kernel-lockdown-file FILE  for tests: FILE instead of\n"
+                 "                     /sys/kernel/security/lockdown\n"
                  "  --verbose          show libbpf's log\n"
                  "  --version, --help\n");
 }
@@ -114,7 +116,7 @@ int enforce_only(const Options& o)
 
 enum {
     OPT_ENFORCE = 1000, OPT_CHECK, OPT_LIST, OPT_RELOAD, OPT_CONFIG, OPT_BTF, OPT_JSON, OPT_VERBOSE, OPT_VERSION,
-    OPT_PIN_DIR, OPT_CGROUP_ROOT, OPT_RUNTIME_DIR, OPT_EXCEPTIONS_DIR, OPT_DYNDBG_CONTROL,
+    OPT_PIN_DIR, OPT_CGROUP_ROOT, OPT_RUNTIME_DIR, OPT_EXCEPTIONS_DIR, OPT_DYNDBG_CONTROL, OPT_LOCKDOWN_FILE,
 };
 
 const option kLongOptions[] = {
@@ -128,6 +130,7 @@ const option kLongOptions[] = {
     {"runtime-dir", required_argument, nullptr, OPT_RUNTIME_DIR},
     {"exceptions-dir", required_argument, nullptr, OPT_EXCEPTIONS_DIR},
     {"dynamic-debug-control", required_argument, nullptr, OPT_DYNDBG_CONTROL},
+    {"kernel-lockdown-file", required_argument, nullptr, OPT_LOCKDOWN_FILE},
     {"help", no_argument, nullptr, 'h'},                 {nullptr, 0, nullptr, 0},
 };
 
@@ -183,6 +186,9 @@ std::optional<int> take_option(int c, const char* arg, Options& o)
         break;
     case OPT_DYNDBG_CONTROL:
         o.daemon.dynamic_debug_control = arg;
+        break;
+    case OPT_LOCKDOWN_FILE:
+        o.daemon.kernel_lockdown_file = arg;
         break;
     case OPT_VERSION:
         std::printf("lockdown-brokerd %s\n", LDB_VERSION);

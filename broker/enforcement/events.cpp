@@ -112,6 +112,8 @@ void EventSink::handle(const ld_event& ev)
     const std::string cg = out_.cgroup_path ? out_.cgroup_path(ev.cgroup_id, ev.pid) : std::string();
     s.notice.unit = unit_of_cgroup(cg);
     s.session = session_of_cgroup(cg);
+    s.notice.uid = ev.uid;
+    s.notice.session = s.session;
     // The first of a kind is logged at once; repeats are summed up at flush.
     if (out_.journal)
         out_.journal(record(s, 1));

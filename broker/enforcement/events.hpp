@@ -24,6 +24,8 @@ struct DeniedNotice {
     std::string comm;
     std::string unit;
     uint64_t count = 0;
+    uint32_t uid = 0;
+    std::string session; // the logind session of the refused process, "" if none
 };
 
 class EventSink {

@@ -59,6 +59,12 @@ std::optional<Mode> parse_kernel_lockdown(std::string_view text)
     return parse_mode(text.substr(open + 1, close - open - 1));
 }
 
+std::optional<Mode> read_kernel_lockdown(const std::string& path)
+{
+    const auto text = read_text(path);
+    return text ? parse_kernel_lockdown(*text) : std::nullopt;
+}
+
 KernelEnv KernelEnv::probe(const std::string& root)
 {
     KernelEnv env;
@@ -76,8 +82,7 @@ KernelEnv KernelEnv::probe(const std::string& root)
             if (item == "bpf")
                 env.bpf_lsm = true;
     }
-    if (auto ld = read_text(secfs + "/lockdown"))
-        env.kernel_lockdown = parse_kernel_lockdown(*ld);
+    env.kernel_lockdown = read_kernel_lockdown(secfs + "/lockdown");
     env.has_btf = exists(join(root, "/sys/kernel/btf/vmlinux"));
 
     // 4 bytes of attributes, then one byte: 1 when Secure Boot is on.
@@ -127,6 +132,11 @@ std::string kernel_lockdown_notice(const KernelEnv& env)
                   "cannot change lockdown=none)"
                 : "") +
            ", or keep the kernel's lockdown and go without exceptions.";
+}
+
+std::string kernel_lockdown_notice_code(const KernelEnv& env)
+{
+    return kernel_lockdown_notice(env).empty() ? std::string() : std::string("kernel-lockdown-raised");
 }
 
 } // namespace ldb

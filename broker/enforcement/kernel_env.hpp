@@ -25,6 +25,8 @@ struct KernelEnv {
 
 // Parses "none [integrity] confidentiality".
 std::optional<Mode> parse_kernel_lockdown(std::string_view text);
+// Reads and parses such a file; nullopt when it is absent or unreadable.
+std::optional<Mode> read_kernel_lockdown(const std::string& path);
 
 // Throws when enforcement cannot work at all: no BTF, no BPF LSM.
 void require_enforceable(const KernelEnv& env);
@@ -32,5 +34,7 @@ void require_enforceable(const KernelEnv& env);
 // Empty when the kernel's own lockdown is none; otherwise a plain-words
 // explanation of what that means for exceptions and what to do.
 std::string kernel_lockdown_notice(const KernelEnv& env);
+// Its NoticeCode: "kernel-lockdown-raised", or "" when there is no notice.
+std::string kernel_lockdown_notice_code(const KernelEnv& env);
 
 } // namespace ldb

@@ -136,4 +136,14 @@ std::string enforcement_notice(const std::vector<MissingPart>& missing)
     return out;
 }
 
+std::string enforcement_notice_code(const std::vector<MissingPart>& missing)
+{
+    if (missing.empty())
+        return {};
+    if (std::any_of(missing.begin(), missing.end(),
+                    [](const MissingPart& m) { return m.part == EnforcementPart::LockedDown; }))
+        return "not-enforcing";
+    return std::string("part-missing-") + part_info(missing.front().part).name;
+}
+
 } // namespace ldb

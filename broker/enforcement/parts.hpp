@@ -63,5 +63,9 @@ std::vector<MissingPart> missing_parts(const std::function<bool(const char* link
 // with the cause when locked_down is missing, else each missing part and
 // what it means. Empty when nothing is missing.
 std::string enforcement_notice(const std::vector<MissingPart>& missing);
+// The NoticeCode of that text's first sentence: "not-enforcing" when
+// locked_down is missing, else "part-missing-" and the first missing part's
+// name ("part-missing-dynamic-debug"); "" when nothing is missing.
+std::string enforcement_notice_code(const std::vector<MissingPart>& missing);
 
 } // namespace ldb

@@ -79,6 +79,8 @@ HibernationState HibernationGate::evaluate()
     st.verdict = d_.check();
     if (!st.verdict.allowed()) {
         st.blocker = st.verdict.blocker;
+        st.blocker_code = st.verdict.blocker_code;
+        st.blocker_device = st.verdict.blocker_device;
         return st;
     }
     bool someone = false;
@@ -87,10 +89,12 @@ HibernationState HibernationGate::evaluate()
             someone = someone || is_local_active_user(s);
     } catch (const Error& e) {
         st.blocker = std::string("cannot ask logind for the sessions: ") + e.what();
+        st.blocker_code = "logind-unreachable";
         return st;
     }
     if (!someone) {
         st.blocker = "nobody is logged in at the machine: hibernation needs an active local session";
+        st.blocker_code = "no-active-session";
         return st;
     }
     st.can_hibernate = CanHibernate::Yes;
@@ -121,6 +125,8 @@ const HibernationState& HibernationGate::refresh()
     } catch (const Error& e) {
         next.can_hibernate = CanHibernate::Na;
         next.blocker = e.what();
+        next.blocker_code = "grant-failed";
+        next.blocker_device.clear();
         log_error("hibernation: %s", e.what());
     }
     const bool changed = !evaluated_ || !next.same_as(state_);

@@ -36,10 +36,13 @@ std::optional<CanHibernate> parse_can_hibernate(std::string_view s);
 struct HibernationState {
     CanHibernate can_hibernate = CanHibernate::Na;
     std::string blocker;              // why not, in words; "" for "yes"
+    std::string blocker_code;         // HibernateBlockerCode: one word per sentence; "" for "yes"
+    std::string blocker_device;       // the device the sentence names, or ""
     HibernationVerdict verdict;
     bool same_as(const HibernationState& o) const
     {
-        return can_hibernate == o.can_hibernate && blocker == o.blocker;
+        return can_hibernate == o.can_hibernate && blocker == o.blocker && blocker_code == o.blocker_code &&
+               blocker_device == o.blocker_device;
     }
 };
 

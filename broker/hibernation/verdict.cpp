@@ -67,10 +67,21 @@ std::string swap_label(const SwapFacts& s)
     return out;
 }
 
+// The path of the first zram swap, for HibernateBlockerDevice.
+std::string first_zram(const HibernationFacts& f)
+{
+    for (const auto& s : f.swaps)
+        if (is_zram_path(s.entry.path))
+            return s.entry.path;
+    return {};
+}
+
 // What a step refuses with.
 struct Refusal {
     HibernationBlock block;
     std::string text;
+    const char* code;   // HibernateBlockerCode: one per sentence
+    std::string device = {}; // the device the sentence names, when it is not the chosen swap
 };
 
 // classify_hibernation() in steps: each step either refuses or lets the
@@ -106,6 +117,8 @@ HibernationVerdict Classifier::refuse(Refusal r)
 {
     v_.block = r.block;
     v_.blocker = std::move(r.text);
+    v_.blocker_code = r.code;
+    v_.blocker_device = r.device.empty() ? v_.swap : std::move(r.device);
     if (v_.summary.empty())
         v_.summary = v_.blocker;
     if (resume_unset_ && v_.swap_index && r.block != HibernationBlock::ResumeUnset)
@@ -117,12 +130,14 @@ std::optional<Refusal> Classifier::unreadable_kernel_files() const
 {
     if (!f_.resume_readable)
         return Refusal{HibernationBlock::Unverifiable,
-                       "cannot read /sys/power/resume: this kernel may lack hibernation support (CONFIG_HIBERNATION)"};
+                       "cannot read /sys/power/resume: this kernel may lack hibernation support (CONFIG_HIBERNATION)",
+                       "no-kernel-support"};
     if (!f_.resume)
         return Refusal{HibernationBlock::Unverifiable,
-                       "/sys/power/resume holds '" + f_.resume_text + "', which is not a device number (MAJ:MIN)"};
+                       "/sys/power/resume holds '" + f_.resume_text + "', which is not a device number (MAJ:MIN)",
+                       "resume-unreadable"};
     if (!f_.swaps_readable)
-        return Refusal{HibernationBlock::Unverifiable, "cannot read /proc/swaps"};
+        return Refusal{HibernationBlock::Unverifiable, "cannot read /proc/swaps", "swaps-unreadable"};
     return std::nullopt;
 }
 
@@ -149,12 +164,14 @@ std::optional<HibernationVerdict> Classifier::unprotected_swap_first(const std::
 // /sys/power/resume is set, but to no swap that could be used.
 HibernationVerdict Classifier::refuse_resume_mismatch()
 {
+    const std::string resume_dev = f_.resume_name.empty() ? to_string(*f_.resume) : "/dev/" + f_.resume_name;
     const std::string resume_desc =
         to_string(*f_.resume) + (f_.resume_name.empty() ? "" : " (/dev/" + shown(f_.resume_name) + ")");
     if (f_.resume_name.starts_with("zram") || has_prefix_and_digits(f_.resume_name, "ram"))
         return refuse({HibernationBlock::VolatileSwap,
                             "/sys/power/resume points at " + resume_desc +
-                                ", which is in RAM: its contents are lost at power-off, so no image can be kept there"});
+                                ", which is in RAM: its contents are lost at power-off, so no image can be kept there",
+                       "resume-in-ram", resume_dev});
     const std::string off =
         f_.resume_offset && *f_.resume_offset ? " at offset " + std::to_string(*f_.resume_offset) : "";
     if (auto inner = unprotected_swap_first(resume_desc + off))
@@ -174,7 +191,8 @@ HibernationVerdict Classifier::refuse_resume_mismatch()
                                  ? " (no usable swap is active)."
                                  : "; the swap in use is " + others + ". To point it at " +
                                        swap_label(f_.swaps[*would.index]) + ", " +
-                                       resume_hint(f_.swaps[*would.index]) + ".")});
+                                       resume_hint(f_.swaps[*would.index]) + "."),
+                   "resume-mismatch", resume_dev});
 }
 
 Refusal Classifier::no_usable_swap(const Choice& c) const
@@ -182,10 +200,12 @@ Refusal Classifier::no_usable_swap(const Choice& c) const
     if (c.only_zram)
         return {HibernationBlock::VolatileSwap,
                 "the only swap is zram (" + c.skipped.front() +
-                    "), which lives in RAM and is lost at power-off: hibernation needs a swap on disk"};
+                    "), which lives in RAM and is lost at power-off: hibernation needs a swap on disk",
+                "zram-only", first_zram(f_)};
     return {HibernationBlock::NoSwap,
             f_.swaps.empty() ? "no swap is active, so there is nowhere to write a hibernation image"
-                             : "no active swap can hold a hibernation image (ignored: " + join(c.skipped, ", ") + ")"};
+                             : "no active swap can hold a hibernation image (ignored: " + join(c.skipped, ", ") + ")",
+            f_.swaps.empty() ? "no-swap" : "no-usable-swap"};
 }
 
 // The chosen swap goes into the verdict, also when a later step refuses it.
@@ -212,16 +232,19 @@ std::optional<Refusal> Classifier::judge_protection(const SwapFacts& s)
     where_ = file_ && !s.layers.empty() ? " (its file system is on " + describe_layer(s.layers[0]) + ")" : "";
     if (r.volatile_layer)
         return Refusal{HibernationBlock::VolatileSwap, label_ + where_ + " is stored in RAM (" + r.volatile_layer->name +
-                                                           "): it is lost at power-off, so no image can be kept there"};
+                                                           "): it is lost at power-off, so no image can be kept there",
+                       "swap-in-ram"};
     const std::string culprit = r.culprit ? describe_layer(*r.culprit) : label_;
     switch (r.protection) {
     case ImageProtection::Unknown:
         return Refusal{HibernationBlock::Unverifiable,
-                       "cannot verify how " + label_ + where_ + " is protected: " + culprit + ": " + r.why};
+                       "cannot verify how " + label_ + where_ + " is protected: " + culprit + ": " + r.why,
+                       "protection-unverifiable"};
     case ImageProtection::Unencrypted:
         return Refusal{HibernationBlock::Unencrypted,
                        label_ + where_ + " is not encrypted: whoever has the disk can read the hibernation image (keys, "
-                                         "passwords, open documents) and change it. Put the swap on LUKS2 with --integrity"};
+                                         "passwords, open documents) and change it. Put the swap on LUKS2 with --integrity",
+                       "swap-not-encrypted"};
     case ImageProtection::EncryptedOnly: {
         const std::string what = r.culprit && r.culprit->crypt ? assess_crypt(*r.culprit->crypt).description : "";
         const std::string fs_note =
@@ -233,7 +256,8 @@ std::optional<Refusal> Classifier::judge_protection(const SwapFacts& s)
                                ": an attacker with the disk cannot read the image but can alter it undetected." +
                                fs_note +
                                " Use LUKS2 with --integrity hmac-sha256, or accept this weaker tier with "
-                               "RequireAuthenticatedImage=no"};
+                               "RequireAuthenticatedImage=no",
+                           "swap-not-authenticated"};
         v_.tier = "encrypted only (weaker tier, accepted by RequireAuthenticatedImage=no): the image cannot be read "
                   "offline, but it could be altered undetected";
         break;
@@ -256,15 +280,17 @@ std::optional<Refusal> Classifier::judge_writer_support(const SwapFacts& s) cons
                        label_ + where_ + " is a swap file: lockdown-broker writes the hibernation image itself (the "
                                          "kernel's writer does not flush dm-integrity before it powers off, and loses the "
                                          "image) and supports swap partitions only. Use a swap partition on LUKS2 with "
-                                         "--integrity"};
+                                         "--integrity",
+                       "swap-file"};
     for (const auto& l : s.layers)
         if (l.kind == LayerKind::Md || l.kind == LayerKind::Loop)
             return Refusal{HibernationBlock::Unsupported,
                            label_ + " is stored on " + describe_layer(l) +
                                ", which lockdown-broker's image writer was not tested with (a hibernation image "
-                               "there may not survive the power-off or the resume): put the swap on a partition"};
+                               "there may not survive the power-off or the resume): put the swap on a partition",
+                           "unsupported-layer"};
     if (auto shared = judge_writer_layers(s, label_))
-        return Refusal{shared->block, std::move(shared->text)};
+        return Refusal{shared->block, std::move(shared->text), shared->code};
     return std::nullopt;
 }
 
@@ -278,14 +304,16 @@ std::optional<Refusal> Classifier::judge_header(const SwapFacts& s) const
                                 "S1SUSPEND). It must never be resumed: the file systems have changed since it was "
                                 "written. Discard it: systemctl restart lockdown-swap-guard.service (or by "
                                 "hand, keeping its UUID and label: swapoff " + s.entry.path + " && swapon " +
-                           s.entry.path + "; util-linux swapon rewrites the signature)"};
+                           s.entry.path + "; util-linux swapon rewrites the signature)",
+                       "stale-image"};
     if (s.header_errno)
         return Refusal{HibernationBlock::StaleImage,
                        "cannot read the swap header of " + label_ + ": " + std::strerror(s.header_errno) +
                            (s.header_errno == EILSEQ ? " (its dm-integrity layer fails the header sector: a stale "
                                                        "instance after a resume)"
                                                      : "") +
-                           ". Repair it: systemctl restart lockdown-swap-guard.service"};
+                           ". Repair it: systemctl restart lockdown-swap-guard.service",
+                       "swap-header-unreadable"};
     return std::nullopt;
 }
 
@@ -311,11 +339,13 @@ std::optional<Refusal> Classifier::judge_size(const SwapFacts& s)
     if (v_.needed_kib && free_kib <= v_.needed_kib)
         return Refusal{HibernationBlock::SwapTooSmall,
                        label_ + " has " + mib(free_kib) + " free, but the image may need " + mib(v_.needed_kib) + " (" +
-                           size_note + " plus 4 MiB for the writer): enlarge the swap or lower /sys/power/image_size"};
+                           size_note + " plus 4 MiB for the writer): enlarge the swap or lower /sys/power/image_size",
+                       "swap-too-small"};
     if (f_.active_anon_kib && static_cast<double>(*f_.active_anon_kib) > static_cast<double>(free_kib) * 0.98)
         return Refusal{HibernationBlock::SwapTooSmall,
                        label_ + " has " + mib(free_kib) + " free, less than the " + mib(*f_.active_anon_kib) +
-                           " of active anonymous memory, so systemd refuses to hibernate: enlarge the swap"};
+                           " of active anonymous memory, so systemd refuses to hibernate: enlarge the swap",
+                       "swap-below-active-memory"};
     return std::nullopt;
 }
 
@@ -343,7 +373,8 @@ HibernationVerdict Classifier::run()
     const SwapFacts& s = f_.swaps[*c.index];
     take(c, s);
     if (!s.error.empty() && s.layers.empty())
-        return refuse({HibernationBlock::Unverifiable, "cannot tell what stores " + label_ + ": " + s.error});
+        return refuse({HibernationBlock::Unverifiable, "cannot tell what stores " + label_ + ": " + s.error,
+                       "swap-stack-unreadable"});
     if (auto r = judge_protection(s))
         return refuse(std::move(*r));
     if (auto r = judge_writer_support(s))
@@ -360,7 +391,8 @@ HibernationVerdict Classifier::run()
         return refuse({HibernationBlock::ResumeUnset,
                        "/sys/power/resume is unset (0:0): this system was booted without a resume device, so the "
                        "next boot would not look for the hibernation image on " + label_ +
-                           " and the session would be lost. To point it there, " + resume_hint(s)});
+                           " and the session would be lost. To point it there, " + resume_hint(s),
+                       "resume-unset"});
     return allow();
 }
 

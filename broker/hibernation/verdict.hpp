@@ -46,6 +46,8 @@ struct HibernationVerdict {
     bool allowed() const { return block == HibernationBlock::None; }
     std::string tier;      // "authenticated", "encrypted only (weaker tier)", ...
     std::string blocker;   // empty when allowed: one sentence, names the device
+    std::string blocker_code;   // empty when allowed: a stable word per sentence (HibernateBlockerCode)
+    std::string blocker_device; // the device the sentence names, or ""
     std::string summary;   // what was checked and found, also when allowed
     std::optional<size_t> swap_index;  // into HibernationFacts::swaps
     std::string swap;                  // "/dev/dm-1", "/swapfile"

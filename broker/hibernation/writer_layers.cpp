@@ -55,7 +55,8 @@ std::optional<StackRefusal> refuse_other_holders(const std::vector<BlockLayer>& 
             return StackRefusal{HibernationBlock::Unverifiable,
                                 "cannot tell what else is stacked on " + describe_layer(l) + ", " + role +
                                     ", which lockdown-hibernate must suspend and reload after a resume: " +
-                                    l.holders_error};
+                                    l.holders_error,
+                                "layer-holders-unreadable"};
         std::string others;
         for (const BlockHolder& h : l.holders) {
             const bool ours =
@@ -69,7 +70,8 @@ std::optional<StackRefusal> refuse_other_holders(const std::vector<BlockLayer>& 
                                     (x == i ? why
                                             : "lockdown-hibernate must suspend that layer after a resume while it "
                                               "reloads the one below, and " + stall) +
-                                    ". Give the swap a LUKS2 --integrity partition of its own"};
+                                    ". Give the swap a LUKS2 --integrity partition of its own",
+                                "shared-integrity-layer"};
     }
     return std::nullopt;
 }
@@ -104,7 +106,8 @@ std::optional<StackRefusal> refuse_layers_between(const std::vector<BlockLayer>&
                                 ": lockdown-hibernate must suspend and reload the dm-integrity layer after a "
                                 "resume, and anything else on that stack would stall while it is suspended or "
                                 "see a stale dm-integrity instance. Put the swap directly on a LUKS2 --integrity "
-                                "partition of its own"};
+                                "partition of its own",
+                            "layer-between"};
     }
     return std::nullopt;
 }

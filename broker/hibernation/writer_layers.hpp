@@ -22,6 +22,7 @@ namespace ldb {
 struct StackRefusal {
     HibernationBlock block;  // SharedLayer, or Unverifiable when holders/ was unreadable
     std::string text;
+    const char* code; // HibernateBlockerCode: "layer-holders-unreadable", "shared-integrity-layer", "layer-between"
 };
 
 // nullopt when the stack of `s` is fine; `label` names the swap in the text.

@@ -724,6 +724,15 @@ class StandingTests(BrokerTestCase):
         self.assertIsNone(self.daemon.poll(), 'the daemon stopped')
 
 
+# HibernateBlockerCode's words, as the interface XML lists them.
+HIBERNATE_BLOCKER_CODES = {
+    'no-kernel-support', 'resume-unreadable', 'swaps-unreadable', 'no-swap', 'no-usable-swap', 'zram-only',
+    'swap-in-ram', 'resume-in-ram', 'resume-mismatch', 'resume-unset', 'swap-stack-unreadable',
+    'protection-unverifiable', 'swap-not-encrypted', 'swap-not-authenticated', 'swap-file', 'unsupported-layer',
+    'shared-integrity-layer', 'layer-between', 'layer-holders-unreadable', 'stale-image', 'swap-header-unreadable',
+    'swap-too-small', 'swap-below-active-memory', 'no-active-session', 'logind-unreachable', 'grant-failed'}
+
+
 class HibernationTests(GrantingTestCase):
     """The hibernation contract on the host, whose image check fails (this
     host has no encrypted swap): CanHibernate is "na" with a reason, every
@@ -739,6 +748,11 @@ class HibernationTests(GrantingTestCase):
     def test_na_with_a_reason_and_no_grant_for_logind(self):
         self.assertEqual(str(self.prop('CanHibernate')), 'na')
         self.host_blocker()
+        code = str(self.prop('HibernateBlockerCode'))
+        self.assertIn(code, HIBERNATE_BLOCKER_CODES, f'HibernateBlockerCode {code!r} is not one the XML lists')
+        device = str(self.prop('HibernateBlockerDevice'))
+        if device:
+            self.assertIn(device, self.host_blocker(), 'HibernateBlockerDevice must be the device the sentence names')
         self.assertEqual([e for e in self.exceptions() if e['origin'] == 'hibernation'], [])
         self.assertEqual(self.kernel_grants(), [])
 
@@ -805,6 +819,19 @@ class PropertyTests(BrokerTestCase):
             self.assertIn(kernel, notice, f'the kernel is in {kernel} lockdown; Notice must say so: {notice!r}')
             self.assertRegex(notice.lower(), 'lockdown', notice)
 
+    def test_notice_code_names_the_first_sentence(self):
+        # Enforcing is false here (maps only): "not-enforcing" comes first,
+        # whatever the kernel's own lockdown says.
+        notice = str(self.prop('Notice'))
+        self.assertTrue(notice.startswith('Lockdown is not enforcing'), notice)
+        self.assertEqual(str(self.prop('NoticeCode')), 'not-enforcing')
+
+    def test_features(self):
+        features = [str(f) for f in self.prop('Features')]
+        self.assertEqual(sorted(features), sorted(['scope-caller', 'dynamic-debug', 'hibernate',
+                                                   'exception-narrowing', 'codes', 'denied-owner']))
+        self.assertEqual(len(features), len(set(features)), features)
+
     def test_reasons(self):
         reasons = [(str(a), str(b), str(c)) for a, b, c in self.prop('Reasons')]
         self.assertIn(('dev-mem', 'integrity', 'deny'), reasons)
@@ -822,8 +849,11 @@ class PropertyTests(BrokerTestCase):
     def test_get_all_types(self):
         props = dbus.Interface(self.broker_obj, 'org.freedesktop.DBus.Properties').GetAll(BROKER)
         want = {'Version': 's', 'KernelLockdown': 's', 'Mode': 's', 'Enforcing': 'b', 'Notice': 's',
-                'Reasons': 'a(sss)', 'Exceptions': 'a(tasssustsa{sv})', 'CanHibernate': 's', 'HibernateBlocker': 's'}
+                'NoticeCode': 's', 'Features': 'as', 'Reasons': 'a(sss)', 'Exceptions': 'a(tasssustsa{sv})',
+                'CanHibernate': 's', 'HibernateBlocker': 's', 'HibernateBlockerCode': 's',
+                'HibernateBlockerDevice': 's'}
         self.assertEqual(set(props), set(want))
+        self.assertEqual(props['Features'].signature, 's')
         self.assertEqual(props['Exceptions'].signature, '(tasssustsa{sv})')
         self.assertEqual(props['Reasons'].signature, '(sss)')
 
@@ -849,6 +879,61 @@ class PropertyTests(BrokerTestCase):
     def test_unknown_method(self):
         res = self.call('NoSuchMethod', '', [])
         self.assertEqual(res.error, 'org.freedesktop.DBus.Error.UnknownMethod', repr(res))
+
+
+class KernelLockdownChangeTests(BrokerTestCase):
+    """KernelLockdown (and Notice) follow the kernel's lockdown file within a
+    second: inotify sees a write at once, a re-read every second catches what
+    inotify cannot see. The daemon reads a test file in its place
+    (--kernel-lockdown-file); the real one cannot be lowered again."""
+
+    START_BROKER = False
+    NONE = '[none] integrity confidentiality\n'
+    INTEGRITY = 'none [integrity] confidentiality\n'
+
+    def setUp(self):
+        super().setUp()
+        self.lockdown = os.path.join(self.tmp, 'lockdown')
+        with open(self.lockdown, 'w') as f:
+            f.write(self.NONE)
+        self.start_broker(['--kernel-lockdown-file', self.lockdown])
+
+    def changed_to(self, name):
+        """The values PropertiesChanged carried for `name`, oldest first."""
+        return [a[0][name] for _, a in self.signals_named('PropertiesChanged') if name in a[0]]
+
+    def test_a_raised_lockdown_reaches_a_subscribed_client_within_a_second(self):
+        self.assertEqual(str(self.prop('KernelLockdown')), 'none')
+        notice_before = str(self.prop('Notice'))
+        self.assertNotIn("kernel's own lockdown", notice_before)
+        t0 = time.monotonic()
+        with open(self.lockdown, 'w') as f:  # a write through the VFS, as the kernel's file gets it
+            f.write(self.INTEGRITY)
+        self.wait_for(lambda: 'integrity' in self.changed_to('KernelLockdown'), 1.0,
+                      'PropertiesChanged with KernelLockdown = integrity')
+        metric('kernel_lockdown_change', signal_ms=round((time.monotonic() - t0) * 1000, 1))
+        self.assertEqual(str(self.prop('KernelLockdown')), 'integrity')
+        self.wait_for(lambda: self.changed_to('Notice'), 1.0, 'PropertiesChanged for Notice')
+        notice = str(self.changed_to('Notice')[-1])
+        self.assertIn("The kernel's own lockdown is 'integrity'", notice)
+        self.assertEqual(str(self.prop('NoticeCode')), 'not-enforcing', 'Enforcing is false here: that comes first')
+
+    def test_a_replaced_file_is_caught_by_the_re_read(self):
+        # A rename over the file moves inotify's watch off the path; only the
+        # re-read can see what is written there afterwards.
+        tmp = self.lockdown + '.new'
+        with open(tmp, 'w') as f:
+            f.write(self.NONE)
+        os.rename(tmp, self.lockdown)
+        self.pump(0.3)
+        with open(self.lockdown, 'w') as f:
+            f.write(self.INTEGRITY)
+        self.wait_for(lambda: 'integrity' in self.changed_to('KernelLockdown'), 2.5,
+                      'PropertiesChanged with KernelLockdown = integrity from the re-read')
+
+    def test_no_change_no_signal(self):
+        self.pump(1.5)
+        self.assertEqual(self.changed_to('KernelLockdown'), [])
 
 
 class PolicyModeTests(GrantingTestCase):

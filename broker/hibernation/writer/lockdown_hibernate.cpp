@@ -107,8 +107,8 @@ private:
     }
     void onExceptionRevoked(const uint64_t&, const std::string&) override {}
     void onExceptionNarrowed(const uint64_t&, const std::vector<std::string>&, const std::string&) override {}
-    void onDenied(const std::string&, const uint32_t&, const std::string&, const std::string&,
-                  const uint64_t&) override
+    void onDenied(const std::string&, const uint32_t&, const std::string&, const std::string&, const uint64_t&,
+                  const uint32_t&, const std::string&) override
     {
     }
 };

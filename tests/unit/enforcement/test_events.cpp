@@ -85,6 +85,8 @@ TEST(EventSink, FirstDenialIsLoggedAtOnceWithStructuredFields)
     EXPECT_EQ(rec.denied[0].comm, "hexdump");
     EXPECT_EQ(rec.denied[0].unit, "session-7.scope");
     EXPECT_EQ(rec.denied[0].count, 1u);
+    EXPECT_EQ(rec.denied[0].uid, 1000u) << "Denied names whose process it was";
+    EXPECT_EQ(rec.denied[0].session, "7");
 }
 
 TEST(EventSink, RepeatsCoalesceIntoOneSignalWithACount)

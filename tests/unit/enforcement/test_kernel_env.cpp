@@ -248,6 +248,9 @@ TEST(KernelLockdownNotice, EmptyWhenNoneOrUnknown)
     EXPECT_EQ(ldb::kernel_lockdown_notice(env), "");
     env.secure_boot = true;
     EXPECT_EQ(ldb::kernel_lockdown_notice(env), "");
+    EXPECT_EQ(ldb::kernel_lockdown_notice_code(env), "");
+    env.kernel_lockdown = Mode::Confidentiality;
+    EXPECT_EQ(ldb::kernel_lockdown_notice_code(env), "kernel-lockdown-raised");
 }
 
 TEST(KernelLockdownNotice, IntegrityWithSecureBoot)

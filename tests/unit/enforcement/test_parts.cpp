@@ -79,6 +79,7 @@ TEST(EnforcementParts, NothingMissingWhenEverythingIsPinned)
 {
     EXPECT_TRUE(missing_parts(pinned(kAll), true, {}).empty());
     EXPECT_EQ(enforcement_notice({}), "");
+    EXPECT_EQ(enforcement_notice_code({}), "");
 }
 
 TEST(EnforcementParts, MissingOptionalPartIsNamedWithItsCause)
@@ -94,6 +95,7 @@ TEST(EnforcementParts, MissingOptionalPartIsNamedWithItsCause)
         << notice;
     EXPECT_NE(notice.find("/proc/dynamic_debug/control"), std::string::npos) << notice;
     EXPECT_NE(notice.find("Cause: failed to resolve CO-RE relocation"), std::string::npos) << notice;
+    EXPECT_EQ(enforcement_notice_code(missing), "part-missing-dynamic-debug");
 }
 
 TEST(EnforcementParts, PinProtectionCountsOnlyWhenWanted)
@@ -117,6 +119,19 @@ TEST(EnforcementParts, NotEnforcingOutweighsTheRest)
     EXPECT_EQ(notice.rfind("Lockdown is not enforcing", 0), 0u) << notice;
     EXPECT_NE(notice.find("Cause: loading failed: Invalid argument"), std::string::npos) << notice;
     EXPECT_EQ(notice.find("dynamic-debug"), std::string::npos) << "one clear sentence, not a list: " << notice;
+    EXPECT_EQ(enforcement_notice_code(missing), "not-enforcing");
+}
+
+TEST(EnforcementParts, EveryPartHasItsOwnNoticeCode)
+{
+    std::set<std::string> codes;
+    for (const auto& info : enforcement_parts()) {
+        const std::string code = enforcement_notice_code({{info.part, ""}});
+        EXPECT_EQ(code, info.part == EnforcementPart::LockedDown ? std::string("not-enforcing")
+                                                                 : std::string("part-missing-") + info.name);
+        codes.insert(code);
+    }
+    EXPECT_EQ(codes.size(), enforcement_parts().size());
 }
 
 TEST(EnforcementParts, NotLoadedWithoutARecordSaysHowToStart)

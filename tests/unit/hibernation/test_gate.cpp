@@ -56,6 +56,8 @@ HibernationVerdict refusing()
     HibernationVerdict v;
     v.block = HibernationBlock::NotAuthenticated;
     v.blocker = "swap /dev/mapper/cryptswap (/dev/dm-1) is encrypted but not authenticated";
+    v.blocker_code = "swap-not-authenticated";
+    v.blocker_device = "/dev/mapper/cryptswap";
     return v;
 }
 
@@ -108,6 +110,8 @@ TEST_F(Gate, YesOnlyWithAPassingImageAndAnActiveLocalSession)
 {
     EXPECT_EQ(gate->refresh().can_hibernate, CanHibernate::Na);
     EXPECT_THAT(gate->state().blocker, HasSubstr("nobody is logged in"));
+    EXPECT_EQ(gate->state().blocker_code, "no-active-session");
+    EXPECT_EQ(gate->state().blocker_device, "");
     EXPECT_EQ(grants_for(kLogindUnit), 0u);
 
     sessions.list = {seat_session(/*active=*/false)};
@@ -118,6 +122,7 @@ TEST_F(Gate, YesOnlyWithAPassingImageAndAnActiveLocalSession)
     sessions.list = {seat_session()};
     EXPECT_EQ(gate->refresh().can_hibernate, CanHibernate::Yes);
     EXPECT_EQ(gate->state().blocker, "");
+    EXPECT_EQ(gate->state().blocker_code, "");
     EXPECT_EQ(grants_for(kLogindUnit), 1u);
     ASSERT_EQ(kernel.keys.size(), 1u) << "one cgroup, one reason";
     EXPECT_EQ(kernel.keys[0].cgroup_id, 21u);
@@ -136,6 +141,8 @@ TEST_F(Gate, LogindLosesItsGrantWhenTheImageStopsPassingAndSaysWhy)
     verdict = refusing();
     EXPECT_EQ(gate->refresh().can_hibernate, CanHibernate::Na);
     EXPECT_THAT(gate->state().blocker, HasSubstr("encrypted but not authenticated"));
+    EXPECT_EQ(gate->state().blocker_code, "swap-not-authenticated") << "the verdict's code, as it is";
+    EXPECT_EQ(gate->state().blocker_device, "/dev/mapper/cryptswap");
     EXPECT_EQ(grants_for(kLogindUnit), 0u);
     EXPECT_TRUE(kernel.keys.empty());
     EXPECT_EQ(revoked_whys, std::vector<std::string>{"hibernation-blocked"});
@@ -150,10 +157,12 @@ TEST_F(Gate, LogindUnreachableOrNotRunningMeansNa)
     sessions.fail = true;
     EXPECT_EQ(gate->refresh().can_hibernate, CanHibernate::Na);
     EXPECT_THAT(gate->state().blocker, HasSubstr("logind is not answering"));
+    EXPECT_EQ(gate->state().blocker_code, "logind-unreachable");
     sessions.fail = false;
     units.units[kLogindUnit].running = false;
     EXPECT_EQ(gate->refresh().can_hibernate, CanHibernate::Na);
     EXPECT_THAT(gate->state().blocker, HasSubstr("systemd-logind.service is not running"));
+    EXPECT_EQ(gate->state().blocker_code, "grant-failed");
     EXPECT_TRUE(kernel.keys.empty());
 }
 

@@ -5,6 +5,8 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <map>
+#include <set>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <string>
@@ -30,6 +32,32 @@ using ldb_test::hibernation::kLuks2Hex;
 using ldb_test::hibernation::kSwapLine;
 using ldb_test::hibernation::Tree;
 
+// Every refusal carries a code (HibernateBlockerCode) that fits its block,
+// and an allowed verdict none: the codes the XML lists, by block.
+::testing::AssertionResult code_fits(const HibernationVerdict& v)
+{
+    static const std::map<HibernationBlock, std::set<std::string>> codes = {
+        {HibernationBlock::None, {""}},
+        {HibernationBlock::Unverifiable,
+         {"no-kernel-support", "resume-unreadable", "swaps-unreadable", "swap-stack-unreadable",
+          "protection-unverifiable", "layer-holders-unreadable"}},
+        {HibernationBlock::NoSwap, {"no-swap", "no-usable-swap"}},
+        {HibernationBlock::VolatileSwap, {"zram-only", "swap-in-ram", "resume-in-ram"}},
+        {HibernationBlock::ResumeMismatch, {"resume-mismatch"}},
+        {HibernationBlock::ResumeUnset, {"resume-unset"}},
+        {HibernationBlock::Unencrypted, {"swap-not-encrypted"}},
+        {HibernationBlock::NotAuthenticated, {"swap-not-authenticated"}},
+        {HibernationBlock::SwapTooSmall, {"swap-too-small", "swap-below-active-memory"}},
+        {HibernationBlock::Unsupported, {"swap-file", "unsupported-layer"}},
+        {HibernationBlock::SharedLayer, {"shared-integrity-layer", "layer-between"}},
+        {HibernationBlock::StaleImage, {"stale-image", "swap-header-unreadable"}},
+    };
+    const auto& allowed = codes.at(v.block);
+    if (allowed.count(v.blocker_code))
+        return ::testing::AssertionSuccess();
+    return ::testing::AssertionFailure() << "code '" << v.blocker_code << "' does not fit block " << to_string(v.block);
+}
+
 // ---- the cases of issue 4, on fixture trees ----------------------------------------
 
 TEST(HibernationCheck, PlainSwapPartition)
@@ -40,8 +68,11 @@ TEST(HibernationCheck, PlainSwapPartition)
     const auto v = t.verdict();
     EXPECT_EQ(v.protection, ImageProtection::Unencrypted);
     EXPECT_EQ(v.block, HibernationBlock::Unencrypted);
+    EXPECT_TRUE(code_fits(v));
     EXPECT_FALSE(v.allowed());
     EXPECT_THAT(v.blocker, AllOf(HasSubstr("swap /dev/vda3"), HasSubstr("not encrypted")));
+    EXPECT_EQ(v.blocker_code, "swap-not-encrypted");
+    EXPECT_EQ(v.blocker_device, "/dev/vda3");
     EXPECT_EQ(v.swap, "/dev/vda3");
     EXPECT_EQ(v.target, (DevNo{254, 3}));
     EXPECT_THAT(t.inspector.asked, IsEmpty()) << "a plain disk is not asked about";
@@ -55,6 +86,7 @@ TEST(HibernationCheck, Luks2WithoutIntegrityIsEncryptedOnly)
     const auto v = t.verdict();
     EXPECT_EQ(v.protection, ImageProtection::EncryptedOnly);
     EXPECT_EQ(v.block, HibernationBlock::NotAuthenticated);
+    EXPECT_TRUE(code_fits(v));
     EXPECT_THAT(v.blocker, AllOf(HasSubstr("swap /dev/dm-0 is encrypted but not authenticated"),
                                  HasSubstr("LUKS2, aes-xts-plain64, no integrity"),
                                  HasSubstr("RequireAuthenticatedImage=no")));
@@ -91,6 +123,7 @@ TEST(HibernationCheck, Luks1AndPlainWithoutIntegrity)
         auto v = t.verdict();
         EXPECT_EQ(v.protection, ImageProtection::EncryptedOnly);
         EXPECT_EQ(v.block, HibernationBlock::NotAuthenticated);
+        EXPECT_TRUE(code_fits(v));
         EXPECT_THAT(v.blocker, HasSubstr(f.type));
         v = t.verdict(false);
         EXPECT_TRUE(v.allowed());
@@ -112,6 +145,7 @@ TEST(HibernationCheck, Luks2IntegrityIsAuthenticated)
         EXPECT_TRUE(v.allowed()) << v.blocker;
         EXPECT_EQ(v.protection, ImageProtection::Authenticated);
         EXPECT_EQ(v.block, HibernationBlock::None);
+        EXPECT_TRUE(code_fits(v));
         EXPECT_THAT(v.tier, HasSubstr("authenticated"));
         EXPECT_THAT(v.summary, HasSubstr("/dev/dm-1"));
         EXPECT_EQ(v.target, (DevNo{253, 1}));
@@ -159,6 +193,7 @@ TEST(HibernationCheck, SwapFileOnEncryptedFilesystem)
     auto v = t.verdict();
     EXPECT_EQ(v.protection, ImageProtection::EncryptedOnly);
     EXPECT_EQ(v.block, HibernationBlock::NotAuthenticated);
+    EXPECT_TRUE(code_fits(v));
     EXPECT_THAT(v.blocker, AllOf(HasSubstr("swap file /swapfile"),
                                  HasSubstr("its file system is on /dev/dm-7 (cryptroot)"),
                                  HasSubstr("encrypted but not authenticated"),
@@ -172,6 +207,7 @@ TEST(HibernationCheck, SwapFileOnEncryptedFilesystem)
     v = t.verdict();
     EXPECT_EQ(v.protection, ImageProtection::Authenticated);
     EXPECT_EQ(v.block, HibernationBlock::Unsupported);
+    EXPECT_TRUE(code_fits(v));
     EXPECT_THAT(v.blocker, AllOf(HasSubstr("swap file /swapfile (its file system is on /dev/dm-7"),
                                  HasSubstr("swap partitions only")));
 }
@@ -188,6 +224,7 @@ TEST(HibernationCheck, SwapOnMdIsUnsupported)
     const auto v = t.verdict();
     EXPECT_EQ(v.protection, ImageProtection::Authenticated);
     EXPECT_EQ(v.block, HibernationBlock::Unsupported);
+    EXPECT_TRUE(code_fits(v));
     EXPECT_THAT(v.blocker, AllOf(HasSubstr("md0"), HasSubstr("not tested")));
 }
 
@@ -201,11 +238,13 @@ TEST(HibernationCheck, SwapFileOnUnencryptedAndOnUnknownFilesystem)
     // No /sys/dev/block entry for the file system (btrfs, tmpfs, NFS).
     auto v = t.verdict();
     EXPECT_EQ(v.block, HibernationBlock::Unverifiable);
+    EXPECT_TRUE(code_fits(v));
     EXPECT_THAT(v.blocker, AllOf(HasSubstr("swap file /swapfile"), HasSubstr("not a block device")));
 
     t.block({"vda1", {::major(st.st_dev), ::minor(st.st_dev)}, "", "", {}});
     v = t.verdict();
     EXPECT_EQ(v.block, HibernationBlock::Unencrypted);
+    EXPECT_TRUE(code_fits(v));
     EXPECT_THAT(v.blocker, HasSubstr("swap file /swapfile (its file system is on /dev/vda1) is not encrypted"));
 }
 
@@ -216,6 +255,7 @@ TEST(HibernationCheck, ZramOnlyIsRefused)
     t.swaps({"/dev/zram0 partition 4194300 0 100"});
     const auto v = t.verdict();
     EXPECT_EQ(v.block, HibernationBlock::VolatileSwap);
+    EXPECT_TRUE(code_fits(v));
     EXPECT_THAT(v.blocker, AllOf(HasSubstr("/dev/zram0"), HasSubstr("lost at power-off")));
 }
 
@@ -228,6 +268,7 @@ TEST(HibernationCheck, ZramIsSkippedForTheDiskSwap)
     auto v = t.verdict();
     EXPECT_EQ(v.swap, "/dev/dm-1") << "zram is skipped although its priority is higher";
     EXPECT_EQ(v.block, HibernationBlock::ResumeUnset);
+    EXPECT_TRUE(code_fits(v));
     t.resume("253:1");
     v = t.verdict();
     EXPECT_TRUE(v.allowed()) << v.blocker;
@@ -243,7 +284,10 @@ TEST(HibernationCheck, CryptOverZramIsStillVolatile)
     t.swaps({"/dev/mapper/zswap partition 4194300 0 100"});
     const auto v = t.verdict();
     EXPECT_EQ(v.block, HibernationBlock::VolatileSwap);
+    EXPECT_TRUE(code_fits(v));
     EXPECT_THAT(v.blocker, AllOf(HasSubstr("swap /dev/mapper/zswap"), HasSubstr("zram0")));
+    EXPECT_EQ(v.blocker_code, "swap-in-ram");
+    EXPECT_EQ(v.blocker_device, "/dev/mapper/zswap");
 }
 
 TEST(HibernationCheck, NoSwap)
@@ -251,14 +295,19 @@ TEST(HibernationCheck, NoSwap)
     Tree t;
     auto v = t.verdict();
     EXPECT_EQ(v.block, HibernationBlock::NoSwap);
+    EXPECT_TRUE(code_fits(v));
     EXPECT_THAT(v.blocker, HasSubstr("no swap is active"));
+    EXPECT_EQ(v.blocker_code, "no-swap");
+    EXPECT_EQ(v.blocker_device, "");
     EXPECT_EQ(v.swap_index, std::nullopt);
 
     write_file(t.tmp / "old", "");
     t.swaps({"/old\\040(deleted) file 1000 0 -2"});
     v = t.verdict();
     EXPECT_EQ(v.block, HibernationBlock::NoSwap);
+    EXPECT_TRUE(code_fits(v));
     EXPECT_THAT(v.blocker, HasSubstr("/old (deleted)"));
+    EXPECT_EQ(v.blocker_code, "no-usable-swap");
 }
 
 TEST(HibernationCheck, ResumePointsElsewhere)
@@ -270,8 +319,11 @@ TEST(HibernationCheck, ResumePointsElsewhere)
     t.resume("254:3");
     const auto v = t.verdict();
     EXPECT_EQ(v.block, HibernationBlock::ResumeMismatch);
+    EXPECT_TRUE(code_fits(v));
     EXPECT_THAT(v.blocker, AllOf(HasSubstr("/sys/power/resume points at 254:3 (/dev/vda3)"),
                                  HasSubstr("not an active swap"), HasSubstr("/dev/dm-1 (253:1)")));
+    EXPECT_EQ(v.blocker_code, "resume-mismatch");
+    EXPECT_EQ(v.blocker_device, "/dev/vda3") << "the device /sys/power/resume names";
 }
 
 TEST(HibernationCheck, ResumeAtAnotherDeviceSaysHowToPointIt)
@@ -284,6 +336,7 @@ TEST(HibernationCheck, ResumeAtAnotherDeviceSaysHowToPointIt)
     t.resume("254:17");
     auto v = t.verdict();
     EXPECT_EQ(v.block, HibernationBlock::ResumeMismatch);
+    EXPECT_TRUE(code_fits(v));
     EXPECT_THAT(v.blocker, AllOf(HasSubstr("/sys/power/resume points at 254:17 (/dev/vdb1)"),
                                  HasSubstr("To point it at swap /dev/dm-1, add "
                                            "resume=UUID=0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0 to the kernel command line"),
@@ -306,6 +359,7 @@ TEST(HibernationCheck, ResumeUnsetIsRefused)
     auto v = t.verdict();
     EXPECT_FALSE(v.allowed());
     EXPECT_EQ(v.block, HibernationBlock::ResumeUnset);
+    EXPECT_TRUE(code_fits(v));
     EXPECT_EQ(to_string(v.block), "resume-unset");
     EXPECT_EQ(v.protection, ImageProtection::Authenticated) << "the protection is still reported";
     EXPECT_EQ(v.swap, "/dev/dm-1");
@@ -322,6 +376,7 @@ TEST(HibernationCheck, ResumeUnsetIsRefused)
     t.uuid("0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0", "dm-1");
     v = t.verdict();
     EXPECT_EQ(v.block, HibernationBlock::ResumeUnset);
+    EXPECT_TRUE(code_fits(v));
     EXPECT_THAT(v.blocker, AllOf(HasSubstr("resume=UUID=0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0 "),
                                  HasSubstr("RESUME=UUID=0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0 "), Not(HasSubstr("blkid"))));
 
@@ -340,6 +395,7 @@ TEST(HibernationCheck, ResumeUnsetDoesNotHideAnUnprotectedSwap)
     t.swaps({"/dev/vda3 partition 8388604 0 -2"});
     const auto v = t.verdict();
     EXPECT_EQ(v.block, HibernationBlock::Unencrypted);
+    EXPECT_TRUE(code_fits(v));
     EXPECT_THAT(v.summary, HasSubstr("also, /sys/power/resume is unset (0:0)"));
     EXPECT_THAT(v.blocker, Not(HasSubstr("resume")));
 }
@@ -367,11 +423,13 @@ TEST(HibernationCheck, SwapFileResumeOffsetMustMatch)
     EXPECT_EQ(v.choice, "/sys/power/resume points at it");
     EXPECT_EQ(v.target_offset, 34816u);
     EXPECT_EQ(v.block, HibernationBlock::Unsupported);
+    EXPECT_TRUE(code_fits(v));
     EXPECT_THAT(v.summary, Not(HasSubstr("also")));
 
     f.resume_offset = 4096;
     v = classify_hibernation(f, {});
     EXPECT_EQ(v.block, HibernationBlock::Unsupported) << "the more basic problem is named first";
+    EXPECT_TRUE(code_fits(v));
     EXPECT_THAT(v.summary, AllOf(HasSubstr("also, /sys/power/resume points at " + to_string(fsdev)),
                                  HasSubstr("at offset 4096"), HasSubstr("not an active swap")));
 
@@ -394,6 +452,7 @@ TEST(HibernationCheck, AnUnprotectedSwapIsNamedBeforeAResumeMismatch)
     t.resume("253:1");
     const auto v = t.verdict();
     EXPECT_EQ(v.block, HibernationBlock::Unencrypted);
+    EXPECT_TRUE(code_fits(v));
     EXPECT_THAT(v.blocker, HasSubstr("swap /dev/vdc is not encrypted"));
     EXPECT_THAT(v.summary, HasSubstr("also, /sys/power/resume points at 253:1"));
 }
@@ -407,6 +466,7 @@ TEST(HibernationCheck, ResumeAtZram)
     t.resume("252:0");
     const auto v = t.verdict();
     EXPECT_EQ(v.block, HibernationBlock::VolatileSwap);
+    EXPECT_TRUE(code_fits(v));
     EXPECT_THAT(v.blocker, AllOf(HasSubstr("252:0 (/dev/zram0)"), HasSubstr("in RAM")));
 }
 
@@ -427,6 +487,7 @@ TEST(HibernationCheck, ResumeSelectsALowerPrioritySwap)
     v = t.verdict();
     EXPECT_EQ(v.swap, "/dev/vda3");
     EXPECT_EQ(v.block, HibernationBlock::Unencrypted);
+    EXPECT_TRUE(code_fits(v));
     EXPECT_THAT(v.choice, HasSubstr("highest priority (10)"));
 }
 
@@ -439,6 +500,7 @@ TEST(HibernationCheck, ResumeOffsetMustMatchForAPartition)
     t.resume_offset(34816);
     const auto v = t.verdict();
     EXPECT_EQ(v.block, HibernationBlock::ResumeMismatch);
+    EXPECT_TRUE(code_fits(v));
     EXPECT_THAT(v.blocker, HasSubstr("at offset 34816"));
 }
 
@@ -468,6 +530,7 @@ TEST(HibernationCheck, SwapTooSmallForImageSize)
     t.resume("253:1");
     auto v = t.verdict();
     EXPECT_EQ(v.block, HibernationBlock::SwapTooSmall);
+    EXPECT_TRUE(code_fits(v));
     EXPECT_THAT(v.blocker, AllOf(HasSubstr("swap /dev/dm-1 has 1024 MiB free"), HasSubstr("1642 MiB"),
                                  HasSubstr("image_size 1638 MiB")));
     EXPECT_EQ(v.protection, ImageProtection::Authenticated) << "the protection is still reported";
@@ -492,6 +555,7 @@ TEST(HibernationCheck, SwapTooSmallByDefaultRuleAndByUsedSpace)
     t.swaps({"/dev/dm-1 partition 4194304 1048576 -2"}); // 4 GiB, 1 GiB used
     auto v = t.verdict();
     EXPECT_EQ(v.block, HibernationBlock::SwapTooSmall);
+    EXPECT_TRUE(code_fits(v));
     EXPECT_THAT(v.blocker, AllOf(HasSubstr("3072 MiB free"), HasSubstr("2/5 of 8192 MiB RAM")));
     t.swaps({"/dev/dm-1 partition 4194304 0 -2"});
     EXPECT_TRUE(t.verdict().allowed());
@@ -507,6 +571,7 @@ TEST(HibernationCheck, SwapTooSmallForSystemdActiveAnonRule)
     t.resume("253:1");
     const auto v = t.verdict();
     EXPECT_EQ(v.block, HibernationBlock::SwapTooSmall);
+    EXPECT_TRUE(code_fits(v));
     EXPECT_THAT(v.blocker, HasSubstr("active anonymous memory"));
 }
 
@@ -523,6 +588,7 @@ TEST(HibernationCheck, LvmOverAuthenticatedLuksIsRefused)
     auto v = t.verdict();
     EXPECT_FALSE(v.allowed());
     EXPECT_EQ(v.block, HibernationBlock::SharedLayer);
+    EXPECT_TRUE(code_fits(v));
     EXPECT_EQ(v.protection, ImageProtection::Authenticated) << "the protection is still reported";
     EXPECT_THAT(v.blocker, AllOf(HasSubstr("swap /dev/mapper/vg-swap (/dev/dm-2)"),
                                  HasSubstr("dm-integrity layer /dev/dm-0 (cryptpv_dif)"),
@@ -536,6 +602,7 @@ TEST(HibernationCheck, LvmOverAuthenticatedLuksIsRefused)
     t.block({"dm-3", {253, 3}, "vg-root", "LVM-abcdefABCDEG", {"dm-1"}});
     v = t.verdict();
     EXPECT_EQ(v.block, HibernationBlock::SharedLayer);
+    EXPECT_TRUE(code_fits(v));
     EXPECT_THAT(v.blocker, AllOf(HasSubstr("/dev/dm-1 (cryptpv), the dm-crypt layer above the dm-integrity layer "
                                            "/dev/dm-0 (cryptpv_dif)"),
                                  HasSubstr("also used by /dev/dm-3 (vg-root)"), Not(HasSubstr("dm-2 (vg-swap),"))));
@@ -593,6 +660,7 @@ TEST(HibernationCheck, OtherHolderOnTheIntegrityLayer)
     t.resume("253:1");
     const auto v = t.verdict();
     EXPECT_EQ(v.block, HibernationBlock::SharedLayer);
+    EXPECT_TRUE(code_fits(v));
     EXPECT_EQ(v.protection, ImageProtection::Authenticated);
     EXPECT_THAT(v.blocker,
                 AllOf(HasSubstr("/dev/dm-0 (cryptswap_dif), the dm-integrity layer of swap /dev/dm-1, is also used "
@@ -614,6 +682,7 @@ TEST(HibernationCheck, OtherHolderOnTheCryptLayer)
     t.resume("253:1");
     auto v = t.verdict();
     EXPECT_EQ(v.block, HibernationBlock::SharedLayer);
+    EXPECT_TRUE(code_fits(v));
     EXPECT_THAT(v.blocker, AllOf(HasSubstr("/dev/dm-1 (cryptswap), the dm-crypt layer above the dm-integrity layer "
                                            "/dev/dm-0 (cryptswap_dif) of swap /dev/dm-1, is also used by /dev/dm-4,"),
                                  HasSubstr("must suspend that layer after a resume while it reloads the one below"),
@@ -653,6 +722,7 @@ TEST(HibernationCheck, IntegrityWithoutCryptAboveIsStillChecked)
     t.resume("253:1");
     const auto v = t.verdict();
     EXPECT_EQ(v.block, HibernationBlock::SharedLayer);
+    EXPECT_TRUE(code_fits(v));
     EXPECT_THAT(v.blocker, AllOf(HasSubstr("/dev/dm-0 (int0)"), HasSubstr("/dev/dm-2 (other)")));
 }
 
@@ -668,6 +738,7 @@ TEST(HibernationCheck, CryptOverCryptOverIntegrityIsRefused)
     t.resume("253:2");
     const auto v = t.verdict();
     EXPECT_EQ(v.block, HibernationBlock::SharedLayer);
+    EXPECT_TRUE(code_fits(v));
     EXPECT_THAT(v.blocker, AllOf(HasSubstr("through /dev/dm-2 (outer), a dm-crypt layer"),
                                  HasSubstr("would not suspend with it")));
 }
@@ -681,6 +752,7 @@ TEST(HibernationCheck, LvmSpanningAnUnencryptedDisk)
     t.swaps({"/dev/mapper/vg-swap partition 8388604 0 -2"});
     const auto v = t.verdict();
     EXPECT_EQ(v.block, HibernationBlock::Unencrypted);
+    EXPECT_TRUE(code_fits(v));
 }
 
 TEST(HibernationCheck, SharedLowerDeviceIsJudgedOnEveryPath)
@@ -698,6 +770,7 @@ TEST(HibernationCheck, SharedLowerDeviceIsJudgedOnEveryPath)
     EXPECT_EQ(f.swaps[0].layers.size(), 4u) << "vda2 is read once";
     auto v = classify_hibernation(f, {});
     EXPECT_EQ(v.block, HibernationBlock::NotAuthenticated);
+    EXPECT_TRUE(code_fits(v));
     EXPECT_THAT(v.blocker, HasSubstr("on /dev/dm-1 (b)"));
     t.inspector.facts["b"] = crypt("LUKS2", "aes", "xts-random", "hmac(sha512)", 64);
     EXPECT_TRUE(t.verdict().allowed());
@@ -712,6 +785,7 @@ TEST(HibernationCheck, CryptFactsUnreadableIsUnverifiableEvenForTheWeakerTier)
     for (bool require : {true, false}) {
         const auto v = t.verdict(require);
         EXPECT_EQ(v.block, HibernationBlock::Unverifiable);
+        EXPECT_TRUE(code_fits(v));
         EXPECT_EQ(v.protection, ImageProtection::Unknown);
         EXPECT_THAT(v.blocker, AllOf(HasSubstr("cannot verify how swap /dev/dm-0 is protected"),
                                      HasSubstr("cannot read the dm-crypt mapping cryptswap"),
@@ -729,6 +803,7 @@ TEST(HibernationCheck, HeaderOnlyFactsAreNotTrusted)
     t.swaps({kSwapLine});
     const auto v = t.verdict(false);
     EXPECT_EQ(v.block, HibernationBlock::Unverifiable);
+    EXPECT_TRUE(code_fits(v));
     EXPECT_EQ(v.protection, ImageProtection::Unknown);
     EXPECT_THAT(v.blocker, AllOf(HasSubstr("LUKS2 header on /dev/vda2"), HasSubstr("integrity hmac(sha256)"),
                                  HasSubstr("CAP_SYS_ADMIN")));
