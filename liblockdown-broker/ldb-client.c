@@ -45,6 +45,10 @@ enum {
   PROP_EXCEPTIONS,
   PROP_CAN_HIBERNATE,
   PROP_HIBERNATE_BLOCKER,
+  PROP_FEATURES,
+  PROP_NOTICE_CODE,
+  PROP_HIBERNATE_BLOCKER_CODE,
+  PROP_HIBERNATE_BLOCKER_DEVICE,
   N_PROPS
 };
 static GParamSpec *props[N_PROPS];
@@ -142,9 +146,10 @@ on_exception_narrowed (LdbBusLockdownBroker1 *proxy, guint64 id, const char *con
 
 static void
 on_denied (LdbBusLockdownBroker1 *proxy, const char *reason, guint pid, const char *comm,
-           const char *unit, guint64 count, gpointer user_data)
+           const char *unit, guint64 count, guint uid, const char *session, gpointer user_data)
 {
-  g_signal_emit (user_data, signals[SIGNAL_DENIED], 0, reason, pid, comm, unit, count);
+  g_signal_emit (user_data, signals[SIGNAL_DENIED], 0, reason, pid, comm, unit, count, uid,
+                 session);
 }
 
 static void
@@ -359,6 +364,14 @@ ldb_client_get_property (GObject *object, guint prop_id, GValue *value, GParamSp
     case PROP_HIBERNATE_BLOCKER:
       g_value_set_string (value, ldb_client_get_hibernate_blocker (self));
       break;
+    case PROP_FEATURES: g_value_set_boxed (value, ldb_client_get_features (self)); break;
+    case PROP_NOTICE_CODE: g_value_set_string (value, ldb_client_get_notice_code (self)); break;
+    case PROP_HIBERNATE_BLOCKER_CODE:
+      g_value_set_string (value, ldb_client_get_hibernate_blocker_code (self));
+      break;
+    case PROP_HIBERNATE_BLOCKER_DEVICE:
+      g_value_set_string (value, ldb_client_get_hibernate_blocker_device (self));
+      break;
     default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
 }
@@ -441,6 +454,14 @@ install_properties (GObjectClass *object_class)
    * The active exceptions: a #GListModel of #LdbException.
    */
   props[PROP_EXCEPTIONS] = g_param_spec_object ("exceptions", NULL, NULL, G_TYPE_LIST_MODEL, ro);
+}
+
+/* The hibernation and code properties; the others are in install_properties. */
+static void
+install_more_properties (GObjectClass *object_class)
+{
+  const GParamFlags ro = G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY;
+
   /**
    * LdbClient:can-hibernate:
    *
@@ -456,6 +477,39 @@ install_properties (GObjectClass *object_class)
    * sentence that names the device; "" when it is.
    */
   props[PROP_HIBERNATE_BLOCKER] = g_param_spec_string ("hibernate-blocker", NULL, NULL, "", ro);
+  /**
+   * LdbClient:features:
+   *
+   * What the broker implements, like "scope-caller" or "dynamic-debug" (see
+   * the interface XML); constant while it runs. Test one with
+   * ldb_client_has_feature().
+   */
+  props[PROP_FEATURES] = g_param_spec_boxed ("features", NULL, NULL, G_TYPE_STRV, ro);
+  /**
+   * LdbClient:notice-code:
+   *
+   * A stable word for #LdbClient:notice's first sentence ("not-enforcing",
+   * "kernel-lockdown-raised", "part-missing-PART"), for a client to show its
+   * own translated text; "" when the notice is "". A code the client does not
+   * know falls back to #LdbClient:notice.
+   */
+  props[PROP_NOTICE_CODE] = g_param_spec_string ("notice-code", NULL, NULL, "", ro);
+  /**
+   * LdbClient:hibernate-blocker-code:
+   *
+   * A stable word for #LdbClient:hibernate-blocker's sentence (like
+   * "swap-not-encrypted"; the interface XML lists them), "" when hibernation
+   * is possible.
+   */
+  props[PROP_HIBERNATE_BLOCKER_CODE] = g_param_spec_string ("hibernate-blocker-code", NULL, NULL,
+                                                            "", ro);
+  /**
+   * LdbClient:hibernate-blocker-device:
+   *
+   * The device #LdbClient:hibernate-blocker names, like "/dev/dm-1", or "".
+   */
+  props[PROP_HIBERNATE_BLOCKER_DEVICE] = g_param_spec_string ("hibernate-blocker-device", NULL,
+                                                              NULL, "", ro);
   g_object_class_install_properties (object_class, N_PROPS, props);
 }
 
@@ -508,13 +562,18 @@ install_signals (GObjectClass *object_class)
    * @comm: its command name
    * @unit: its systemd unit
    * @count: how many refusals of that process and reason this stands for
+   * @uid: the process's uid
+   * @session: its logind session id, "" when it is in none (a service, or
+   *   the user's user@UID.service)
    *
    * The kernel refused a reason to a process. Coalesced and rate-limited by
-   * the broker; the journal has every record.
+   * the broker; the journal has every record. A session agent picks out its
+   * own with @uid and @session.
    */
   signals[SIGNAL_DENIED] =
-    g_signal_new ("denied", type, G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE, 5,
-                  G_TYPE_STRING, G_TYPE_UINT, G_TYPE_STRING, G_TYPE_STRING, G_TYPE_UINT64);
+    g_signal_new ("denied", type, G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE, 7,
+                  G_TYPE_STRING, G_TYPE_UINT, G_TYPE_STRING, G_TYPE_STRING, G_TYPE_UINT64,
+                  G_TYPE_UINT, G_TYPE_STRING);
 }
 
 static void
@@ -527,6 +586,7 @@ ldb_client_class_init (LdbClientClass *klass)
   object_class->get_property = ldb_client_get_property;
   object_class->set_property = ldb_client_set_property;
   install_properties (object_class);
+  install_more_properties (object_class);
   install_signals (object_class);
   /* Registers the broker's error names before the first call can fail. */
   g_type_ensure (G_TYPE_DBUS_CONNECTION);
@@ -756,4 +816,79 @@ ldb_client_get_hibernate_blocker (LdbClient *self)
 {
   g_return_val_if_fail (LDB_IS_CLIENT (self), "");
   return self->proxy ? or_empty (ldb_bus_lockdown_broker1_get_hibernate_blocker (self->proxy)) : "";
+}
+
+/**
+ * ldb_client_get_features:
+ * @self: a client
+ *
+ * Returns: (transfer none) (array zero-terminated=1): what the broker
+ *   implements (empty while it is not available, or for a broker older than
+ *   the property)
+ */
+const char *const *
+ldb_client_get_features (LdbClient *self)
+{
+  static const char *const none[] = { NULL };
+  const char *const *features;
+
+  g_return_val_if_fail (LDB_IS_CLIENT (self), none);
+  features = self->proxy ? ldb_bus_lockdown_broker1_get_features (self->proxy) : NULL;
+  return features != NULL ? features : none;
+}
+
+/**
+ * ldb_client_has_feature:
+ * @self: a client
+ * @feature: a word of #LdbClient:features, like "scope-caller"
+ *
+ * Returns: whether the broker implements @feature
+ */
+gboolean
+ldb_client_has_feature (LdbClient *self, const char *feature)
+{
+  g_return_val_if_fail (LDB_IS_CLIENT (self), FALSE);
+  g_return_val_if_fail (feature != NULL, FALSE);
+  return g_strv_contains (ldb_client_get_features (self), feature);
+}
+
+/**
+ * ldb_client_get_notice_code:
+ * @self: a client
+ *
+ * Returns: the code of the notice's first sentence, or ""
+ */
+const char *
+ldb_client_get_notice_code (LdbClient *self)
+{
+  g_return_val_if_fail (LDB_IS_CLIENT (self), "");
+  return self->proxy ? or_empty (ldb_bus_lockdown_broker1_get_notice_code (self->proxy)) : "";
+}
+
+/**
+ * ldb_client_get_hibernate_blocker_code:
+ * @self: a client
+ *
+ * Returns: the code of the hibernate blocker's sentence, or ""
+ */
+const char *
+ldb_client_get_hibernate_blocker_code (LdbClient *self)
+{
+  g_return_val_if_fail (LDB_IS_CLIENT (self), "");
+  return self->proxy
+         ? or_empty (ldb_bus_lockdown_broker1_get_hibernate_blocker_code (self->proxy)) : "";
+}
+
+/**
+ * ldb_client_get_hibernate_blocker_device:
+ * @self: a client
+ *
+ * Returns: the device the hibernate blocker names, or ""
+ */
+const char *
+ldb_client_get_hibernate_blocker_device (LdbClient *self)
+{
+  g_return_val_if_fail (LDB_IS_CLIENT (self), "");
+  return self->proxy
+         ? or_empty (ldb_bus_lockdown_broker1_get_hibernate_blocker_device (self->proxy)) : "";
 }

@@ -32,6 +32,12 @@ GListModel      *ldb_client_get_reasons            (LdbClient *self);
 GListModel      *ldb_client_get_exceptions         (LdbClient *self);
 LdbCanHibernate  ldb_client_get_can_hibernate      (LdbClient *self);
 const char      *ldb_client_get_hibernate_blocker  (LdbClient *self);
+const char *const *ldb_client_get_features         (LdbClient *self);
+gboolean         ldb_client_has_feature            (LdbClient  *self,
+                                                    const char *feature);
+const char      *ldb_client_get_notice_code        (LdbClient *self);
+const char      *ldb_client_get_hibernate_blocker_code   (LdbClient *self);
+const char      *ldb_client_get_hibernate_blocker_device (LdbClient *self);
 
 /* Exceptions */
 void     ldb_client_request_exception_async  (LdbClient           *self,

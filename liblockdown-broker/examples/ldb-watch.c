@@ -7,12 +7,12 @@
  * Connects, prints the state, requests an exception for the REASONs (scope
  * session) if any are given, then prints every signal and every change of
  * Exceptions as one line each, until SIGTERM or SIGINT. Lines:
- *   ready version=V mode=M kernel-lockdown=K enforcing=B exceptions=N
+ *   ready version=V mode=M kernel-lockdown=K enforcing=B exceptions=N scope-caller=B
  *   requested id=ID            (or: request-failed code=C message=...)
  *   granted id=ID reasons=a,b scope-kind=K scope=S
  *   revoked id=ID why=W
  *   narrowed id=ID why=W cgroups=a,b
- *   denied reason=R pid=P comm=C unit=U count=N
+ *   denied reason=R pid=P comm=C unit=U count=N uid=U session=S
  *   exceptions n=N ids=ID,ID
  *   notify property=P
  * stdout is line-buffered. Exit: 0 after a signal, 1 if the client could not
@@ -83,10 +83,10 @@ on_narrowed (LdbClient *client, guint64 id, const char *const *cgroups, LdbNarro
 
 static void
 on_denied (LdbClient *client, const char *reason, guint pid, const char *comm, const char *unit,
-           guint64 count, gpointer user_data)
+           guint64 count, guint uid, const char *session, gpointer user_data)
 {
-  printf ("denied reason=%s pid=%u comm=%s unit=%s count=%" G_GUINT64_FORMAT "\n", reason, pid,
-          comm, unit, count);
+  printf ("denied reason=%s pid=%u comm=%s unit=%s count=%" G_GUINT64_FORMAT " uid=%u session=%s\n",
+          reason, pid, comm, unit, count, uid, session);
 }
 
 static void
@@ -139,11 +139,13 @@ main (int argc, char **argv)
       fprintf (stderr, "ldb-watch: %s\n", error->message);
       return 1;
     }
-  printf ("ready version=%s mode=%s kernel-lockdown=%s enforcing=%s exceptions=%u\n",
+  printf ("ready version=%s mode=%s kernel-lockdown=%s enforcing=%s exceptions=%u "
+          "scope-caller=%s\n",
           ldb_client_get_version (client), nick (LDB_TYPE_LOCKDOWN_MODE, ldb_client_get_mode (client)),
           nick (LDB_TYPE_LOCKDOWN_MODE, ldb_client_get_kernel_lockdown (client)),
           ldb_client_get_enforcing (client) ? "yes" : "no",
-          g_list_model_get_n_items (ldb_client_get_exceptions (client)));
+          g_list_model_get_n_items (ldb_client_get_exceptions (client)),
+          ldb_client_has_feature (client, "scope-caller") ? "yes" : "no");
   g_signal_connect (client, "notify", G_CALLBACK (on_notify), NULL);
   g_signal_connect (client, "exception-granted", G_CALLBACK (on_granted), NULL);
   g_signal_connect (client, "exception-revoked", G_CALLBACK (on_revoked), NULL);

@@ -12,8 +12,9 @@ Exceptions property and emits ExceptionGranted, ExceptionRevoked and
 PropertiesChanged as the broker does.
 
 Parameters (all optional):
-  Version, KernelLockdown, Mode, Enforcing, Notice, CanHibernate,
-  HibernateBlocker: the initial property values
+  Version, KernelLockdown, Mode, Enforcing, Notice, NoticeCode, Features,
+  CanHibernate, HibernateBlocker, HibernateBlockerCode,
+  HibernateBlockerDevice: the initial property values
   Reasons: a(sss) (name, level, action), default: a few real reasons
   HolderUid (u), HolderSession (s): whom RequestException grants to
   Callsites: a(sussssss) for ListDebug, as the broker returns them
@@ -26,7 +27,8 @@ UpdateProperties and EmitSignal):
       an id: numbers above 2^53 are rounded there)
   NarrowException(t id, as cgroups, s why): ExceptionNarrowed and the row's
       "cgroups"/"narrowed" keys
-  EmitDenied(s reason, u pid, s comm, s unit, t count): the Denied signal
+  EmitDenied(s reason, u pid, s comm, s unit, t count, u uid, s session):
+      the Denied signal
   SetError(s method, s name, s message): the next call of `method` fails with
       the D-Bus error `name` (e.g. "org.freedesktop.LockdownBroker1.Error.NotAuthorized")
 '''
@@ -56,6 +58,10 @@ DEFAULT_REASONS = [
     ('kcore', 'confidentiality', 'allow'),
     ('dynamic-debug', 'integrity', 'deny'),
 ]
+
+
+DEFAULT_FEATURES = ['scope-caller', 'dynamic-debug', 'hibernate', 'exception-narrowing', 'codes',
+                    'denied-owner']
 
 
 def _fail(name, message):
@@ -135,11 +141,15 @@ def load(mock, parameters):
         'Mode': dbus.String(parameters.get('Mode', 'integrity')),
         'Enforcing': dbus.Boolean(parameters.get('Enforcing', True)),
         'Notice': dbus.String(parameters.get('Notice', '')),
+        'NoticeCode': dbus.String(parameters.get('NoticeCode', '')),
+        'Features': dbus.Array(parameters.get('Features', DEFAULT_FEATURES), signature='s'),
         'Reasons': dbus.Array(parameters.get('Reasons', DEFAULT_REASONS), signature='(sss)'),
         'Exceptions': dbus.Array([], signature=EXCEPTION_ROW),
         'CanHibernate': dbus.String(parameters.get('CanHibernate', 'na')),
         'HibernateBlocker': dbus.String(parameters.get(
             'HibernateBlocker', 'No swap device is active.')),
+        'HibernateBlockerCode': dbus.String(parameters.get('HibernateBlockerCode', 'no-swap')),
+        'HibernateBlockerDevice': dbus.String(parameters.get('HibernateBlockerDevice', '')),
     }
     mock.AddProperties(MAIN_IFACE, dbus.Dictionary(props, signature='sv'))
 
@@ -273,10 +283,11 @@ def NarrowException(self, ex_id, cgroups, why):
     _publish(self)
 
 
-@dbus.service.method(MOCK_IFACE, in_signature='susst', out_signature='')
-def EmitDenied(self, reason, pid, comm, unit, count):
-    self.EmitSignal(MAIN_IFACE, 'Denied', 'susst', [reason, dbus.UInt32(pid), comm, unit,
-                                                    dbus.UInt64(count)])
+@dbus.service.method(MOCK_IFACE, in_signature='susstus', out_signature='')
+def EmitDenied(self, reason, pid, comm, unit, count, uid, session):
+    self.EmitSignal(MAIN_IFACE, 'Denied', 'susstus', [reason, dbus.UInt32(pid), comm, unit,
+                                                      dbus.UInt64(count), dbus.UInt32(uid),
+                                                      session])
 
 
 @dbus.service.method(MOCK_IFACE, in_signature='sss', out_signature='')

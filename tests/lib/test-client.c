@@ -167,7 +167,9 @@ test_new_async (Fixture *f, gconstpointer data)
 static const char props_params[] =
   "{\"Version\": \"9.8.7\", \"Mode\": \"confidentiality\", \"KernelLockdown\": \"integrity\","
   " \"Enforcing\": false, \"Notice\": \"Look here.\", \"CanHibernate\": \"yes\","
-  " \"HibernateBlocker\": \"\","
+  " \"HibernateBlocker\": \"\", \"NoticeCode\": \"part-missing-cgroup-fence\","
+  " \"HibernateBlockerCode\": \"\", \"HibernateBlockerDevice\": \"\","
+  " \"Features\": [\"scope-caller\", \"codes\", \"from-the-future\"],"
   " \"Reasons\": [[\"dev-mem\", \"integrity\", \"deny\"], [\"kcore\", \"confidentiality\", \"audit\"]]}";
 
 static void
@@ -185,6 +187,12 @@ test_properties (Fixture *f, gconstpointer data)
   g_assert_cmpstr (ldb_client_get_notice (f->client), ==, "Look here.");
   g_assert_cmpint (ldb_client_get_can_hibernate (f->client), ==, LDB_CAN_HIBERNATE_YES);
   g_assert_cmpstr (ldb_client_get_hibernate_blocker (f->client), ==, "");
+  g_assert_cmpstr (ldb_client_get_notice_code (f->client), ==, "part-missing-cgroup-fence");
+  g_assert_cmpstr (ldb_client_get_hibernate_blocker_code (f->client), ==, "");
+  g_assert_cmpstrv (ldb_client_get_features (f->client),
+                    ((const char *const[]) { "scope-caller", "codes", "from-the-future", NULL }));
+  g_assert_true (ldb_client_has_feature (f->client, "scope-caller"));
+  g_assert_false (ldb_client_has_feature (f->client, "dynamic-debug"));
   g_assert_cmpuint (g_list_model_get_n_items (reasons), ==, 2);
   g_assert_true (g_list_model_get_item_type (reasons) == LDB_TYPE_REASON);
   first = g_list_model_get_item (reasons, 0);
@@ -251,6 +259,15 @@ test_notify (Fixture *f, gconstpointer data)
   g_assert_cmpint (ldb_client_get_can_hibernate (f->client), ==, LDB_CAN_HIBERNATE_YES);
   mock_set (f, "HibernateBlocker", g_variant_new_string (""));
   wait_logged (names, "hibernate-blocker");
+  mock_set (f, "NoticeCode", g_variant_new_string ("kernel-lockdown-raised"));
+  wait_logged (names, "notice-code");
+  g_assert_cmpstr (ldb_client_get_notice_code (f->client), ==, "kernel-lockdown-raised");
+  mock_set (f, "HibernateBlockerCode", g_variant_new_string ("swap-not-encrypted"));
+  wait_logged (names, "hibernate-blocker-code");
+  g_assert_cmpstr (ldb_client_get_hibernate_blocker_code (f->client), ==, "swap-not-encrypted");
+  mock_set (f, "HibernateBlockerDevice", g_variant_new_string ("/dev/dm-1"));
+  wait_logged (names, "hibernate-blocker-device");
+  g_assert_cmpstr (ldb_client_get_hibernate_blocker_device (f->client), ==, "/dev/dm-1");
   mock_set (f, "Version", g_variant_new_string ("1.0.0"));
   wait_logged (names, "version");
   g_assert_cmpstr (ldb_client_get_version (f->client), ==, "1.0.0");
@@ -457,10 +474,10 @@ on_narrowed (LdbClient *client, guint64 id, const char *const *cgroups, LdbNarro
 
 static void
 on_denied (LdbClient *client, const char *reason, guint pid, const char *comm, const char *unit,
-           guint64 count, gpointer user_data)
+           guint64 count, guint uid, const char *session, gpointer user_data)
 {
-  *(char **) user_data = g_strdup_printf ("%s %u %s %s %" G_GUINT64_FORMAT, reason, pid, comm,
-                                          unit, count);
+  *(char **) user_data = g_strdup_printf ("%s %u %s %s %" G_GUINT64_FORMAT " %u %s", reason, pid,
+                                          comm, unit, count, uid, session);
 }
 
 static void
@@ -493,11 +510,11 @@ test_narrowed_and_denied (Fixture *f, gconstpointer data)
     }
   e = g_list_model_get_item (ldb_client_get_exceptions (f->client), 0);
   g_assert_cmpstrv (ldb_exception_get_cgroups (e), cgroups);
-  mock_call (f, "EmitDenied", g_variant_new ("(susst)", "kexec", 77, "kexec", "evil.service",
-                                             (guint64) 5));
+  mock_call (f, "EmitDenied", g_variant_new ("(susstus)", "kexec", 77, "kexec", "evil.service",
+                                             (guint64) 5, 1000, "c2"));
   while (denied == NULL)
     g_main_context_iteration (NULL, TRUE);
-  g_assert_cmpstr (denied, ==, "kexec 77 kexec evil.service 5");
+  g_assert_cmpstr (denied, ==, "kexec 77 kexec evil.service 5 1000 c2");
 }
 
 static const struct {

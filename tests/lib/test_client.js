@@ -47,6 +47,7 @@ function main() {
     ok(client.version === '0.1.0', 'version');
     ok(client.mode === Ldb.LockdownMode.INTEGRITY, 'mode is an enum');
     ok(client.reasons.get_n_items() === 7, 'reasons is a list model');
+    ok(client.features.includes('codes') && client.has_feature('dynamic-debug'), 'features');
     ok(client.reasons.get_item(1).name === 'dev-mem', 'reason name');
 
     const events = [];

@@ -53,6 +53,10 @@ class TestGI(dbusmock.DBusTestCase):
         self.assertEqual(client.props.mode, Ldb.LockdownMode.INTEGRITY)
         self.assertEqual(client.props.kernel_lockdown, Ldb.LockdownMode.NONE)
         self.assertTrue(client.props.enforcing)
+        self.assertIn('denied-owner', client.props.features)
+        self.assertTrue(client.has_feature('scope-caller'))
+        self.assertFalse(client.has_feature('time-travel'))
+        self.assertEqual(client.props.hibernate_blocker_code, 'no-swap')
         reasons = client.props.reasons
         self.assertIsInstance(reasons, Gio.ListModel)
         self.assertEqual(reasons.get_item_type(), Ldb.Reason.__gtype__)
@@ -64,6 +68,15 @@ class TestGI(dbusmock.DBusTestCase):
                                   interface_name='org.freedesktop.DBus.Mock')
         spin_until(lambda: seen)
         self.assertEqual(client.get_kernel_lockdown(), Ldb.LockdownMode.CONFIDENTIALITY)
+
+    def test_denied_names_its_owner(self):
+        client = self.new_client()
+        seen = []
+        client.connect('denied', lambda _c, *args: seen.append(args))
+        self.obj.EmitDenied('dev-mem', 42, 'cat', 'session-c3.scope', 2, 1000, 'c3',
+                            interface_name='org.freedesktop.DBus.Mock')
+        spin_until(lambda: seen)
+        self.assertEqual(seen[0], ('dev-mem', 42, 'cat', 'session-c3.scope', 2, 1000, 'c3'))
 
     def test_request_release(self):
         client = self.new_client()
