@@ -66,6 +66,9 @@ state=$(systemctl show -p ActiveState -p Result -p ExecMainStatus lockdown-enfor
 order=$(systemctl show -p Before lockdown-enforce.service --value)
 [[ " $order " == *" sysinit.target "* ]] && ok "lockdown-enforce.service is ordered before sysinit.target" || not_ok "Before=$order"
 assert "link pinned" test -e /sys/fs/bpf/lockdown-broker/link_locked_down
+n_fence=$(ls /sys/fs/bpf/lockdown-broker | grep -c '^link_fence_')
+[[ $n_fence -eq 5 ]] && ok "the cgroup-fence part loaded at boot (5 links pinned)" ||
+    not_ok "cgroup-fence links at boot: $n_fence :: $(journalctl -b -u lockdown-enforce.service --no-pager -o cat | grep -i -E 'fence|part' | tail -4) :: record: $(tr '\n' ' ' </run/lockdown-broker/enforcement 2>&1)"
 out=$("$CTL" policy 2>&1)
 assert_grep "default policy: dev-mem=deny (Mode=integrity)" '^dev-mem=deny$' "$out"
 assert_grep "default policy: kcore=allow (confidentiality class)" '^kcore=allow$' "$out"

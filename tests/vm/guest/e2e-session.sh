@@ -229,4 +229,33 @@ rc=$?
 out=$(as_user "gdbus call --system --dest org.freedesktop.LockdownBroker1 --object-path /org/freedesktop/LockdownBroker1 --method org.freedesktop.LockdownBroker1.RequestException \"['dev-mem']\" 'uint64 60' \"{'scope': <'caller'>}\"" 2>&1)
 assert_grep "scope=caller from the session scope: InvalidArgument" "Error\\.InvalidArgument.*session-$LDVM_SESSION_ID\\.scope, a login session" "$out"
 
+section "c. a GLib client (liblockdown-broker-1) as the console user: grant, lock, revoke"
+# The last section: it locks the session. ldb-watch prints one line per
+# signal and per change of the Exceptions list model (ids in decimal).
+WATCH=$LDB_BUILD/liblockdown-broker/ldb-watch
+[[ -x $WATCH ]] || abort "missing in the guest: $WATCH"
+as_user_bg "$WATCH dev-mem >$W/watch.out 2>$W/watch.err" >/dev/null
+watched() { grep -Eq "$1" "$W/watch.out"; }
+wait_for 30 watched '^requested id=[0-9]+$' || not_ok "ldb-watch: no request :: $(cat "$W/watch.out" "$W/watch.err")"
+wid=$(sed -n 's/^requested id=//p' "$W/watch.out")
+hid=$(printf '%016x' "${wid:-0}")
+watched "^ready .*enforcing=(true|yes|1)" && ok "ldb-watch: ready, the broker is enforcing" ||
+    not_ok "no ready line :: $(head -3 "$W/watch.out")"
+wait_for 10 watched "^granted id=$wid reasons=dev-mem scope-kind=session scope=$LDVM_SESSION_ID\$" &&
+    ok "exception-granted $hid: dev-mem for session $LDVM_SESSION_ID" || not_ok "no granted line :: $(cat "$W/watch.out")"
+wait_for 10 watched "^exceptions n=1 ids=$wid\$" && ok "the Exceptions model changed: holds $hid" ||
+    not_ok "no exceptions line with $wid :: $(cat "$W/watch.out")"
+kernel_has_grant "$hid" && ok "kernel grant $hid in place" || not_ok "no kernel grant $hid"
+listed "$hid" && ok "lockdownctl lists $hid" || not_ok "$hid not listed :: $(exceptions_json)"
+loginctl lock-session "$LDVM_SESSION_ID"
+wait_for 20 watched "^revoked id=$wid why=session-locked\$" && ok "exception-revoked $hid why=session-locked" ||
+    not_ok "no revoked line :: $(cat "$W/watch.out")"
+wait_for 10 eval "tail -n 1 '$W/watch.out' | grep -q '^exceptions n=0 ids=\$'" &&
+    ok "the Exceptions model changed again: empty" || not_ok "model not emptied :: $(tail -3 "$W/watch.out")"
+kernel_lacks_grant "$hid" && ok "kernel grant $hid gone" || not_ok "kernel grant $hid still there"
+loginctl unlock-session "$LDVM_SESSION_ID"
+pkill -TERM -u ldbuser -x ldb-watch
+wait_for 10 watched '^stopped$' && ok "ldb-watch stopped on SIGTERM" || not_ok "ldb-watch: no 'stopped' :: $(tail -2 "$W/watch.out")"
+grep -c . "$W/watch.out" | sed 's/^/# ldb-watch lines: /'
+
 finish
