@@ -136,7 +136,10 @@ bool Enforcer::link_pinned(const PinLayout& pins, const char* name)
     UniqueFd link(fd);
     bpf_link_info info{};
     uint32_t len = sizeof(info);
-    return bpf_obj_get_info_by_fd(link.get(), &info, &len) == 0 && info.type == BPF_LINK_TYPE_TRACING;
+    // lsm/ and fentry programs attach through tracing links; tp_btf ones
+    // (cgroup-fence's cgroup_attach_task) through raw tracepoint links.
+    return bpf_obj_get_info_by_fd(link.get(), &info, &len) == 0 &&
+           (info.type == BPF_LINK_TYPE_TRACING || info.type == BPF_LINK_TYPE_RAW_TRACEPOINT);
 }
 
 Enforcer Enforcer::open_pinned(const PinLayout& pins, Access access)

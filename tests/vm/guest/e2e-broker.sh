@@ -80,6 +80,11 @@ if wait_for 30 systemctl is-active --quiet lockdown-broker.service; then
 else
     not_ok "lockdown-broker.service: $(systemctl show -p ActiveState -p SubState -p Result lockdown-broker.service | tr '\n' ' ') :: $(journalctl -b -u lockdown-broker.service --no-pager -o cat | tail -8)"
 fi
+# At boot every part is loaded and the kernel's own lockdown is none: nothing
+# to tell the user.
+nc=$(busctl get-property "$BUS_NAME" "$BUS_PATH" "$BUS_NAME" NoticeCode 2>&1)
+[[ $nc == 's ""' ]] && ok "NoticeCode is empty at boot (every part loaded)" ||
+    not_ok "NoticeCode at boot: $nc :: $(busctl get-property "$BUS_NAME" "$BUS_PATH" "$BUS_NAME" Notice 2>&1)"
 out=$("$LDCTL" status 2>&1)
 rc=$?
 [[ $rc -eq 0 ]] && ok "lockdownctl status works" || not_ok "lockdownctl status rc=$rc :: $out"
