@@ -78,24 +78,9 @@ fi
 d=$(mktemp -d)
 BUS_PID=
 trap '[[ -n $BUS_PID ]] && kill "$BUS_PID"; rm -rf "$d"' EXIT
-cat >"$d/bus.conf" <<EOF
-<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
- "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
-<busconfig>
-  <type>system</type>
-  <listen>unix:path=$d/bus</listen>
-  <auth>EXTERNAL</auth>
-  <policy context="default">
-    <allow user="*"/>
-    <allow own="*"/>
-    <allow send_destination="*"/>
-    <allow receive_sender="*"/>
-  </policy>
-</busconfig>
-EOF
-if dbus-daemon --config-file="$d/bus.conf" --fork --print-address=5 --print-pid=6 5>"$d/address" 6>"$d/bus.pid"; then
-    BUS_PID=$(cat "$d/bus.pid")
-    export DBUS_SYSTEM_BUS_ADDRESS=$(head -n1 "$d/address")
+# shellcheck source=private-bus.sh
+. "$(dirname "$0")/private-bus.sh"
+if private_bus_start "$d"; then
     expect "offline status labels in German, aligned" 5 '^ +Durchgesetzt: (ja|nein|unbekannt)' \
         "${german[@]}" "$CTL" status
     expect "offline status: broker not running, in German" 5 '^ +Broker: läuft nicht \(lockdown-brokerd ist auf dem Systembus nicht erreichbar' \

@@ -117,26 +117,9 @@ if "$CTL" --help | awk 'length > 79 { exit 1 }'; then ok "--help fits 80 columns
 check "bash -n $COMPLETION" bash -n "$COMPLETION"
 
 # --- a private system bus ----------------------------------------------------
-cat >"$d/bus.conf" <<EOF
-<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
- "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
-<busconfig>
-  <type>system</type>
-  <listen>unix:path=$d/bus</listen>
-  <auth>EXTERNAL</auth>
-  <policy context="default">
-    <allow user="*"/>
-    <allow own="*"/>
-    <allow send_destination="*"/>
-    <allow receive_sender="*"/>
-  </policy>
-</busconfig>
-EOF
-dbus-daemon --config-file="$d/bus.conf" --fork --print-address=5 --print-pid=6 5>"$d/address" 6>"$d/bus.pid" ||
-    die "cannot start a private dbus-daemon"
-BUS_PID=$(cat "$d/bus.pid")
-export DBUS_SYSTEM_BUS_ADDRESS=$(head -n1 "$d/address")
-[[ -n $DBUS_SYSTEM_BUS_ADDRESS && -n $BUS_PID ]] || die "dbus-daemon printed no address or pid"
+# shellcheck source=private-bus.sh
+. "$SRCDIR/tests/cli/private-bus.sh"
+private_bus_start "$d" || die "cannot start a private dbus-daemon, or it printed no address or pid"
 
 # No broker on the bus: exit 5 with the hint to start it.
 run 5 'lockdown-brokerd is not reachable on the system bus' status
