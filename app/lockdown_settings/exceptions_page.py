@@ -23,13 +23,14 @@ def countdown(expires_us):
 
 
 class ExceptionRow(Adw.ActionRow):
-    def __init__(self, exception, mine, on_release):
+    def __init__(self, exception, mine, releasable, on_release):
         reasons = list(exception.props.reasons)
         super().__init__(title=', '.join(texts.reason(r) for r in reasons), use_markup=False)
         self.set_name(f'exception-{exception.props.id}')
         self.exception = exception
+        self.mine = mine
         self.release = None
-        if mine:
+        if releasable:
             self.release = Gtk.Button(label=_('Release'), valign=Gtk.Align.CENTER)
             self.release.set_name('exception-release')
             self.release.connect('clicked', lambda *_a: on_release(exception.props.id))
@@ -40,6 +41,8 @@ class ExceptionRow(Adw.ActionRow):
         ex = self.exception
         parts = [', '.join(ex.props.reasons), texts.origin(ex.props.origin),
                  countdown(ex.props.expires)]
+        if not self.mine:  # yours cover your session; say what others cover
+            parts.insert(1, texts.scope(ex.props.scope_kind, ex.props.scope))
         if ex.props.narrowed == Ldb.NarrowWhy.OTHER_SESSION:
             parts.append(_('narrowed to this session: you have another session'))
         self.set_subtitle(' · '.join(parts))
@@ -70,6 +73,7 @@ class ExceptionsPage(Adw.PreferencesPage):
                          icon_name='changes-allow-symbolic')
         self.client, self.me, self.report = client, me, report
         self.known = {}  # id -> (reasons, mine), kept until the exception ends
+        self.last_dialog = None
         self.yours = RowGroup(_('Yours'), 'exceptions-yours', _('You hold no exception.'))
         ask = Gtk.Button(label=_('Request…'), valign=Gtk.Align.CENTER)
         ask.set_name('exceptions-request')
@@ -106,7 +110,7 @@ class ExceptionsPage(Adw.PreferencesPage):
             # Only what you asked for is yours to release; an administrator's
             # grant to your session is revoked by an administrator.
             releasable = mine and ex.props.origin == Ldb.Origin.REQUEST
-            row = ExceptionRow(ex, releasable, self.release)
+            row = ExceptionRow(ex, mine, releasable, self.release)
             (yours if mine else system).append(row)
         self.yours.replace(yours)
         self.system.replace(system)
@@ -136,6 +140,7 @@ class ExceptionsPage(Adw.PreferencesPage):
     def open_request(self, preselect=()):
         dialog = RequestDialog(self.get_root(), self.client, self.request, preselect)
         dialog.present()
+        self.last_dialog = dialog  # for the tests
         return dialog
 
     def request(self, reasons, seconds):

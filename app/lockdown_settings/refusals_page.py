@@ -22,7 +22,7 @@ class RefusalsPage(Adw.PreferencesPage):
         super().__init__(name='refusals', title=_('Refusals'),
                          icon_name='action-unavailable-symbolic')
         self.me, self.ask = me, ask
-        self.list = RowGroup(_('Recent refusals in your session'), 'refusals',
+        self.list = RowGroup(_('Recent refusals in your session'), 'refusals-list',
                              _('Nothing of yours was refused since this window opened.'))
         self.list.set_description(_('Other users\' refusals are not shown. The system '
                                     'journal has every refusal.'))

@@ -143,6 +143,18 @@ def revoke_why(value):
     return _(REVOKE_WHY.get(value, N_('for a reason this version does not know')))
 
 
+def scope(kind, name):
+    '''What an exception covers: kind is an Ldb.ScopeKind, name the session
+    id, unit name or cgroup path.'''
+    if kind == Ldb.ScopeKind.SESSION:
+        return _('session {}').format(name)
+    if kind == Ldb.ScopeKind.UNIT:
+        return _('unit {}').format(name)
+    if kind == Ldb.ScopeKind.CGROUP:
+        return _('cgroup {}').format(name)
+    return name
+
+
 def origin(value):
     return _(ORIGINS.get(value, N_('Unknown origin')))
 
