@@ -28,19 +28,17 @@ class RequestDialog(Adw.MessageDialog):
                          body=_('Choose what to allow for your session, and for how long.'))
         self.on_request = on_request
         self.checks = {}
-        box = Gtk.Box(orientation=Gtk.Orientation.VERTICAL, spacing=6)
+        box = Gtk.Box(orientation=Gtk.Orientation.VERTICAL, spacing=12)
+        reasons = Gtk.ListBox(selection_mode=Gtk.SelectionMode.NONE)
+        reasons.add_css_class('boxed-list')
         for reason in client.props.reasons:
             if reason.props.action == Ldb.ReasonAction.ALLOW:
                 continue  # nothing to ask for
-            name = reason.props.name
-            check = Gtk.CheckButton(label=f'{texts.reason(name)} ({name})',
-                                    active=name in preselect)
-            check.set_name('request-reason-' + name)
-            check.connect('toggled', lambda *_a: self.update())
-            self.checks[name] = check
-            box.append(check)
+            reasons.append(self.reason_row(reason.props.name, reason.props.name in preselect))
+        box.append(reasons)
         self.duration = Gtk.DropDown.new_from_strings(duration_labels())
         self.duration.set_name('request-duration')
+        self.duration.update_property([Gtk.AccessibleProperty.LABEL], [_('Duration')])
         box.append(self.duration)
         self.set_extra_child(box)
         self.add_response('cancel', _('Cancel'))
@@ -49,6 +47,19 @@ class RequestDialog(Adw.MessageDialog):
         self.set_default_response('request')
         self.connect('response', self.on_response)
         self.update()
+
+    def reason_row(self, name, active):
+        '''A row with a switch, labelled by the row (GTK 4.8 gives switches,
+        not check buttons, an accessible action).'''
+        title = f'{texts.reason(name)} ({name})'
+        row = Adw.ActionRow(title=title, use_markup=False)
+        switch = Gtk.Switch(active=active, valign=Gtk.Align.CENTER)
+        switch.set_name('request-reason-' + name)
+        switch.connect('notify::active', lambda *_a: self.update())
+        row.add_suffix(switch)
+        row.set_activatable_widget(switch)
+        self.checks[name] = switch
+        return row
 
     def chosen(self):
         return [name for name, check in self.checks.items() if check.get_active()]
