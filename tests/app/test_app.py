@@ -176,6 +176,8 @@ class ExceptionsTest(AppTest):
         self.assertFalse(dialog.get_response_enabled('request'))
         dialog.checks[reason].set_active(True)
         self.assertTrue(dialog.get_response_enabled('request'))
+        spin(0.3)
+        screenshot(dialog, 'exceptions-request-dialog')
         dialog.response('request')
         yours = find(self.window, 'exceptions-yours')
         spin_until(lambda: yours.rows, 'your exception shown')
