@@ -9,6 +9,7 @@ gi.require_version('Adw', '1')
 gi.require_version('Gtk', '4.0')
 from gi.repository import Adw, Gtk  # noqa: E402
 
+from .debug_page import DebugPage  # noqa: E402
 from .exceptions_page import ExceptionsPage  # noqa: E402
 from .hibernation_page import HibernationPage  # noqa: E402
 from .refusals_page import RefusalsPage  # noqa: E402
@@ -54,8 +55,10 @@ class Window(Adw.ApplicationWindow):
     def add_pages(self, client):
         me = Me()
         exceptions = ExceptionsPage(client, me, self.report)
-        pages = (StatusPage(client), HibernationPage(client, self.report), exceptions,
-                 RefusalsPage(client, me, exceptions.open_request))
+        pages = [StatusPage(client), HibernationPage(client, self.report), exceptions]
+        if client.has_feature('dynamic-debug'):
+            pages.append(DebugPage(client, me, self.report))
+        pages.append(RefusalsPage(client, me, exceptions.open_request))
         for page in pages:
             self.pages[page.get_name()] = page
             added = self.stack.add_titled(page, page.get_name(), page.get_title())

@@ -245,6 +245,43 @@ class RefusalsTest(AppTest):
         self.snap('refusals')
 
 
+class DebugTest(AppTest):
+    '''Also the regression test of liblockdown-broker's GPtrArray annotations:
+    with (transfer full) python3-gi unreffed each callsite twice (a critical,
+    fatal here).'''
+
+    def test_enable_then_put_back(self):
+        self.open()
+        self.show('debug')
+        find(self.window, 'debug-module').set_text('foo')
+        find(self.window, 'debug-enable').emit('clicked')
+        changes = find(self.window, 'debug-changes')
+        spin_until(lambda: len(changes.rows) == 2, 'the two changed callsites shown')
+        spin(0.3)
+        text = shown_text(self.window)
+        self.assertIn('foo: foo_probe', text)
+        self.assertIn('drivers/foo/foo.c:42 · flags p · changed at', text)
+        self.assertEqual(str(self.calls('SetDebug')[0][2][0]), 'module foo +p')
+        self.snap('debug-changed')
+        find(self.window, 'debug-reset').emit('clicked')
+        spin_until(lambda: 'Your session changed nothing.' in shown_text(self.window),
+                   'everything put back')
+
+    def test_bad_module_names_cannot_be_sent(self):
+        self.open()
+        self.show('debug')
+        entry, enable = find(self.window, 'debug-module'), find(self.window, 'debug-enable')
+        for bad in ('', 'foo bar', 'foo +p', 'a"b', 'x;y', 'file *', 'm\\n'):
+            entry.set_text(bad)
+            self.assertFalse(enable.get_sensitive(), bad)
+        entry.set_text('snd_hda_intel')
+        self.assertTrue(enable.get_sensitive())
+
+    def test_no_page_without_the_feature(self):
+        self.open(Features=['hibernate'])
+        self.assertNotIn('debug', self.window.pages)
+
+
 class UnavailableTest(AppTest):
     def test_no_broker(self):
         result = []
