@@ -12,7 +12,7 @@ from gi.repository import Adw, LockdownBroker as Ldb  # noqa: E402
 from . import texts  # noqa: E402
 from .widgets import value_row, wrap_label  # noqa: E402
 
-WATCHED = ('enforcing', 'mode', 'kernel-lockdown', 'notice', 'notice-code', 'version')
+WATCHED = ('available', 'enforcing', 'mode', 'kernel-lockdown', 'notice', 'notice-code', 'version')
 
 
 def fwupd_note(kernel_lockdown):
@@ -54,7 +54,10 @@ class StatusPage(Adw.PreferencesPage):
 
     def refresh(self):
         client = self.client
-        if client.props.enforcing:
+        if not client.props.available:
+            # The properties keep their last values: say they are stale.
+            self.enforcing.set_subtitle(_('Unknown: the broker is not running'))
+        elif client.props.enforcing:
             self.enforcing.set_subtitle(_('On: the broker enforces the lockdown'))
         else:
             self.enforcing.set_subtitle(_('Off: nothing is locked'))

@@ -115,6 +115,16 @@ class AgentTest(dbusmock.DBusTestCase):
         self.assertEqual([str(r) for r in reasons], ['dev-mem'])
         self.assertEqual(int(seconds), 600)
 
+    def test_settings_action_opens_the_settings(self):
+        opened = []
+        self.agent.open_settings = lambda: opened.append(True)
+        self.denied('dev-mem', os.getuid(), SESSION)
+        nid = self.notified_id()
+        self.notifyd.EmitSignal('org.freedesktop.Notifications', 'ActionInvoked', 'us',
+                                [dbus.UInt32(nid), 'settings'], dbus_interface=MOCK)
+        spin_until(lambda: opened, 'the settings opened')
+        self.assertEqual(self.requests(), [])
+
     def test_another_programs_action_is_ignored(self):
         self.denied('dev-mem', os.getuid(), SESSION)
         nid = self.notified_id()

@@ -122,6 +122,16 @@ class StatusTest(AppTest):
         spin_until(lambda: 'On: the broker' in shown_text(self.window), 'enforcing shown')
         self.assertNotIn('Enforcement is not loaded', shown_text(self.window))
 
+    def test_broker_gone(self):
+        self.open()
+        self.assertIn('On: the broker enforces the lockdown', self.show('status'))
+        self.p_mock.terminate()
+        self.p_mock.wait()
+        self.p_mock = None
+        spin_until(lambda: 'the broker is not running' in shown_text(self.window),
+                   'the broker\'s absence shown')
+        self.assertNotIn('On: the broker enforces the lockdown', shown_text(self.window))
+
     def test_kernel_lockdown_raised(self):
         self.open(KernelLockdown='integrity', NoticeCode='kernel-lockdown-raised',
                   Notice='The kernel raised its lockdown.')
