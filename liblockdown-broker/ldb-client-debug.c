@@ -101,7 +101,7 @@ ldb_client_set_debug_async (LdbClient *self, const char *query, LdbCallFlags fla
  * @result: the result passed to the callback
  * @error: return location for an error
  *
- * Returns: (transfer full) (element-type LdbCallsite): the callsites whose
+ * Returns: (transfer container) (element-type LdbCallsite): the callsites whose
  *   flags changed (#LdbCallsite:previous-flags the old ones), or %NULL with
  *   @error set
  */
@@ -121,7 +121,7 @@ ldb_client_set_debug_finish (LdbClient *self, GAsyncResult *result, GError **err
  *
  * The blocking form of ldb_client_set_debug_async().
  *
- * Returns: (transfer full) (element-type LdbCallsite): the callsites whose
+ * Returns: (transfer container) (element-type LdbCallsite): the callsites whose
  *   flags changed, or %NULL with @error set
  */
 GPtrArray *
@@ -172,7 +172,7 @@ ldb_client_list_debug_async (LdbClient *self, const char *filter, GCancellable *
  * @result: the result passed to the callback
  * @error: return location for an error
  *
- * Returns: (transfer full) (element-type LdbCallsite): the callsites, with
+ * Returns: (transfer container) (element-type LdbCallsite): the callsites, with
  *   #LdbCallsite:format, #LdbCallsite:class-name and #LdbCallsite:session,
  *   or %NULL with @error set
  */
@@ -191,7 +191,7 @@ ldb_client_list_debug_finish (LdbClient *self, GAsyncResult *result, GError **er
  *
  * The blocking form of ldb_client_list_debug_async().
  *
- * Returns: (transfer full) (element-type LdbCallsite): the callsites, or
+ * Returns: (transfer container) (element-type LdbCallsite): the callsites, or
  *   %NULL with @error set
  */
 GPtrArray *
@@ -237,7 +237,7 @@ ldb_client_reset_debug_async (LdbClient *self, GCancellable *cancellable,
  * @result: the result passed to the callback
  * @error: return location for an error
  *
- * Returns: (transfer full) (element-type LdbCallsite): the callsites
+ * Returns: (transfer container) (element-type LdbCallsite): the callsites
  *   restored (#LdbCallsite:flags now, #LdbCallsite:previous-flags those
  *   replaced), or %NULL with @error set
  */
@@ -255,7 +255,7 @@ ldb_client_reset_debug_finish (LdbClient *self, GAsyncResult *result, GError **e
  *
  * The blocking form of ldb_client_reset_debug_async().
  *
- * Returns: (transfer full) (element-type LdbCallsite): the callsites
+ * Returns: (transfer container) (element-type LdbCallsite): the callsites
  *   restored, or %NULL with @error set
  */
 GPtrArray *
