@@ -16,6 +16,8 @@
 #include "enforcement/reasons.hpp"
 #include "base/files.hpp"
 #include "base/i18n.hpp"
+#include "base/text.hpp"
+#include "enforcement/parts.hpp"
 
 namespace ldb {
 
@@ -34,6 +36,25 @@ void record_parts(const std::string& runtime_dir, const std::vector<PartState>& 
     }
 }
 
+// The table to write (see table_to_apply); says on stderr and in the
+// journal which reasons --tighten-only kept.
+AppliedTable applied_table(const EnforceCommand& c, const Policy& configured, const ReasonCatalog& catalog)
+{
+    std::optional<ActionTable> pinned;
+    if (c.tighten_only && Enforcer::link_pinned(c.pins, LD_PIN_LINK))
+        pinned = Enforcer::open_pinned(c.pins, Enforcer::Access::ReadOnly).active_policy().action;
+    auto applied = table_to_apply(configured.action_table(), pinned ? &*pinned : nullptr, c.initramfs, catalog);
+    if (!applied.kept.empty()) {
+        const std::string message = kept_message(applied.kept, catalog);
+        std::fprintf(stderr, "lockdown-brokerd: %s\n", fill(_("warning: %s"), {message}).c_str());
+        journal_send({message_id::kPolicyLoosenRefused, 4, "Lockdown policy not loosened at boot: " + message,
+                      {{"LOCKDOWN_RESULT", "refused"},
+                       {"LOCKDOWN_SOURCE", "enforce-only"},
+                       {"LOCKDOWN_LOOSER", reason_names(applied.kept, catalog)}}});
+    }
+    return applied;
+}
+
 void journal_part(const char* message_id, int priority, const std::string& part, const std::string& message,
                   const std::string& cause)
 {
@@ -41,6 +62,38 @@ void journal_part(const char* message_id, int priority, const std::string& part,
 }
 
 } // namespace
+
+AppliedTable table_to_apply(const ActionTable& configured, const ActionTable* pinned, bool initramfs,
+                            const ReasonCatalog& catalog)
+{
+    AppliedTable out;
+    out.table = configured;
+    if (initramfs)
+        if (const Reason* hib = catalog.find("hibernation");
+            hib && hib->value < out.table.size() && out.table[hib->value] != LD_ACTION_ALLOW) {
+            out.table[hib->value] = LD_ACTION_ALLOW;
+            out.hibernation_opened = true;
+        }
+    if (pinned) {
+        const auto cmp = compare_policies(*pinned, out.table);
+        for (const auto& ch : cmp.looser)
+            out.table[ch.reason] = ch.from;
+        out.kept = cmp.looser;
+    }
+    return out;
+}
+
+std::string kept_message(const std::vector<ReasonChange>& kept, const ReasonCatalog& catalog)
+{
+    std::vector<std::string> looser;
+    for (const auto& ch : kept)
+        looser.push_back(describe(ch, catalog));
+    return "the configuration loosens " + join(looser, ", ") +
+           " against the policy enforced earlier in this boot (by the initramfs, or an earlier run): these keep "
+           "their tighter action until the next boot; the other reasons are as configured. To boot with the "
+           "looser policy, also rebuild the initramfs (update-initramfs -u, or dracut -f) if it runs "
+           "lockdown-brokerd";
+}
 
 std::string render_enforce_result(const EnforceReport& rep, const EnforceSummary& sum, bool json)
 {
@@ -67,7 +120,11 @@ std::string render_enforce_result(const EnforceReport& rep, const EnforceSummary
                 {to_string(sum.mode), std::to_string(sum.reasons), std::to_string(sum.deny), std::to_string(sum.audit),
                  std::to_string(rep.generation), _(how)}) +
            (rep.reused_maps ? _(", pinned maps reused") : "") + (rep.pins_protected ? _(", pins protected") : "") +
-           (sum.some_missing ? _(", some protections missing (see the warnings)") : "") + "\n";
+           (sum.some_missing ? _(", some protections missing (see the warnings)") : "") +
+           (sum.kept ? fill(_(", %s reasons kept tighter than configured (see the warning)"), {std::to_string(sum.kept)})
+                     : "") +
+           (sum.pins_deferred ? _(", pin protection left to the real root") : "") +
+           (sum.hibernation_opened ? _(", hibernation allowed until the real root (resume)") : "") + "\n";
 }
 
 int run_enforce_command(const EnforceCommand& c)
@@ -75,13 +132,16 @@ int run_enforce_command(const EnforceCommand& c)
     const auto env = KernelEnv::probe();
     EnforceReport rep;
     std::optional<Policy> policy;
+    AppliedTable applied;
     try {
         require_enforceable(env);
         const auto cat = ReasonCatalog::from_running_kernel();
         // Everything is parsed and checked before the kernel is touched.
         const auto cfg = c.config_file.empty() ? load_config() : load_config_file(c.config_file);
         policy.emplace(Policy::build(cat, cfg));
-        rep = Enforcer::enforce(*policy, cat.confidentiality_max(), cfg.protect_pins, c.pins, c.verbose);
+        applied = applied_table(c, *policy, cat);
+        rep = Enforcer::enforce(applied.table, cat.confidentiality_max(), cfg.protect_pins && !c.initramfs, c.pins,
+                                c.verbose);
     } catch (const Error& e) {
         // A configuration error leaves whatever runs in place, and so does
         // sealed enforcement (Refused: the broker holds the maps, the policy
@@ -105,7 +165,7 @@ int run_enforce_command(const EnforceCommand& c)
         std::fprintf(stderr, "lockdown-brokerd: %s\n", fill(_("note: %s"), {rep.note}).c_str());
     std::vector<const PartState*> missing;
     for (const auto& p : rep.parts) {
-        if (p.loaded || p.cause == "ProtectPins=no")
+        if (p.loaded || p.cause == "ProtectPins=no" || (c.initramfs && p.name == part_info(EnforcementPart::PinProtection).name))
             continue;
         missing.push_back(&p);
         const auto& info = *std::find_if(enforcement_parts().begin(), enforcement_parts().end(),
@@ -125,6 +185,9 @@ int run_enforce_command(const EnforceCommand& c)
         sum.audit += e.action == Action::Audit;
     }
     sum.some_missing = !missing.empty();
+    sum.pins_deferred = c.initramfs;
+    sum.kept = applied.kept.size();
+    sum.hibernation_opened = applied.hibernation_opened;
     std::fputs(render_enforce_result(rep, sum, c.json).c_str(), stdout);
     return 0;
 }

@@ -37,6 +37,8 @@ struct Options {
     std::string btf_file;
     bool json = false;
     bool verbose = false;
+    bool tighten_only = false; // --enforce-only only
+    bool initramfs = false;    // --enforce-only only
     ldb::DaemonOptions daemon;
 };
 
@@ -55,6 +57,13 @@ void usage(FILE* f)
                  "Commands:\n"
                  "  --enforce-only     load, attach and pin enforcement with the configured\n"
                  "                     policy, then exit (idempotent; reuses existing pins)\n"
+                 "  --tighten-only     with --enforce-only: where enforcement is pinned already\n"
+                 "                     (e.g. by the initramfs), no reason loosens: a reason the\n"
+                 "                     configuration would loosen keeps its pinned action\n"
+                 "  --initramfs        with --enforce-only: run from the initramfs, before the\n"
+                 "                     root is mounted: leave the pins' protection to the real\n"
+                 "                     root's lockdown-enforce.service (the switch must move /sys)\n"
+                 "                     and allow hibernation until then (a resume needs it)\n"
                  "  --check-config     validate the configuration and print the effective policy\n"
                  "  --list-reasons     print the lockdown reasons of the running kernel\n"
                  "  --reload           ask the running daemon ($MAINPID) to reload the policy and\n"
@@ -115,18 +124,22 @@ int enforce_only(const Options& o)
     c.runtime_dir = o.daemon.runtime_dir;
     c.json = o.json;
     c.verbose = o.verbose;
+    c.tighten_only = o.tighten_only;
+    c.initramfs = o.initramfs;
     return ldb::run_enforce_command(c);
 }
 
 enum {
     OPT_ENFORCE = 1000, OPT_CHECK, OPT_LIST, OPT_RELOAD, OPT_CONFIG, OPT_BTF, OPT_JSON, OPT_VERBOSE, OPT_VERSION,
     OPT_PIN_DIR, OPT_CGROUP_ROOT, OPT_RUNTIME_DIR, OPT_EXCEPTIONS_DIR, OPT_DYNDBG_CONTROL, OPT_LOCKDOWN_FILE,
+    OPT_TIGHTEN_ONLY, OPT_INITRAMFS,
 };
 
 const option kLongOptions[] = {
     {"enforce-only", no_argument, nullptr, OPT_ENFORCE}, {"check-config", no_argument, nullptr, OPT_CHECK},
     {"list-reasons", no_argument, nullptr, OPT_LIST},    {"config", required_argument, nullptr, OPT_CONFIG},
     {"reload", no_argument, nullptr, OPT_RELOAD},
+    {"tighten-only", no_argument, nullptr, OPT_TIGHTEN_ONLY}, {"initramfs", no_argument, nullptr, OPT_INITRAMFS},
     {"btf", required_argument, nullptr, OPT_BTF},        {"json", no_argument, nullptr, OPT_JSON},
     {"verbose", no_argument, nullptr, OPT_VERBOSE},      {"version", no_argument, nullptr, OPT_VERSION},
     {"pin-dir", required_argument, nullptr, OPT_PIN_DIR},
@@ -176,6 +189,12 @@ std::optional<int> take_option(int c, const char* arg, Options& o)
     case OPT_VERBOSE:
         o.verbose = true;
         break;
+    case OPT_TIGHTEN_ONLY:
+        o.tighten_only = true;
+        break;
+    case OPT_INITRAMFS:
+        o.initramfs = true;
+        break;
     case OPT_PIN_DIR:
         o.daemon.pins.dir = arg;
         break;
@@ -223,6 +242,10 @@ std::optional<int> parse_command_line(int argc, char** argv, Options& o)
         std::fprintf(stderr, "lockdown-brokerd: %s\n",
                      _("--btf cannot be used with --enforce-only: enforcement must use the running kernel's "
                        "reasons"));
+        return 2;
+    }
+    if ((o.tighten_only || o.initramfs) && o.cmd != Command::EnforceOnly) {
+        std::fprintf(stderr, "lockdown-brokerd: %s\n", _("--tighten-only and --initramfs go with --enforce-only"));
         return 2;
     }
     return std::nullopt;

@@ -28,12 +28,16 @@ ControlMapping::~ControlMapping()
 
 uint32_t switch_policy(int control_fd, const Policy& policy, uint32_t reason_count)
 {
+    return switch_policy(control_fd, policy.action_table(), reason_count);
+}
+
+uint32_t switch_policy(int control_fd, const std::array<unsigned char, LD_MAX_REASONS>& table, uint32_t reason_count)
+{
     ControlMapping ctl(control_fd);
     const uint32_t active = __atomic_load_n(&ctl->active_slot, __ATOMIC_ACQUIRE) & 1;
     const uint32_t next = active ^ 1;
 
     ld_policy p{};
-    const auto table = policy.action_table();
     std::memcpy(p.action, table.data(), sizeof(p.action));
     p.generation = ctl->slot[active].generation + 1;
     p.reason_count = reason_count;

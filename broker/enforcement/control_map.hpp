@@ -4,6 +4,7 @@
 // switch (two slots; the inactive one is filled, then one release store
 // flips to it), the active policy read back, and the allow counters kept
 // there.
+#include <array>
 #include <cstddef>
 #include <cstdint>
 
@@ -33,6 +34,7 @@ private:
 // Writes `policy` into the inactive slot and makes it the active one;
 // returns the new generation.
 uint32_t switch_policy(int control_fd, const Policy& policy, uint32_t reason_count);
+uint32_t switch_policy(int control_fd, const std::array<unsigned char, LD_MAX_REASONS>& table, uint32_t reason_count);
 ActivePolicy read_active_policy(int control_fd);
 // A copy of the control map's one value.
 ld_control read_control(int control_fd);

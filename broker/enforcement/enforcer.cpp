@@ -69,6 +69,12 @@ bool attach_optional(EnforcementPart part, const PinLayout& pins, const struct s
 EnforceReport Enforcer::enforce(const Policy& policy, uint32_t reason_count, bool protect_pins, const PinLayout& pins,
                                 bool verbose)
 {
+    return enforce(policy.action_table(), reason_count, protect_pins, pins, verbose);
+}
+
+EnforceReport Enforcer::enforce(const std::array<unsigned char, LD_MAX_REASONS>& table, uint32_t reason_count,
+                                bool protect_pins, const PinLayout& pins, bool verbose)
+{
     libbpf_log_start(verbose);
     ensure_bpffs(pins);
     EnforceReport report;
@@ -80,7 +86,7 @@ EnforceReport Enforcer::enforce(const Policy& policy, uint32_t reason_count, boo
         throw errno_error(errno, "stat " + pins.dir);
 
     SkelPtr core = load_core(pins, dir_st);
-    report.generation = switch_policy(bpf_map__fd(core->maps.ld_control), policy, reason_count);
+    report.generation = switch_policy(bpf_map__fd(core->maps.ld_control), table, reason_count);
 
     const auto& protect_links = part_info(EnforcementPart::PinProtection).links;
     const bool protected_now = std::any_of(protect_links.begin(), protect_links.end(),

@@ -107,6 +107,10 @@ public:
     // if locked_down itself cannot load this throws.
     static EnforceReport enforce(const Policy& policy, uint32_t reason_count, bool protect_pins,
                                  const PinLayout& pins = {}, bool verbose = false);
+    // The same with the action table given as it is (Policy::action_table(),
+    // or one that --enforce-only derived from it: see enforce_command.hpp).
+    static EnforceReport enforce(const std::array<unsigned char, LD_MAX_REASONS>& table, uint32_t reason_count,
+                                 bool protect_pins, const PinLayout& pins = {}, bool verbose = false);
 
     // Opens the pinned maps of a running enforcement. ReadOnly is for
     // inspection (grants, policy, counters): it works after the seal, and

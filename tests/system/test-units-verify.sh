@@ -34,7 +34,16 @@ check_exec() {
     [ "$got" = "$want" ] || fail "$(basename "$unit"): $key=$got, expected $key=$want"
     echo "ok: $(basename "$unit"): $key=$got"
 }
-check_exec "$enforce" "$sbindir/lockdown-brokerd --enforce-only"
+check_exec "$enforce" "$sbindir/lockdown-brokerd --enforce-only --tighten-only"
+# Enforcement comes before udev's coldplug and the modules of
+# modules-load.d (issue 16): with DefaultDependencies=no nothing else orders
+# it early, so each of these must be named in Before=.
+before=" $(sed -n 's/^Before=//p' "$enforce" | tr '\n' ' ') "
+for u in systemd-udev-trigger.service systemd-modules-load.service sysinit.target; do
+    [[ $before == *" $u "* ]] || fail "$(basename "$enforce"): Before= does not name $u (it has:$before)"
+done
+grep -qx 'DefaultDependencies=no' "$enforce" || fail "$(basename "$enforce"): DefaultDependencies=no is missing"
+echo "ok: $(basename "$enforce"): Before= names systemd-udev-trigger.service, systemd-modules-load.service, sysinit.target"
 check_exec "$broker" "$sbindir/lockdown-brokerd"
 check_exec "$broker" "$sbindir/lockdown-brokerd --reload" ExecReload
 check_exec "$guard" "$libexecdir/lockdown-broker/lockdown-hibernate --guard-swaps"
