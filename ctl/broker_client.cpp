@@ -96,13 +96,12 @@ void BrokerClient::hibernate()
     call_authorizing(call);
 }
 
-std::vector<sdbus::Struct<std::string, uint32_t, std::string, std::string, std::string, std::string>>
-BrokerClient::set_debug(const std::string& query)
+DebugChanges BrokerClient::set_debug(const std::string& query)
 {
     auto call = getProxy().createMethodCall(INTERFACE_NAME, "SetDebug");
     call << query;
     auto reply = call_authorizing(call);
-    std::vector<sdbus::Struct<std::string, uint32_t, std::string, std::string, std::string, std::string>> out;
+    DebugChanges out;
     reply >> out;
     return out;
 }

@@ -18,6 +18,15 @@ namespace ldctl {
 inline constexpr const char* broker_name = ldb::bus_names::kName;
 inline constexpr const char* broker_path = ldb::bus_names::kPath;
 
+// The a{sv} that ends each record: lockdownctl reads none of its keys yet,
+// and must ignore the ones it does not know.
+using Extra = std::map<std::string, sdbus::Variant>;
+// Reasons: (name, level, action, extra).
+using ReasonRows = std::vector<sdbus::Struct<std::string, std::string, std::string, Extra>>;
+// SetDebug, ResetDebug: (file, line, module, function, flags, flags, extra).
+using DebugChanges =
+    std::vector<sdbus::Struct<std::string, uint32_t, std::string, std::string, std::string, std::string, Extra>>;
+
 class BrokerClient final : public sdbus::ProxyInterfaces<org::freedesktop::LockdownBroker1_proxy> {
 public:
     // `interactive`: allow polkit to ask the user (the header flag
@@ -40,9 +49,8 @@ public:
     void release(uint64_t id);
     void revoke(uint64_t id);
     void hibernate();
-    // SetDebug: (file, line, module, function, old_flags, new_flags) changed.
-    std::vector<sdbus::Struct<std::string, uint32_t, std::string, std::string, std::string, std::string>>
-    set_debug(const std::string& query);
+    // SetDebug: (file, line, module, function, old_flags, new_flags, extra) changed.
+    DebugChanges set_debug(const std::string& query);
 
 private:
     sdbus::MethodReply call_authorizing(sdbus::MethodCall& call);

@@ -27,7 +27,7 @@ struct ActionCounts {
     unsigned deny = 0, audit = 0, allow = 0, other = 0;
 };
 
-ActionCounts count_actions(const std::vector<sdbus::Struct<std::string, std::string, std::string>>& reasons)
+ActionCounts count_actions(const ReasonRows& reasons)
 {
     ActionCounts n;
     for (const auto& r : reasons) {

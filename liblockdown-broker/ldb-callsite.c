@@ -152,8 +152,9 @@ callsite_new (void)
   return self;
 }
 
-/* SetDebug's (file, line, module, function, old_flags, new_flags) and
- * ResetDebug's (file, line, module, function, flags_now, flags_replaced). */
+/* SetDebug's (file, line, module, function, old_flags, new_flags, extra)
+ * and ResetDebug's (file, line, module, function, flags_now,
+ * flags_replaced, extra). No key of extra is read in this version. */
 static LdbCallsite *
 callsite_from_change (GVariant *row, gboolean old_first)
 {
@@ -161,14 +162,15 @@ callsite_from_change (GVariant *row, gboolean old_first)
   char *a, *b;
 
   g_clear_pointer (&self->previous_flags, g_free);
-  g_variant_get (row, "(sussss)", &self->file, &self->line, &self->module, &self->function,
-                 &a, &b);
+  g_variant_get (row, "(sussss@a{sv})", &self->file, &self->line, &self->module, &self->function,
+                 &a, &b, NULL);
   self->previous_flags = old_first ? a : b;
   self->flags = old_first ? b : a;
   return self;
 }
 
-/* ListDebug's (file, line, module, function, flags, format, class, session). */
+/* ListDebug's (file, line, module, function, flags, format, class, session,
+ * extra). */
 static LdbCallsite *
 callsite_from_listing (GVariant *row)
 {
@@ -177,8 +179,8 @@ callsite_from_listing (GVariant *row)
   g_clear_pointer (&self->format, g_free);
   g_clear_pointer (&self->class_name, g_free);
   g_clear_pointer (&self->session, g_free);
-  g_variant_get (row, "(sussssss)", &self->file, &self->line, &self->module, &self->function,
-                 &self->flags, &self->format, &self->class_name, &self->session);
+  g_variant_get (row, "(sussssss@a{sv})", &self->file, &self->line, &self->module, &self->function,
+                 &self->flags, &self->format, &self->class_name, &self->session, NULL);
   return self;
 }
 

@@ -79,14 +79,15 @@ ldb_reason_init (LdbReason *self)
 {
 }
 
-/* (sss): name, level, action. */
+/* (sssa{sv}): name, level, action, extra. extra has no key this version
+ * reads; later ones add keys there, never struct members. */
 LdbReason *
 ldb_reason_new_from_variant (GVariant *row)
 {
   LdbReason *self = g_object_new (LDB_TYPE_REASON, NULL);
   const char *level, *action;
 
-  g_variant_get (row, "(s&s&s)", &self->name, &level, &action);
+  g_variant_get (row, "(s&s&s@a{sv})", &self->name, &level, &action, NULL);
   self->level = ldb_enum_from_string (LDB_TYPE_REASON_LEVEL, level);
   self->action = ldb_enum_from_string (LDB_TYPE_REASON_ACTION, action);
   return self;

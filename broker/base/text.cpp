@@ -34,4 +34,15 @@ std::vector<std::string_view> lines_of(std::string_view text)
     return out;
 }
 
+std::string pad_right(std::string_view s, size_t width)
+{
+    size_t chars = 0;
+    for (char c : s)
+        chars += (static_cast<unsigned char>(c) & 0xC0) != 0x80; // not a continuation byte
+    std::string out(s);
+    if (chars < width)
+        out.append(width - chars, ' ');
+    return out;
+}
+
 } // namespace ldb

@@ -22,4 +22,9 @@ std::vector<std::string_view> lines_of(std::string_view text);
 // An exception or change id as people see it: 16 lower-case hex digits.
 std::string hex_id(uint64_t id);
 
+// `s` followed by spaces up to `width` characters, for a column of text a
+// translation may fill: it counts UTF-8 characters, not bytes ("STUFE" and
+// "GRÜNDE" line up), and adds nothing when `s` is as wide or wider.
+std::string pad_right(std::string_view s, size_t width);
+
 } // namespace ldb

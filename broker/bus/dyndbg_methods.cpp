@@ -19,7 +19,7 @@ DebugSites sites_of(const std::vector<dyndbg::FlagChange>& changes)
 {
     DebugSites out;
     for (const auto& c : changes)
-        out.emplace_back(c.site.file, c.site.line, c.site.module, c.site.function, c.old_flags, c.site.flags);
+        out.emplace_back(c.site.file, c.site.line, c.site.module, c.site.function, c.old_flags, c.site.flags, Extra{});
     return out;
 }
 
@@ -61,7 +61,7 @@ DebugCallsites BusService::ListDebug(const std::string& filter)
             auto it = owner.find(dyndbg::key_of(c));
             out.emplace_back(c.file, c.line, c.module, c.function, c.flags, c.format,
                              c.class_unknown ? "?" + std::to_string(c.class_id) : c.cls,
-                             it == owner.end() ? std::string() : it->second.second);
+                             it == owner.end() ? std::string() : it->second.second, Extra{});
         }
         return out;
     });
@@ -74,7 +74,7 @@ DebugSites BusService::ResetDebug()
         const auto out = d_.debug.changes().reset(s.id, "reset");
         DebugSites sites;
         for (const auto& r : out.restored)
-            sites.emplace_back(r.key.file, r.key.line, r.key.module, r.key.function, r.old_flags, r.new_flags);
+            sites.emplace_back(r.key.file, r.key.line, r.key.module, r.key.function, r.old_flags, r.new_flags, Extra{});
         return sites;
     });
 }

@@ -128,11 +128,11 @@ std::string BusService::Notice()
     return status_.notice;
 }
 
-std::vector<sdbus::Struct<std::string, std::string, std::string>> BusService::Reasons()
+ReasonRows BusService::Reasons()
 {
-    std::vector<sdbus::Struct<std::string, std::string, std::string>> out;
+    ReasonRows out;
     for (const auto& e : d_.policy.entries())
-        out.emplace_back(e.reason.name, std::string(to_string(e.reason.level)), to_string(e.action));
+        out.emplace_back(e.reason.name, std::string(to_string(e.reason.level)), to_string(e.action), Extra{});
     return out;
 }
 

@@ -40,16 +40,23 @@ struct DeniedNotice;
 inline constexpr const char* kBusName = bus_names::kName;
 inline constexpr const char* kObjectPath = bus_names::kPath;
 
-// (file, line, module, function, flags, flags): SetDebug and ResetDebug.
-using DebugSites = std::vector<sdbus::Struct<std::string, uint32_t, std::string, std::string, std::string, std::string>>;
-// (file, line, module, function, flags, format, class, session): ListDebug.
-using DebugCallsites = std::vector<
-    sdbus::Struct<std::string, uint32_t, std::string, std::string, std::string, std::string, std::string, std::string>>;
+// The a{sv} that ends every record on the bus: fields later versions add
+// go there as keys (clients ignore keys they do not know).
+using Extra = std::map<std::string, sdbus::Variant>;
+// (name, level, action, extra): Reasons. No extra keys yet.
+using ReasonRows = std::vector<sdbus::Struct<std::string, std::string, std::string, Extra>>;
+// (file, line, module, function, flags, flags, extra): SetDebug and
+// ResetDebug. No extra keys yet.
+using DebugSites =
+    std::vector<sdbus::Struct<std::string, uint32_t, std::string, std::string, std::string, std::string, Extra>>;
+// (file, line, module, function, flags, format, class, session, extra):
+// ListDebug. No extra keys yet.
+using DebugCallsites = std::vector<sdbus::Struct<std::string, uint32_t, std::string, std::string, std::string,
+                                                 std::string, std::string, std::string, Extra>>;
 // (id, reasons, scope kind, scope, uid, session, expires, origin, extra):
 // Exceptions. `extra` holds "cgroups" (as) and "narrowed" (s).
-using ExceptionRows =
-    std::vector<sdbus::Struct<uint64_t, std::vector<std::string>, std::string, std::string, uint32_t, std::string,
-                              uint64_t, std::string, std::map<std::string, sdbus::Variant>>>;
+using ExceptionRows = std::vector<sdbus::Struct<uint64_t, std::vector<std::string>, std::string, std::string, uint32_t,
+                                                std::string, uint64_t, std::string, Extra>>;
 
 // What can change under us without a method call.
 struct ServiceStatus {
@@ -126,7 +133,7 @@ private:
     std::string Mode() override;
     bool Enforcing() override;
     std::string Notice() override;
-    std::vector<sdbus::Struct<std::string, std::string, std::string>> Reasons() override;
+    ReasonRows Reasons() override;
     ExceptionRows Exceptions() override;
 
     sdbus::IConnection& bus_;

@@ -4,26 +4,17 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
-#include <sys/random.h>
 
 #include "base/error.hpp"
 #include "base/log.hpp"
 #include "base/message_ids.hpp"
+#include "base/random_id.hpp"
 #include "base/text.hpp"
 #include "enforcement/reasons.hpp"
 
 namespace ldb::dyndbg {
 
 namespace {
-
-uint64_t random_id()
-{
-    uint64_t id = 0;
-    while (id == 0)
-        if (::getrandom(&id, sizeof(id), 0) != sizeof(id))
-            throw errno_error(errno, "getrandom");
-    return id;
-}
 
 std::string who(const Holder& h)
 {

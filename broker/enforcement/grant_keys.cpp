@@ -9,23 +9,13 @@
 #include <bpf/bpf.h>
 #include <cerrno>
 #include <set>
-#include <sys/random.h>
 
 #include "base/error.hpp"
+#include "base/random_id.hpp"
 
 namespace ldb {
 
 namespace {
-
-uint64_t random_id()
-{
-    uint64_t id = 0;
-    while (id == 0) {
-        if (::getrandom(&id, sizeof(id), 0) != sizeof(id))
-            throw errno_error(errno, "getrandom");
-    }
-    return id;
-}
 
 void check_request(const GrantRequest& req)
 {

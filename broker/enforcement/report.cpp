@@ -3,7 +3,9 @@
 
 #include <cstdio>
 
+#include "base/i18n.hpp"
 #include "base/json.hpp"
+#include "base/text.hpp"
 
 namespace ldb {
 
@@ -22,13 +24,15 @@ std::string render_reasons(const ReasonCatalog& cat, bool json)
         }
         return out + "]}\n";
     }
+    // TRANSLATORS: column headers of lockdown-brokerd --list-reasons; the
+    // rows under them (reason names, levels) stay as the configuration spells them.
+    out = pad_right(_("REASON"), 22) + " " + pad_right(_("LEVEL"), 16) + " " + pad_right(_("VALUE"), 5) + "  " +
+          _("KERNEL NAME") + "\n";
     char line[160];
-    std::snprintf(line, sizeof(line), "%-22s %-16s %5s  %s\n", "REASON", "LEVEL", "VALUE", "KERNEL NAME");
-    out += line;
     for (const auto& r : cat.all()) {
         std::snprintf(line, sizeof(line), "%-22s %-16s %5u  %s\n", r.name.c_str(),
                       std::string(to_string(r.level)).c_str(), r.value,
-                      r.pseudo ? "(lockdown-broker's own)" : r.kernel_name.c_str());
+                      r.pseudo ? _("(lockdown-broker's own)") : r.kernel_name.c_str());
         out += line;
     }
     return out;
@@ -49,10 +53,14 @@ std::string render_policy(const Policy& policy, const ReasonCatalog& cat, bool j
         }
         return out + "]}\n";
     }
-    out = "Mode: " + to_string(policy.mode()) + " (" + std::to_string(cat.all().size()) + " reasons known to this kernel)\n";
+    out = fill(_("Mode: %1$s (%2$s reasons known to this kernel)"),
+               {to_string(policy.mode()), std::to_string(cat.all().size())}) +
+          "\n";
+    // TRANSLATORS: column headers of lockdown-brokerd --check-config; FROM
+    // heads where each action was set ("Deny= at FILE:LINE").
+    out += pad_right(_("REASON"), 22) + " " + pad_right(_("LEVEL"), 16) + " " + pad_right(_("ACTION"), 7) + " " +
+           _("FROM") + "\n";
     char line[512];
-    std::snprintf(line, sizeof(line), "%-22s %-16s %-7s %s\n", "REASON", "LEVEL", "ACTION", "FROM");
-    out += line;
     for (const auto& e : policy.entries()) {
         std::snprintf(line, sizeof(line), "%-22s %-16s %-7s %s\n", e.reason.name.c_str(),
                       std::string(to_string(e.reason.level)).c_str(), to_string(e.action).c_str(), e.origin.c_str());

@@ -124,6 +124,24 @@ if [[ -r /sys/kernel/btf/vmlinux ]]; then
         "${german[@]}" "$BROKERD" --check-config --config "$d/mode.conf"
     expect "a config error in English under LC_ALL=C" 1 "key\.conf:2: unknown key 'Denny' in \[Lockdown\]" \
         "${english[@]}" "$BROKERD" --check-config --config "$d/key.conf"
+    # The headers of --check-config and --list-reasons; the rows keep the
+    # configuration's words (integrity, deny), and the columns line up by
+    # characters (the rows are ASCII, so the header's second column starts
+    # at character 24 in both languages).
+    printf '[Lockdown]\nMode=integrity\n' >"$d/good.conf"
+    expect "the --check-config header in German" 0 '^Modus: integrity \([0-9]+ Gründe, die dieser Kernel kennt\)' \
+        "${german[@]}" "$BROKERD" --check-config --config "$d/good.conf"
+    expect "the --check-config columns in German" 0 '^GRUND {18}STUFE {12}AKTION  HERKUNFT$' \
+        "${german[@]}" "$BROKERD" --check-config --config "$d/good.conf"
+    expect "the --check-config header in English under LC_ALL=C" 0 \
+        '^Mode: integrity \([0-9]+ reasons known to this kernel\)' \
+        "${english[@]}" "$BROKERD" --check-config --config "$d/good.conf"
+    expect "the --check-config columns in English under LC_ALL=C" 0 '^REASON {17}LEVEL {12}ACTION  FROM$' \
+        "${english[@]}" "$BROKERD" --check-config --config "$d/good.conf"
+    expect "the --list-reasons header in German" 0 '^GRUND {18}STUFE {12}WERT   KERNEL-NAME$' \
+        "${german[@]}" "$BROKERD" --list-reasons
+    refuse "--check-config --json stays English under LANGUAGE=de" 'Modus|GRUND|Gründe' \
+        "${german[@]}" "$BROKERD" --check-config --config "$d/good.conf" --json
 else
     bad "this host has no /sys/kernel/btf/vmlinux: the configuration errors were not checked"
 fi

@@ -227,8 +227,12 @@ props = {
     "Enforcing": GLib.Variant("b", True),
     "Notice": GLib.Variant("s", "The kernel raised its own lockdown to integrity because Secure Boot is on; "
                                 "exceptions for integrity reasons cannot work."),
-    "Reasons": GLib.Variant("a(sss)", [("dev-mem", "integrity", "deny"), ("kcore", "confidentiality", "audit"),
-                                       ("msr", "integrity", "allow"), ("future", "integrity", "quarantine")]),
+    # Each record ends in extra (a{sv}); lockdownctl ignores keys it does not know.
+    "Reasons": GLib.Variant("a(sssa{sv})", [("dev-mem", "integrity", "deny", {}),
+                                           ("kcore", "confidentiality", "audit", {}),
+                                           ("msr", "integrity", "allow", {}),
+                                           ("future", "integrity", "quarantine",
+                                            {"from-the-future": GLib.Variant("s", "x")})]),
 }
 
 def on_get(conn, sender, path, interface, prop):

@@ -15,16 +15,20 @@ Parameters (all optional):
   Version, KernelLockdown, Mode, Enforcing, Notice, NoticeCode, Features,
   CanHibernate, HibernateBlocker, HibernateBlockerCode,
   HibernateBlockerDevice: the initial property values
-  Reasons: a(sss) (name, level, action), default: a few real reasons
+  Reasons: a(sssa{sv}) (name, level, action, extra), default: a few real
+      reasons; rows of the first three fields alone get an empty extra
   HolderUid (u), HolderSession (s): whom RequestException grants to
-  Callsites: a(sussssss) for ListDebug, as the broker returns them
+  Callsites: a(sussssssa{sv}) for ListDebug, as the broker returns them;
+      rows of the first eight fields alone get an empty extra
+
+Ids are drawn as the broker draws them: uniformly from [1, 2^53), so that
+JavaScript holds each one exactly.
 
 Test controls on org.freedesktop.DBus.Mock (besides dbusmock's own
 UpdateProperties and EmitSignal):
   EndException(t id, s why): ends an exception as the broker would on its
       own, e.g. why = "session-locked"
-  EndAllExceptions(s why): ends every exception so (JavaScript cannot name
-      an id: numbers above 2^53 are rounded there)
+  EndAllExceptions(s why): ends every exception so
   NarrowException(t id, as cgroups, s why): ExceptionNarrowed and the row's
       "cgroups"/"narrowed" keys
   EmitDenied(s reason, u pid, s comm, s unit, t count, u uid, s session):
@@ -48,6 +52,11 @@ SYSTEM_BUS = True
 
 ERROR = 'org.freedesktop.LockdownBroker1.Error.'
 EXCEPTION_ROW = '(tasssustsa{sv})'
+REASON_ROW = '(sssa{sv})'
+CALLSITE_ROW = '(sussssssa{sv})'
+CHANGE_ROW = '(sussssa{sv})'
+# Exception ids are below this, as the broker's (exact in a JS number).
+ID_LIMIT = 2 ** 53
 
 DEFAULT_REASONS = [
     ('unsigned-module', 'integrity', 'deny'),
@@ -62,6 +71,18 @@ DEFAULT_REASONS = [
 
 DEFAULT_FEATURES = ['scope-caller', 'dynamic-debug', 'hibernate', 'exception-narrowing', 'codes',
                     'denied-owner']
+
+
+def _extra():
+    """The trailing a{sv} of every record: empty in this version."""
+    return dbus.Dictionary({}, signature='sv')
+
+
+def _with_extra(rows, fields, signature):
+    """Rows as the wire has them: a row given without its trailing extra
+    (the first `fields` fields only) gets an empty one."""
+    return dbus.Array([dbus.Struct(tuple(r) + ((_extra(),) if len(r) == fields else ()))
+                       for r in rows], signature=signature)
 
 
 def _fail(name, message):
@@ -104,7 +125,7 @@ def _add_exception(mock, reasons, scope_kind, scope, seconds, origin, uid, sessi
         _fail('InvalidArgument', 'An exception must last at least one second')
     ex_id = 0
     while ex_id == 0 or ex_id in mock.ldb_exceptions:
-        ex_id = random.getrandbits(64)
+        ex_id = random.randrange(1, ID_LIMIT)
     ex = {'id': ex_id, 'reasons': [str(r) for r in reasons], 'scope_kind': scope_kind,
           'scope': scope, 'uid': uid, 'session': session, 'origin': origin,
           'expires': 1_900_000_000_000_000 + seconds * 1_000_000, 'cgroups': cgroups,
@@ -130,10 +151,10 @@ def load(mock, parameters):
     mock.ldb_errors = {}
     mock.ldb_uid = int(parameters.get('HolderUid', 1000))
     mock.ldb_session = str(parameters.get('HolderSession', 'c1'))
-    mock.ldb_callsites = dbus.Array(parameters.get('Callsites', [
+    mock.ldb_callsites = _with_extra(parameters.get('Callsites', [
         ('drivers/foo/foo.c', 42, 'foo', 'foo_probe', '_', 'probing %s\\n', '', ''),
         ('drivers/foo/foo.c', 77, 'foo', 'foo_remove', '_', 'removed\\n', '', ''),
-    ]), signature='(sussssss)')
+    ]), 8, CALLSITE_ROW)
     mock.ldb_debug_changes = []
     props = {
         'Version': dbus.String(parameters.get('Version', '0.1.0')),
@@ -143,7 +164,7 @@ def load(mock, parameters):
         'Notice': dbus.String(parameters.get('Notice', '')),
         'NoticeCode': dbus.String(parameters.get('NoticeCode', '')),
         'Features': dbus.Array(parameters.get('Features', DEFAULT_FEATURES), signature='s'),
-        'Reasons': dbus.Array(parameters.get('Reasons', DEFAULT_REASONS), signature='(sss)'),
+        'Reasons': _with_extra(parameters.get('Reasons', DEFAULT_REASONS), 3, REASON_ROW),
         'Exceptions': dbus.Array([], signature=EXCEPTION_ROW),
         'CanHibernate': dbus.String(parameters.get('CanHibernate', 'na')),
         'HibernateBlocker': dbus.String(parameters.get(
@@ -216,7 +237,7 @@ def BeginHibernation(self, options):
     _fail('Refused', 'Only lockdown-hibernate may begin a hibernation')
 
 
-@dbus.service.method(MAIN_IFACE, in_signature='s', out_signature='a(sussss)')
+@dbus.service.method(MAIN_IFACE, in_signature='s', out_signature='a' + CHANGE_ROW)
 def SetDebug(self, query):
     '''Understands "module M +F" / "module M -F" on the Callsites parameter.'''
     _check_error(self, 'SetDebug')
@@ -231,32 +252,32 @@ def SetDebug(self, query):
         new = words[2][1:] if words[2][0] in '+=' else '_'
         if old == new:
             continue
-        self.ldb_callsites[i] = dbus.Struct(site[:4] + (new,) + site[5:7] + (self.ldb_session,))
+        self.ldb_callsites[i] = dbus.Struct(site[:4] + (new,) + site[5:7] + (self.ldb_session, site[8]))
         self.ldb_debug_changes.append((i, old))
-        changed.append((site[0], site[1], site[2], site[3], old, new))
-    return dbus.Array(changed, signature='(sussss)')
+        changed.append((site[0], site[1], site[2], site[3], old, new, _extra()))
+    return dbus.Array(changed, signature=CHANGE_ROW)
 
 
-@dbus.service.method(MAIN_IFACE, in_signature='s', out_signature='a(sussssss)')
+@dbus.service.method(MAIN_IFACE, in_signature='s', out_signature='a' + CALLSITE_ROW)
 def ListDebug(self, filter_):
     _check_error(self, 'ListDebug')
     words = str(filter_).split()
     if words and (len(words) != 2 or words[0] != 'module'):
         _fail('InvalidArgument', f'"{filter_}" is not a filter this mock understands')
     return dbus.Array([s for s in self.ldb_callsites if not words or s[2] == words[1]],
-                      signature='(sussssss)')
+                      signature=CALLSITE_ROW)
 
 
-@dbus.service.method(MAIN_IFACE, in_signature='', out_signature='a(sussss)')
+@dbus.service.method(MAIN_IFACE, in_signature='', out_signature='a' + CHANGE_ROW)
 def ResetDebug(self):
     _check_error(self, 'ResetDebug')
     restored = []
     for i, old in reversed(self.ldb_debug_changes):
         site = self.ldb_callsites[i]
-        self.ldb_callsites[i] = dbus.Struct(site[:4] + (old,) + site[5:7] + ('',))
-        restored.append((site[0], site[1], site[2], site[3], old, site[4]))
+        self.ldb_callsites[i] = dbus.Struct(site[:4] + (old,) + site[5:7] + ('', site[8]))
+        restored.append((site[0], site[1], site[2], site[3], old, site[4], _extra()))
     self.ldb_debug_changes = []
-    return dbus.Array(restored, signature='(sussss)')
+    return dbus.Array(restored, signature=CHANGE_ROW)
 
 
 @dbus.service.method(MOCK_IFACE, in_signature='ts', out_signature='')

@@ -833,7 +833,7 @@ class PropertyTests(BrokerTestCase):
         self.assertEqual(len(features), len(set(features)), features)
 
     def test_reasons(self):
-        reasons = [(str(a), str(b), str(c)) for a, b, c in self.prop('Reasons')]
+        reasons = [(str(a), str(b), str(c)) for a, b, c, _ in self.prop('Reasons')]
         self.assertIn(('dev-mem', 'integrity', 'deny'), reasons)
         names = [r[0] for r in reasons]
         self.assertEqual(len(names), len(set(names)), 'a reason is listed twice')
@@ -849,13 +849,14 @@ class PropertyTests(BrokerTestCase):
     def test_get_all_types(self):
         props = dbus.Interface(self.broker_obj, 'org.freedesktop.DBus.Properties').GetAll(BROKER)
         want = {'Version': 's', 'KernelLockdown': 's', 'Mode': 's', 'Enforcing': 'b', 'Notice': 's',
-                'NoticeCode': 's', 'Features': 'as', 'Reasons': 'a(sss)', 'Exceptions': 'a(tasssustsa{sv})',
+                'NoticeCode': 's', 'Features': 'as', 'Reasons': 'a(sssa{sv})', 'Exceptions': 'a(tasssustsa{sv})',
                 'CanHibernate': 's', 'HibernateBlocker': 's', 'HibernateBlockerCode': 's',
                 'HibernateBlockerDevice': 's'}
         self.assertEqual(set(props), set(want))
         self.assertEqual(props['Features'].signature, 's')
         self.assertEqual(props['Exceptions'].signature, '(tasssustsa{sv})')
-        self.assertEqual(props['Reasons'].signature, '(sss)')
+        self.assertEqual(props['Reasons'].signature, '(sssa{sv})')
+        self.assertEqual({dict(r[3]) == {} for r in props['Reasons']}, {True}, 'extra: no keys yet')
 
     def test_introspection_matches_interface_xml(self):
         xml_path = os.environ.get('LDB_INTERFACE_XML')
@@ -946,7 +947,7 @@ class PolicyModeTests(GrantingTestCase):
 
     def test_confidentiality_mode_with_allow(self):
         self.assertEqual(str(self.prop('Mode')), 'confidentiality')
-        reasons = {str(n): (str(lv), str(a)) for n, lv, a in self.prop('Reasons')}
+        reasons = {str(n): (str(lv), str(a)) for n, lv, a, _ in self.prop('Reasons')}
         self.assertEqual(reasons['dev-mem'], ('integrity', 'allow'), 'Allow=dev-mem')
         self.assertEqual(reasons['kcore'], ('confidentiality', 'deny'))
         self.assertEqual(reasons['msr'], ('integrity', 'deny'))

@@ -117,10 +117,12 @@ class DebugTests(DebugTestCase):
         self.polkit_mock.ClearCalls()
         res = self.set_debug('module virtio-net +p')
         changed = self.assert_ok(res, 'SetDebug')
-        self.assertEqual(sorted(tuple(c) for c in changed),
+        self.assertEqual(sorted(tuple(c[:6]) for c in changed),
                          [('drivers/net/virtio_net.c', 10, 'virtio_net', 'virtnet_probe', '_', 'p'),
                           ('drivers/net/virtio_net.c', 20, 'virtio_net', 'virtnet_remove', '_', 'p')],
                          'start_xmit already printed: not a change')
+        self.assertEqual([(len(c), dict(c[6])) for c in changed], [(7, {}), (7, {})],
+                         'each record ends in extra (a{sv}), empty in this version')
         self.assertEqual(self.flags()['virtnet_probe'], 'p')
         self.assertEqual(self.user_writes(), ['module virtio_net +p'], 'the canonical query, not the caller\'s bytes')
         calls = self.polkit_calls()
@@ -291,7 +293,7 @@ class DebugTests(DebugTestCase):
         by_func = {r[3]: r for r in rows}
         self.assertEqual(sorted(by_func), ['start_xmit', 'virtnet_probe', 'virtnet_remove'])
         self.assertEqual(by_func['virtnet_probe'], ['drivers/net/virtio_net.c', 10, 'virtio_net', 'virtnet_probe',
-                                                    'p', 'probing %s\\n', '', '1'])
+                                                    'p', 'probing %s\\n', '', '1', {}], 'ends in an empty extra')
         self.assertEqual(by_func['virtnet_remove'][7], '', 'no session changed it')
         drm = self.assert_ok(self.call('ListDebug', 's', ['module drm'], uid=USER_UID, cgroup=self.session_cg['1']))
         self.assertEqual([r[6] for r in drm], ['DRM_UT_ATOMIC'], 'listing shows classed callsites')

@@ -68,7 +68,7 @@ class ReloadTests(BrokerTestCase):
         return out
 
     def reasons_prop(self):
-        return {str(n): str(a) for n, _, a in self.prop('Reasons')}
+        return {str(n): str(a) for n, _, a, _ in self.prop('Reasons')}
 
     # ------------------------------------------------------------------ tests
 

@@ -286,9 +286,11 @@ iterate_until_count (guint *counter, guint at_least)
     }
 }
 
+/* Strings this library does not know, and a reason whose extra a{sv} has a
+ * key it does not know (it must ignore it). */
 static const char unknown_params[] =
   "{\"Mode\": \"paranoid\", \"KernelLockdown\": \"lockdown-9000\", \"CanHibernate\": \"maybe\","
-  " \"Reasons\": [[\"dev-mem\", \"secrecy\", \"ask-first\"]]}";
+  " \"Reasons\": [[\"dev-mem\", \"secrecy\", \"ask-first\", {\"from-the-future\": \"x\"}]]}";
 
 static void
 on_revoked_log (LdbClient *client, guint64 id, LdbRevokeWhy why, gpointer user_data)

@@ -68,14 +68,31 @@ function main() {
     const exception = client.exceptions.get_item(0);
     ok(exception.id === id && exception.origin === Ldb.Origin.REQUEST, 'exceptions has the new one');
 
-    // Ids are random 64-bit numbers: GJS rounds them to a double, so a JS
-    // client cannot pass one back exactly (see the README); lock instead.
-    mockCall('EndAllExceptions', new GLib.Variant('(s)', ['session-locked']));
+    // Ids are below 2^53, so the double GJS makes of the guint64 is the id
+    // itself, and it can be passed back.
+    ok(Number.isSafeInteger(id) && id >= 1, `the id ${id} is exact in a JS number`);
+    client.release_exception_sync(id, null);
     spinUntil(() => events.some(e => e[0] === 'revoked'));
     const revoked = events.find(e => e[0] === 'revoked');
-    ok(revoked[1] === id && revoked[2] === Ldb.RevokeWhy.SESSION_LOCKED, 'revoked: session-locked');
+    ok(revoked[1] === id && revoked[2] === Ldb.RevokeWhy.RELEASED, 'released by the id read back: revoked, released');
     spinUntil(() => client.exceptions.get_n_items() === 0);
     ok(true, 'exceptions is empty again');
+
+    // Many ids, each released by the number JS holds: with 64-bit ids about
+    // 999 in 1000 of them would be rounded and the release would fail.
+    let released = 0;
+    for (let i = 0; i < 20; i++) {
+        const many = client.request_exception_sync(['dev-mem'], 60, Ldb.Scope.SESSION, Ldb.CallFlags.NONE, null);
+        client.release_exception_sync(many, null);
+        released++;
+    }
+    ok(released === 20, '20 more ids requested and released by their JS numbers');
+
+    // A lock still ends one.
+    client.request_exception_sync(['kexec'], 60, Ldb.Scope.SESSION, Ldb.CallFlags.NONE, null);
+    mockCall('EndAllExceptions', new GLib.Variant('(s)', ['session-locked']));
+    spinUntil(() => events.some(e => e[0] === 'revoked' && e[2] === Ldb.RevokeWhy.SESSION_LOCKED));
+    ok(true, 'revoked: session-locked');
 
     mockCall('UpdateProperties', new GLib.Variant('(sa{sv})', [BUS_NAME,
         {KernelLockdown: new GLib.Variant('s', 'integrity')}]));

@@ -35,6 +35,7 @@
 #include "base/bus_names.hpp"
 #include "base/error.hpp"
 #include "base/files.hpp"
+#include "base/i18n.hpp"
 #include "base/journal.hpp"
 #include "base/message_ids.hpp"
 #include "base/unique_fd.hpp"
@@ -65,6 +66,11 @@ void say(const std::string& text)
 {
     std::fprintf(stderr, "lockdown-hibernate: %s\n", text.c_str());
     std::fflush(stderr);
+}
+
+std::string with_hint(const ldb::Error& e)
+{
+    return std::string(e.what()) + (e.hint().empty() ? "" : " (" + e.hint() + ")");
 }
 
 // While tasks are frozen the journal is too; the kernel log is not.
@@ -187,7 +193,7 @@ void run_hooks(const char* phase)
             say(std::string("ignoring LOCKDOWN_HIBERNATE_TEST_HOOK_TIMEOUT_MS=") + ms + ", not a positive number");
     }
     for (const auto& r : ldb::run_sleep_hooks(options))
-        say((r.ok ? "system-sleep hook " : "system-sleep hook failed: ") + r.line);
+        say(ldb::fill(r.ok ? _("system-sleep hook %s") : _("system-sleep hook failed: %s"), {r.line}));
 }
 
 // In the resumed system, tasks still frozen (swap_renewal.hpp).
@@ -238,8 +244,8 @@ int hibernate()
         say(e.getMessage());
         return 1;
     }
-    say("lockdown-brokerd granted exception " + std::to_string(g.id) + "; the image goes to " + g.device + " (" +
-        g.devno + ")");
+    say(ldb::fill(_("lockdown-brokerd granted exception %1$s; the image goes to %2$s (%3$s)"),
+                  {std::to_string(g.id), g.device, g.devno}));
     const Kmsg kmsg;
     ldb::SwapRenewal plan;
     ldb::PageBuffer saved_header(1);
@@ -247,7 +253,7 @@ int hibernate()
         plan = prepare(g);
         pin_this_process();
     } catch (const ldb::Error& e) {
-        say(std::string(e.what()) + (e.hint().empty() ? "" : " (" + e.hint() + ")"));
+        say(with_hint(e));
         return 1;
     }
     run_hooks("pre");
@@ -258,14 +264,15 @@ int hibernate()
         ldb::hibernate_to_swap(plan.device, saved_header, cb, fault);
     } catch (const ldb::Error& e) {
         ::munlockall();
-        say(std::string("hibernation failed, the system keeps running: ") + e.what() +
-            (e.hint().empty() ? "" : " (" + e.hint() + ")"));
+        say(ldb::fill(_("hibernation failed, the system keeps running: %s"), {with_hint(e)}));
         run_hooks("post");
         return 1;
     }
     ::munlockall();
-    say("resumed; swap " + plan.device + " renewed before the thaw" +
-        (plan.integrity.empty() ? "" : " (dm-integrity " + plan.integrity.front().integrity + " reloaded)"));
+    say(plan.integrity.empty()
+            ? ldb::fill(_("resumed; swap %s renewed before the thaw"), {plan.device})
+            : ldb::fill(_("resumed; swap %1$s renewed before the thaw (dm-integrity %2$s reloaded)"),
+                        {plan.device, plan.integrity.front().integrity}));
     run_hooks("post");
     return 0;
 }
@@ -284,7 +291,7 @@ std::vector<ldb::GuardedSwap> swaps_to_guard()
         try {
             g.plan = plan_for(s);
         } catch (const ldb::Error& e) {
-            say("cannot guard " + s.entry.path + ": " + e.what());
+            say(ldb::fill(_("cannot guard %1$s: %2$s"), {s.entry.path, e.what()}));
             continue;
         }
         g.active = true;
@@ -299,14 +306,14 @@ std::vector<ldb::GuardedSwap> swaps_to_guard()
         fstab = ldb::read_file("/etc/fstab", {.max_bytes = 1 << 20, .too_big = ldb::ErrorKind::NotFound});
     } catch (const ldb::Error& e) {
         if (::access("/etc/fstab", F_OK) == 0)
-            say(std::string("cannot read /etc/fstab: ") + e.what());
+            say(ldb::fill(_("cannot read /etc/fstab: %s"), {e.what()}));
         return out;
     }
     std::vector<std::string> warnings;
     for (const auto& f : ldb::parse_fstab_swaps(fstab, warnings)) {
         const auto path = ldb::fstab_spec_path(f.spec);
         if (!path) {
-            say("/etc/fstab line " + std::to_string(f.line) + ": cannot resolve '" + f.spec + "'");
+            say(ldb::fill(_("/etc/fstab line %1$s: cannot resolve '%2$s'"), {std::to_string(f.line), f.spec}));
             continue;
         }
         struct stat st{};
@@ -346,7 +353,7 @@ int guard_swaps()
             rec.fields = {{"LOCKDOWN_SWAP", g.plan.device}, {"LOCKDOWN_SWAP_ORIGIN", g.origin},
                           {"LOCKDOWN_OUTCOME", ldb::to_string(r.outcome)}};
             if (const int rc = ldb::journal_send(rec); rc < 0)
-                say(std::string("journald did not take the record: ") + std::strerror(-rc));
+                say(ldb::fill(_("journald did not take the record: %s"), {std::strerror(-rc)}));
         }
         failed = failed || r.outcome == ldb::GuardOutcome::Failed;
     }
@@ -355,16 +362,17 @@ int guard_swaps()
 
 void usage(FILE* out)
 {
-    std::fprintf(out,
-                 "Usage: lockdown-hibernate [--refuse=hybrid-sleep|suspend-then-hibernate]\n"
+    std::fputs(_("Usage: lockdown-hibernate [--refuse=hybrid-sleep|suspend-then-hibernate]\n"
                  "       lockdown-hibernate --guard-swaps\n"
-                 "Hibernates for systemd-hibernate.service under lockdown-broker; see lockdown-hibernate(8).\n");
+                 "Hibernates for systemd-hibernate.service under lockdown-broker; see lockdown-hibernate(8).\n"),
+               out);
 }
 
 } // namespace
 
 int main(int argc, char** argv)
 {
+    ldb::init_i18n();
     static const option opts[] = {{"help", no_argument, nullptr, 'h'},
                                   {"version", no_argument, nullptr, 'V'},
                                   {"refuse", required_argument, nullptr, 'r'},
@@ -404,7 +412,7 @@ int main(int argc, char** argv)
         try {
             return guard_swaps();
         } catch (const std::exception& e) {
-            say(std::string("internal error: ") + e.what());
+            say(ldb::fill(_("internal error: %s"), {e.what()}));
             return 1;
         }
     }
@@ -413,15 +421,16 @@ int main(int argc, char** argv)
             usage(stderr);
             return 2;
         }
-        say(refuse + " is not available under lockdown-broker: it would hibernate with the kernel's own image "
-                     "writer, which does not flush an authenticated (dm-integrity) swap before the power-off and "
-                     "loses the image. Use Hibernate (systemctl hibernate, lockdownctl hibernate).");
+        say(ldb::fill(_("%s is not available under lockdown-broker: it would hibernate with the kernel's own "
+                        "image writer, which does not flush an authenticated (dm-integrity) swap before the "
+                        "power-off and loses the image. Use Hibernate (systemctl hibernate, lockdownctl hibernate)."),
+                      {refuse}));
         return 1;
     }
     try {
         return hibernate();
     } catch (const std::exception& e) {
-        say(std::string("internal error: ") + e.what());
+        say(ldb::fill(_("internal error: %s"), {e.what()}));
         return 1;
     }
 }

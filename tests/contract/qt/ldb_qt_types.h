@@ -11,9 +11,13 @@
 #include <QStringList>
 #include <QVariantMap>
 
-// Reasons: (name, level, action)
+// Every record ends in extra (a{sv}): later versions add fields as keys
+// there, and a client ignores the keys it does not know.
+
+// Reasons: (name, level, action, extra)
 struct LdbReason {
     QString name, level, action;
+    QVariantMap extra;
 };
 using LdbReasonList = QList<LdbReason>;
 
@@ -31,33 +35,36 @@ struct LdbException {
 };
 using LdbExceptionList = QList<LdbException>;
 
-// SetDebug, ResetDebug: (file, line, module, function, flags, flags)
+// SetDebug, ResetDebug: (file, line, module, function, flags, flags, extra)
 struct LdbDebugChange {
     QString file;
     uint line = 0;
     QString module, function, old_flags, new_flags;
+    QVariantMap extra;
 };
 using LdbDebugChangeList = QList<LdbDebugChange>;
 
-// ListDebug: (file, line, module, function, flags, format, class, session)
+// ListDebug: (file, line, module, function, flags, format, class, session,
+// extra)
 struct LdbDebugCallsite {
     QString file;
     uint line = 0;
     QString module, function, flags, format, cls, session;
+    QVariantMap extra;
 };
 using LdbDebugCallsiteList = QList<LdbDebugCallsite>;
 
 inline QDBusArgument& operator<<(QDBusArgument& a, const LdbReason& r)
 {
     a.beginStructure();
-    a << r.name << r.level << r.action;
+    a << r.name << r.level << r.action << r.extra;
     a.endStructure();
     return a;
 }
 inline const QDBusArgument& operator>>(const QDBusArgument& a, LdbReason& r)
 {
     a.beginStructure();
-    a >> r.name >> r.level >> r.action;
+    a >> r.name >> r.level >> r.action >> r.extra;
     a.endStructure();
     return a;
 }
@@ -82,14 +89,14 @@ inline const QDBusArgument& operator>>(const QDBusArgument& a, LdbException& e)
 inline QDBusArgument& operator<<(QDBusArgument& a, const LdbDebugChange& c)
 {
     a.beginStructure();
-    a << c.file << c.line << c.module << c.function << c.old_flags << c.new_flags;
+    a << c.file << c.line << c.module << c.function << c.old_flags << c.new_flags << c.extra;
     a.endStructure();
     return a;
 }
 inline const QDBusArgument& operator>>(const QDBusArgument& a, LdbDebugChange& c)
 {
     a.beginStructure();
-    a >> c.file >> c.line >> c.module >> c.function >> c.old_flags >> c.new_flags;
+    a >> c.file >> c.line >> c.module >> c.function >> c.old_flags >> c.new_flags >> c.extra;
     a.endStructure();
     return a;
 }
@@ -97,14 +104,14 @@ inline const QDBusArgument& operator>>(const QDBusArgument& a, LdbDebugChange& c
 inline QDBusArgument& operator<<(QDBusArgument& a, const LdbDebugCallsite& c)
 {
     a.beginStructure();
-    a << c.file << c.line << c.module << c.function << c.flags << c.format << c.cls << c.session;
+    a << c.file << c.line << c.module << c.function << c.flags << c.format << c.cls << c.session << c.extra;
     a.endStructure();
     return a;
 }
 inline const QDBusArgument& operator>>(const QDBusArgument& a, LdbDebugCallsite& c)
 {
     a.beginStructure();
-    a >> c.file >> c.line >> c.module >> c.function >> c.flags >> c.format >> c.cls >> c.session;
+    a >> c.file >> c.line >> c.module >> c.function >> c.flags >> c.format >> c.cls >> c.session >> c.extra;
     a.endStructure();
     return a;
 }

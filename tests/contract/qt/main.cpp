@@ -35,10 +35,10 @@ template <typename T> bool signature_is(const char* name, const char* want)
 int main(int argc, char** argv)
 {
     QCoreApplication app(argc, argv);
-    bool ok = signature_is<LdbReasonList>("LdbReasonList", "a(sss)");
+    bool ok = signature_is<LdbReasonList>("LdbReasonList", "a(sssa{sv})");
     ok = signature_is<LdbExceptionList>("LdbExceptionList", "a(tasssustsa{sv})") && ok;
-    ok = signature_is<LdbDebugChangeList>("LdbDebugChangeList", "a(sussss)") && ok;
-    ok = signature_is<LdbDebugCallsiteList>("LdbDebugCallsiteList", "a(sussssss)") && ok;
+    ok = signature_is<LdbDebugChangeList>("LdbDebugChangeList", "a(sussssa{sv})") && ok;
+    ok = signature_is<LdbDebugCallsiteList>("LdbDebugCallsiteList", "a(sussssssa{sv})") && ok;
     // The generated proxy and adaptor link, with the interface's name.
     const bool named = qstrcmp(OrgFreedesktopLockdownBroker1Interface::staticInterfaceName(),
                                "org.freedesktop.LockdownBroker1") == 0 &&

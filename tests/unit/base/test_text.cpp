@@ -26,3 +26,16 @@ TEST(Text, HexIdIsSixteenDigits)
 {
     EXPECT_EQ(hex_id(0xabc), "0000000000000abc");
 }
+
+TEST(Text, PadRightCountsCharactersNotBytes)
+{
+    EXPECT_EQ(pad_right("LEVEL", 8), "LEVEL   ");
+    EXPECT_EQ(pad_right("GR\u00dcNDE", 8), "GR\u00dcNDE  "); // Ü is two bytes, one character
+    EXPECT_EQ(pad_right("", 3), "   ");
+}
+
+TEST(Text, PadRightLeavesWideTextAlone)
+{
+    EXPECT_EQ(pad_right("KERNEL NAME", 4), "KERNEL NAME");
+    EXPECT_EQ(pad_right("\u00e4\u00f6\u00fc", 3), "\u00e4\u00f6\u00fc");
+}
