@@ -22,6 +22,7 @@
 #include "base/unique_fd.hpp"
 #include "hibernation/page_io.hpp"
 #include "hibernation/swap_header.hpp"
+#include "hibernation/writer/crash_guard.hpp"
 
 namespace ldb {
 
@@ -184,6 +185,14 @@ std::optional<WriterFault> parse_writer_fault(std::string_view text)
     return std::nullopt;
 }
 
+bool fault_switch_says(std::string_view page, std::string_view fault)
+{
+    const size_t nl = page.find('\n');
+    if (fault.empty() || nl == std::string_view::npos)
+        return false;
+    return page.substr(0, nl) == fault;
+}
+
 Error stale_image_in_use(const std::string& device)
 {
     // The swap is in use by this running system, so the image is older
@@ -216,67 +225,6 @@ void power_off_now() noexcept
 }
 
 namespace {
-
-// From the signature write on, a crash of this process must not thaw the
-// tasks (closing /dev/snapshot does): the image on disk would then be
-// stale. A fatal signal powers off instead; the image is complete.
-volatile sig_atomic_t g_crash_powers_off = 0;
-int g_kmsg_fd = -1;
-
-void on_fatal_signal(int sig)
-{
-    if (g_crash_powers_off) {
-        static const char msg[] = "<2>lockdown-hibernate: crashed after the image was complete; powering off, "
-                                  "the next boot resumes it\n";
-        if (g_kmsg_fd >= 0)
-            (void)!::write(g_kmsg_fd, msg, sizeof msg - 1);
-        ::reboot(LINUX_REBOOT_CMD_POWER_OFF);
-        ::reboot(LINUX_REBOOT_CMD_HALT);
-    }
-    ::signal(sig, SIG_DFL);
-    ::raise(sig);
-}
-
-// A power-off that is not the normal end, at priority critical so that it
-// reaches the console (progress goes to kmsg at notice, below the usual
-// console level). Never throws: it runs right before the power-off.
-void say_critical(const char* text) noexcept
-{
-    if (g_kmsg_fd < 0)
-        return;
-    char line[256];
-    const int n = std::snprintf(line, sizeof line, "<2>lockdown-hibernate: %s\n", text);
-    if (n > 0)
-        (void)!::write(g_kmsg_fd, line, std::min(static_cast<size_t>(n), sizeof line - 1));
-}
-
-class CrashGuard {
-public:
-    CrashGuard()
-    {
-        g_kmsg_fd = ::open("/dev/kmsg", O_WRONLY | O_CLOEXEC);
-        struct sigaction sa{};
-        sa.sa_handler = on_fatal_signal;
-        sigemptyset(&sa.sa_mask);
-        for (size_t i = 0; i < std::size(kSignals); i++)
-            ::sigaction(kSignals[i], &sa, &old_[i]);
-    }
-    CrashGuard(const CrashGuard&) = delete;
-    CrashGuard& operator=(const CrashGuard&) = delete;
-    ~CrashGuard()
-    {
-        g_crash_powers_off = 0;
-        for (size_t i = 0; i < std::size(kSignals); i++)
-            ::sigaction(kSignals[i], &old_[i], nullptr);
-        if (g_kmsg_fd >= 0)
-            ::close(std::exchange(g_kmsg_fd, -1));
-    }
-    static void arm(bool on) noexcept { g_crash_powers_off = on ? 1 : 0; }
-
-private:
-    static constexpr int kSignals[] = {SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT, SIGTRAP, SIGSYS};
-    struct sigaction old_[std::size(kSignals)]{};
-};
 
 // Puts the saved header back and flushes it; false if either failed.
 bool restore_header(int fd, const PageBuffer& saved_header, WriterFault fault) noexcept
@@ -372,7 +320,7 @@ void write_signature(int dev, const PageBuffer& saved_header, PageBuffer& header
 {
     make_resume_header(saved_header.data(), first_map, header.data());
     signature_attempted = true;
-    CrashGuard::arm(true);
+    CrashGuard::arm(CrashWindow::ImageComplete);
     inject(fault, WriterFault::SignatureEio, EIO, "writing the resume signature");
     pwrite_all(dev, header.data(), kPageSize, 0, "writing the resume signature");
     flush(dev, "flushing the resume signature");
@@ -389,8 +337,8 @@ void on_write_failure(const std::exception& e, int dev, const PageBuffer& saved_
 {
     if (after_failure(signature_attempted, signature_attempted && restore_header(dev, saved_header, fault)) ==
         AfterFailure::PowerOff) {
-        say_critical("a write failed after the image was complete and the header could not be put back: "
-                     "powering off, the next boot resumes the image");
+        CrashGuard::say_critical("a write failed after the image was complete and the header could not be put "
+                                 "back: powering off, the next boot resumes the image");
         try { // nothing may stand between this and the power-off
             cb.progress(std::string("failed after the image was complete: ") + e.what() +
                         "; the header could not be put back, so the image stays: powering off, the next boot "
@@ -399,7 +347,7 @@ void on_write_failure(const std::exception& e, int dev, const PageBuffer& saved_
         }
         power_off_now();
     }
-    CrashGuard::arm(false);
+    CrashGuard::disarm();
     cb.progress(std::string("failed: ") + e.what() + "; the swap header is as it was; thawing");
 }
 
@@ -412,12 +360,32 @@ void on_write_failure(const std::exception& e, int dev, const PageBuffer& saved_
     ::reboot(LINUX_REBOOT_CMD_POWER_OFF);
     const int err = errno;
     if (!restore_header(dev, saved_header, fault)) {
-        say_critical("the power-off was refused and the header could not be put back: halting");
+        CrashGuard::say_critical("the power-off was refused and the header could not be put back: halting");
         cb.progress("the power-off was refused and the header could not be put back; halting");
         power_off_now();
     }
-    CrashGuard::arm(false);
+    CrashGuard::disarm();
     throw errno_error(err, "powering off after writing the image");
+}
+
+// The resumed system, tasks still frozen. Until resumed_frozen() returns
+// the header may still say S1SUSPEND (the boot kernel's reset can be lost):
+// a crash, or anything it throws, powers off instead of unwinding into
+// Snapshot's destructor, which would thaw. The guard was armed in the other
+// window at most, and only after the snapshot: this process comes back from
+// the image disarmed and must arm it here itself.
+void resumed_frozen(const WriterCallbacks& cb) noexcept
+{
+    CrashGuard::arm(CrashWindow::Renewal);
+    try {
+        cb.progress("resumed");
+        cb.resumed_frozen();
+    } catch (...) {
+        CrashGuard::say_critical("the resumed system's swap renewal failed unexpectedly: powering off, the next boot "
+                                 "resumes the same image again");
+        power_off_now();
+    }
+    CrashGuard::disarm();
 }
 
 } // namespace
@@ -432,8 +400,7 @@ void hibernate_to_swap(const std::string& device, PageBuffer& saved_header, cons
     snap.set_swap_area(st.st_rdev);
     snap.freeze();
     if (!snap.create_image()) {
-        cb.progress("resumed");
-        cb.resumed_frozen();
+        resumed_frozen(cb);
         return; // Snapshot's destructor frees the image and thaws
     }
 

@@ -62,7 +62,8 @@ struct WriterCallbacks {
     // Runs in the resumed system before the tasks are thawed, while the file
     // systems are still exactly as the image expects: a power loss here only
     // resumes the same image again. It must make the header clean or never
-    // return.
+    // return. A crash in it, or anything it throws, powers off (crash_guard.hpp:
+    // the Renewal window), which the next boot resumes the same way.
     std::function<void()> resumed_frozen;
 };
 
@@ -72,11 +73,20 @@ struct WriterCallbacks {
 // put back, everything is undone (swap pages freed, tasks thawed) and
 // ldb::Error says what failed; the machine keeps running. Any other failure
 // after the signature write powers off instead (after_failure), and so does
-// a crash of this process from then on. `saved_header` receives the swap
+// a crash of this process from then on, and in the resumed system until
+// `resumed_frozen` has returned. `saved_header` receives the swap
 // header as it was before. The caller should hold its memory locked
 // (mlockall): nothing can swap it back in while tasks are frozen.
 void hibernate_to_swap(const std::string& device, PageBuffer& saved_header, const WriterCallbacks& callbacks,
                        WriterFault fault = WriterFault::None);
+
+// Test hook: whether a fault switch asks for `fault`. `page` is the first
+// page of a disk that the test harness rewrites at every boot (tests/vm/lib/
+// init.sh, ldvm.fault=), read with O_DIRECT: a resumed process's memory,
+// environment included, is that of the system that hibernated, so only a
+// disk can tell it what THIS boot was asked to do. True only if the page's
+// first line, up to a newline, is exactly `fault`.
+bool fault_switch_says(std::string_view page, std::string_view fault);
 
 // Powers off and never returns (retries; halts if power-off is refused).
 [[noreturn]] void power_off_now() noexcept;
