@@ -316,7 +316,7 @@ if fdev=$(disk_by_serial ldvm-fault); then
         sed -n 's/^boots=\([0-9][0-9]*\)$/\1/p')
     boots=$((${boots:-0} + 1))
     fpages=$nr/run/ldvm-fault.pages
-    dd if=/dev/zero of="$fpages" bs=4096 count=2 2>/dev/null || fatal "cannot make $fpages"
+    dd if="$nr/dev/zero" of="$fpages" bs=4096 count=2 2>/dev/null || fatal "cannot make $fpages"
     [ -z "$fault" ] || printf '%s\n' "$fault" | dd of="$fpages" conv=notrunc 2>/dev/null
     printf 'boots=%s\n' "$boots" | dd of="$fpages" bs=4096 seek=1 conv=notrunc 2>/dev/null
     nr_run dd if=/run/ldvm-fault.pages of="$fdev" bs=4096 count=2 oflag=direct conv=notrunc status=none ||
