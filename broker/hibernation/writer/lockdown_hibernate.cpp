@@ -16,6 +16,7 @@
 // such failures power off instead (snapshot_writer.hpp).
 #include <algorithm>
 #include <cerrno>
+#include <csignal>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -23,6 +24,7 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <string>
+#include <string_view>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
@@ -41,6 +43,7 @@
 #include "hibernation/check.hpp"
 #include "hibernation/crypt_inspect.hpp"
 #include "hibernation/fstab_swaps.hpp"
+#include "hibernation/page_io.hpp"
 #include "hibernation/writer/sleep_hooks.hpp"
 #include "hibernation/writer/snapshot_writer.hpp"
 #include "hibernation/writer/swap_guard.hpp"
@@ -190,16 +193,43 @@ void run_hooks(const char* phase)
         say((r.ok ? "system-sleep hook " : "system-sleep hook failed: ") + r.line);
 }
 
+// Test hook LOCKDOWN_HIBERNATE_TEST_RENEWAL_CRASH=DISK: a SIGSEGV in the
+// resumed system, after the integrity layers were reloaded and before the
+// header is written back, if DISK's fault switch says crash-in-renewal in
+// this boot (snapshot_writer.hpp: fault_switch_says). The environment came
+// back with the image, as in every resume; only the disk says which boot.
+void crash_if_switched(const std::string& disk, const Kmsg& kmsg)
+{
+    const ldb::DevicePage0 p = ldb::read_device_page0(disk);
+    if (p.err) {
+        kmsg("LOCKDOWN_HIBERNATE_TEST_RENEWAL_CRASH: cannot read " + disk + ": " + std::strerror(p.err), 3);
+        return;
+    }
+    const std::string_view page(reinterpret_cast<const char*>(p.page.data()), ldb::kPageSize);
+    if (!ldb::fault_switch_says(page, "crash-in-renewal"))
+        return;
+    kmsg("crash-in-renewal (injected by LOCKDOWN_HIBERNATE_TEST_RENEWAL_CRASH, switched on by " + disk + ")", 3);
+    ::raise(SIGSEGV);
+}
+
 // In the resumed system, tasks still frozen (swap_renewal.hpp).
 void renew_or_power_off(const ldb::SwapRenewal& plan, const ldb::PageBuffer& saved_header, const Kmsg& kmsg)
 {
+    const char* crash_switch = std::getenv("LOCKDOWN_HIBERNATE_TEST_RENEWAL_CRASH");
     ldb::RenewalAttempts r;
     r.attempts = kRenewalAttempts;
     r.renew = [&](int attempt) {
         // Test hook: the first N attempts fail.
         if (const char* n = std::getenv("LOCKDOWN_HIBERNATE_TEST_RENEWAL_FAILS"); n && attempt <= std::atoi(n))
             throw ldb::Error(ldb::ErrorKind::Kernel, "injected by LOCKDOWN_HIBERNATE_TEST_RENEWAL_FAILS");
-        ldb::renew_swap_while_frozen(plan, saved_header);
+        if (!crash_switch || !*crash_switch) {
+            ldb::renew_swap_while_frozen(plan, saved_header);
+            return;
+        }
+        // renew_swap_while_frozen's two steps, with the test hook between.
+        ldb::reload_integrity_layers(plan.integrity);
+        crash_if_switched(crash_switch, kmsg);
+        ldb::write_swap_header(plan.device, saved_header.data());
     };
     r.report = [&](const std::string& text, int level) { kmsg(text, level); };
     r.pause = [] { ::usleep(200 * 1000); };
@@ -230,6 +260,14 @@ int hibernate()
         }
         fault = *parsed;
         say(std::string("test fault injected after the freeze: ") + f);
+    }
+    if (const char* d = std::getenv("LOCKDOWN_HIBERNATE_TEST_RENEWAL_CRASH"); d && *d) {
+        if (*d != '/') {
+            say(std::string("LOCKDOWN_HIBERNATE_TEST_RENEWAL_CRASH=") + d + " is not an absolute path to a disk");
+            return 2;
+        }
+        say(std::string("test fault: a crash in the renewal of a resume whose fault switch on ") + d +
+            " says crash-in-renewal");
     }
     Grant g;
     try {

@@ -12,7 +12,11 @@
 # through logind's own Hibernate() as the desktop's button calls it (the
 # drop-in runs lockdown-hibernate), and twice with a fault after the
 # signature (a crash, a failed header restore). run-vm starts a new QEMU on the
-# same disks each time; this script goes on in the resumed system. Then the
+# same disks each time; this script goes on in the resumed system. One of
+# those resumes crashes in its renewal, before the thaw, and powers off
+# (run-vm --resume-append 3:ldvm.fault=crash-in-renewal switches that fault
+# on for the third resume only, through the ldvm-fault disk); the next QEMU
+# resumes the same image again. Then the
 # resumed system powers off, and a fresh boot on the same disks (ldvm.check=1)
 # must find a clean swap: no stale image, no integrity errors.
 # Runs as root from ldvm-test.service, in no session.
@@ -50,6 +54,10 @@ header_sig() { dd if="$1" bs=4096 count=1 iflag=direct 2>/dev/null | tail -c 10 
 helper_says() { journalctl -b --no-pager -o cat -t lockdown-hibernate | grep -c -- "$1"; }
 swaps() { tail -n +2 /proc/swaps | awk '{print $1}' | tr '\n' ' '; }
 dec_of() { printf '%u' "0x$1"; }
+# The boot this system is in, as the initramfs counted it on the fault
+# switch disk (lib/init.sh); O_DIRECT: after a resume the page cache is the
+# image's.
+fault_boot() { dd if="$FAULT_DISK" bs=4096 skip=1 count=1 iflag=direct status=none | tr -d '\0' | sed -n 's/^boots=//p'; }
 
 # The broker re-checks every 20 s, and at once for a request; give
 # CanHibernate a tick to follow a swap change.
@@ -215,6 +223,7 @@ ldvm_swap_info || abort "the guest has no swap disk from the initramfs (run-vm -
 HIB_SWAP=$LDVM_SWAP_DEV
 PLAIN_SWAP=$(ldvm_disk_by_serial ldvm-drive0) || abort "no blank disk ldvm-drive0"
 LUKS_DISK=$(ldvm_disk_by_serial ldvm-drive1) || abort "no blank disk ldvm-drive1"
+FAULT_DISK=$(ldvm_disk_by_serial ldvm-fault) || abort "no fault switch disk ldvm-fault (run-vm --resume-append)"
 echo "# swaps: authenticated $HIB_SWAP ($LDVM_SWAP_MAJMIN), plain $PLAIN_SWAP, LUKS2 without integrity on $LUKS_DISK"
 echo "$IMAGE_SIZE" >/sys/power/image_size || abort "cannot set /sys/power/image_size"
 session_wait 60 || abort "no session agent answers (harness)"
@@ -396,7 +405,9 @@ ram_intact "before hibernating"
 # after_resume WHEN N: the checks once the Nth resume is through.
 after_resume() {
     local when=$1 n=$2
-    if wait_for 900 eval "[[ \$(helper_says 'resumed; swap') -ge $n || \$(helper_says 'keeps running') -gt $KEEPS_RUNNING ]]" &&
+    # (A helper that died in the resumed system, the unit failed, ends the
+    # wait at once: a crash that thawed.)
+    if wait_for 900 eval "[[ \$(helper_says 'resumed; swap') -ge $n || \$(helper_says 'keeps running') -gt $KEEPS_RUNNING ]] || systemctl is-failed --quiet systemd-hibernate.service" &&
         [[ $(helper_says 'resumed; swap') -ge $n ]]; then
         ldvm_marker LDVM-RESUMED
         ok "$when: resumed; $(journalctl -b --no-pager -o cat -t lockdown-hibernate | grep 'resumed; swap' | tail -1)"
@@ -511,17 +522,33 @@ rc=$?
 [[ $rc -eq 0 ]] && ok "logind Hibernate() as $LDVM_USER accepted" || not_ok "logind Hibernate() rc=$rc :: $out"
 after_resume "after the resume from logind's Hibernate()" 2
 
-section "7b. a crash after the signature powers off; the resumed system retries its renewal"
+section "7b. a crash after the signature powers off; a crash in the renewal powers off; the renewal retries"
 # The writer crashes (SIGSEGV) once the signature is durable: its handler
 # powers off instead of letting /dev/snapshot's release thaw the tasks over
 # an image that would then be stale. The next boot resumes that image; in
 # the resumed system the first two renewal attempts fail (test hook), the
 # third makes the header clean, all before the thaw.
-set_fault "LOCKDOWN_HIBERNATE_TEST_FAULT=crash-after-signature" "LOCKDOWN_HIBERNATE_TEST_RENEWAL_FAILS=2"
+# In between, one resume crashes in its renewal (the third attempt: after
+# the integrity reload, before the header write): run-vm's --resume-append
+# switches crash-in-renewal on for that boot only, on the fault disk, which
+# the resumed writer reads. Under the lost reset the disk still says
+# S1SUSPEND then: the guard must power off (console: "crashed in the resumed
+# system before the swap header was clean"), not thaw, and the boot after it
+# resumes the same image and renews. Without the guard armed in the resumed
+# system, that system thaws and runs this script on, over a stale image.
+boot_before=$(fault_boot)
+set_fault "LOCKDOWN_HIBERNATE_TEST_FAULT=crash-after-signature" "LOCKDOWN_HIBERNATE_TEST_RENEWAL_FAILS=2" \
+    "LOCKDOWN_HIBERNATE_TEST_RENEWAL_CRASH=$FAULT_DISK"
 KEEPS_RUNNING=$(helper_says 'keeps running')
 ldvm_marker LDVM-HIBERNATING
 out=$(as_user "$LDCTL hibernate" 2>&1)
-after_resume "after the crash after the signature" 3
+after_resume "after the crash after the signature and the crash in the renewal" 3
+boot_now=$(fault_boot)
+if [[ $boot_now == $((boot_before + 2)) ]]; then
+    ok "the resume that crashed in its renewal powered off: this is the boot after it (boot $boot_now, hibernated in boot $boot_before)"
+else
+    not_ok "this is boot '$boot_now' (hibernated in boot '$boot_before', the crash was to come in the boot after): the system whose renewal crashed ran on :: $(journalctl -k -b --no-pager -o cat | grep 'crash-in-renewal\|lockdown-hibernate' | tail -3) :: unit $(systemctl show -p Result --value systemd-hibernate.service)"
+fi
 retries=$(journalctl -k -b --no-pager -o cat | grep -c 'renewing the swap header failed (attempt [12] of 3)')
 [[ $retries -eq 2 ]] && ok "the resumed system retried its renewal: 2 failed attempts in the kernel log, then the header was clean" ||
     not_ok "renewal attempts failed: $retries (wanted 2) :: $(journalctl -k -b --no-pager -o cat | grep lockdown-hibernate | tail -4)"
