@@ -10,6 +10,8 @@
 #include <sys/reboot.h>
 #include <unistd.h>
 
+#include "hibernation/page_io.hpp"
+
 namespace ldb {
 
 namespace {
@@ -19,6 +21,9 @@ namespace {
 volatile sig_atomic_t g_window = 0;
 int g_log_fd = -1;
 CrashGuard::PowerOff g_power_off = nullptr;
+volatile sig_atomic_t g_discard_fd = -1;
+const unsigned char* volatile g_discard_page = nullptr;
+constexpr size_t kDiscardBytes = kPageSize;
 // The mask before arm(), put back by disarm(); touched outside the handler.
 sigset_t g_mask_before;
 bool g_masked = false;
@@ -48,18 +53,56 @@ void write_all(int fd, const char* p, size_t n) noexcept
     }
 }
 
+// RenewalReloaded: the saved header back over the image, flushed (pwrite and
+// fdatasync are async-signal-safe). True if both succeeded.
+bool discard_image() noexcept
+{
+    const int fd = g_discard_fd;
+    const unsigned char* page = g_discard_page;
+    if (fd < 0 || !page)
+        return false;
+    ssize_t w;
+    do
+        w = ::pwrite(fd, page, kDiscardBytes, 0);
+    while (w < 0 && errno == EINTR);
+    return w == static_cast<ssize_t>(kDiscardBytes) && ::fdatasync(fd) == 0;
+}
+
+template <size_t N>
+void say_line(const char (&text)[N]) noexcept
+{
+    write_all(g_log_fd, text, N - 1);
+}
+
+void say_window(sig_atomic_t window) noexcept
+{
+    switch (static_cast<CrashWindow>(static_cast<int>(window))) {
+    case CrashWindow::Renewal:
+        say_line("<2>lockdown-hibernate: crashed in the resumed system before the swap header was "
+                                 "clean; powering off, the next boot resumes the same image again\n");
+        return;
+    case CrashWindow::RenewalReloaded:
+        if (discard_image())
+            say_line("<2>lockdown-hibernate: crashed in the resumed system after the dm-integrity "
+                                     "reload, which can damage the image on disk: the image is discarded (swap "
+                                     "header reset), powering off; the next boot starts afresh, this session is "
+                                     "lost\n");
+        else
+            say_line("<2>lockdown-hibernate: crashed in the resumed system after the dm-integrity "
+                                     "reload and could not discard the image, which may be damaged: powering off; "
+                                     "a next boot that cannot read it starts afresh\n");
+        return;
+    default:
+        say_line("<2>lockdown-hibernate: crashed after the image was complete; powering off, the "
+                                 "next boot resumes it\n");
+    }
+}
+
 void on_fatal_signal(int sig)
 {
     const sig_atomic_t window = g_window;
     if (window != 0) {
-        static const char image[] = "<2>lockdown-hibernate: crashed after the image was complete; powering off, "
-                                    "the next boot resumes it\n";
-        static const char renewal[] = "<2>lockdown-hibernate: crashed in the resumed system before the swap header "
-                                      "was clean; powering off, the next boot resumes the same image again\n";
-        if (window == static_cast<sig_atomic_t>(CrashWindow::Renewal))
-            write_all(g_log_fd, renewal, sizeof renewal - 1);
-        else
-            write_all(g_log_fd, image, sizeof image - 1);
+        say_window(window);
         g_power_off();
         reboot_power_off(); // a test's power_off that returned
     }
@@ -93,6 +136,7 @@ CrashGuard::~CrashGuard()
     if (opened_log_)
         ::close(g_log_fd);
     g_log_fd = -1;
+    set_discard(-1, nullptr);
 }
 
 void CrashGuard::arm(CrashWindow window) noexcept
@@ -114,6 +158,12 @@ void CrashGuard::arm(CrashWindow window) noexcept
     for (const int s : kSignals)
         sigdelset(&block, s);
     g_masked = ::sigprocmask(SIG_BLOCK, &block, &g_mask_before) == 0;
+}
+
+void CrashGuard::set_discard(int fd, const unsigned char* page) noexcept
+{
+    g_discard_page = page;
+    g_discard_fd = fd;
 }
 
 CrashWindow CrashGuard::armed() noexcept

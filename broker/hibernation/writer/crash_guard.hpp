@@ -14,6 +14,16 @@
 //    them.
 // In both windows powering off is safe: the image is complete and nothing
 // has changed since it was taken, so the next boot resumes it (again).
+//  - RenewalReloaded: the renewal's second half, from the moment the
+//    integrity layer was reloaded until the header is clean. Suspending the
+//    stale instance lets it write what it held at the snapshot (journal
+//    entries, cached tag blocks) over the disk the image was written to: on
+//    6.16 that left image pages that fail to authenticate (issue 17), and
+//    nothing proves the image intact after it. So here a fatal signal first
+//    discards the image: it writes the saved header (SWAPSPACE2) through the
+//    new instance with the fd and page given to set_discard(), flushes, and
+//    only then powers off. The next boot starts afresh; the session is lost,
+//    but no boot tries an image that may be damaged.
 //
 // Armed, a fatal signal (kSignals) powers off, after a line at priority
 // critical on the console. Every other catchable signal (SIGTERM, SIGINT,
@@ -35,7 +45,7 @@
 
 namespace ldb {
 
-enum class CrashWindow : int { None = 0, ImageComplete = 1, Renewal = 2 };
+enum class CrashWindow : int { None = 0, ImageComplete = 1, Renewal = 2, RenewalReloaded = 3 };
 
 class CrashGuard {
 public:
@@ -57,6 +67,11 @@ public:
     static void arm(CrashWindow window) noexcept;
     static void disarm() noexcept { arm(CrashWindow::None); }
     static CrashWindow armed() noexcept;
+
+    // What RenewalReloaded's handler writes at offset 0 of `fd` (opened
+    // O_DIRECT, `page` one aligned kPageSize page that stays alive), then
+    // flushes, before the power-off. fd -1: nothing to write.
+    static void set_discard(int fd, const unsigned char* page) noexcept;
 
     // A line at priority critical to the guard's log ("<2>lockdown-hibernate:
     // TEXT"), for a power-off that is not the normal end. Never throws.

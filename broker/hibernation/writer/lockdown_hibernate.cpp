@@ -16,6 +16,7 @@
 // such failures power off instead (snapshot_writer.hpp).
 #include <algorithm>
 #include <cerrno>
+#include <csignal>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -23,6 +24,7 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <string>
+#include <string_view>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
@@ -42,6 +44,8 @@
 #include "hibernation/check.hpp"
 #include "hibernation/crypt_inspect.hpp"
 #include "hibernation/fstab_swaps.hpp"
+#include "hibernation/page_io.hpp"
+#include "hibernation/writer/crash_guard.hpp"
 #include "hibernation/writer/sleep_hooks.hpp"
 #include "hibernation/writer/snapshot_writer.hpp"
 #include "hibernation/writer/swap_guard.hpp"
@@ -196,20 +200,90 @@ void run_hooks(const char* phase)
         say(ldb::fill(r.ok ? _("system-sleep hook %s") : _("system-sleep hook failed: %s"), {r.line}));
 }
 
+// Test hook LOCKDOWN_HIBERNATE_TEST_RENEWAL_CRASH=DISK: in the resumed
+// system, a SIGSEGV at the renewal's step `at` if DISK's fault switch says
+// `at` in this boot (snapshot_writer.hpp: fault_switch_says); or, for
+// renewal-fails, every attempt of this boot fails. The environment came
+// back with the image, as in every resume; only the disk says which boot.
+bool fault_switched(const std::string& disk, std::string_view at, const Kmsg& kmsg)
+{
+    const ldb::DevicePage0 p = ldb::read_device_page0(disk);
+    if (p.err) {
+        kmsg("LOCKDOWN_HIBERNATE_TEST_RENEWAL_CRASH: cannot read " + disk + ": " + std::strerror(p.err), 3);
+        return false;
+    }
+    const std::string_view page(reinterpret_cast<const char*>(p.page.data()), ldb::kPageSize);
+    if (!ldb::fault_switch_says(page, at))
+        return false;
+    kmsg(std::string(at) + " (injected by LOCKDOWN_HIBERNATE_TEST_RENEWAL_CRASH, switched on by " + disk + ")", 3);
+    return true;
+}
+
+void crash_if_switched(const char* disk, std::string_view at, const Kmsg& kmsg)
+{
+    if (disk && *disk && fault_switched(disk, at, kmsg))
+        ::raise(SIGSEGV);
+}
+
+// The crash guard's discard target (crash_guard.hpp: RenewalReloaded): an
+// fd on the swap, opened before the first reload, and the saved header. The
+// guard forgets it before the fd is closed.
+class DiscardTarget {
+public:
+    DiscardTarget() = default;
+    DiscardTarget(const DiscardTarget&) = delete;
+    DiscardTarget& operator=(const DiscardTarget&) = delete;
+    ~DiscardTarget() { ldb::CrashGuard::set_discard(-1, nullptr); }
+
+    void open(const std::string& device, const ldb::PageBuffer& page)
+    {
+        if (fd_)
+            return;
+        fd_ = ldb::open_page0(device, O_RDWR);
+        if (!fd_)
+            throw ldb::errno_error(errno, "opening " + device + " to reset its header");
+        ldb::CrashGuard::set_discard(fd_.get(), page.data());
+    }
+
+private:
+    ldb::UniqueFd fd_;
+};
+
+// One attempt of the renewal (swap_renewal.hpp).
+void renew_once(const ldb::SwapRenewal& plan, const ldb::PageBuffer& saved_header, const Kmsg& kmsg,
+                DiscardTarget& discard, bool& reloaded)
+{
+    const char* crash_switch = std::getenv("LOCKDOWN_HIBERNATE_TEST_RENEWAL_CRASH");
+    discard.open(plan.device, saved_header);
+    crash_if_switched(crash_switch, "crash-before-reload", kmsg);
+    // From the reload's first suspend on, the image on disk may be damaged.
+    reloaded = true;
+    ldb::reload_integrity_layers(plan.integrity);
+    ldb::CrashGuard::arm(ldb::CrashWindow::RenewalReloaded);
+    crash_if_switched(crash_switch, "crash-after-reload", kmsg);
+    ldb::write_swap_header(plan.device, saved_header.data());
+}
+
 // In the resumed system, tasks still frozen (swap_renewal.hpp).
 void renew_or_power_off(const ldb::SwapRenewal& plan, const ldb::PageBuffer& saved_header, const Kmsg& kmsg)
 {
+    const char* crash_switch = std::getenv("LOCKDOWN_HIBERNATE_TEST_RENEWAL_CRASH");
+    const bool fail_all = crash_switch && *crash_switch && fault_switched(crash_switch, "renewal-fails", kmsg);
+    DiscardTarget discard;
+    bool reloaded = false;
     ldb::RenewalAttempts r;
     r.attempts = kRenewalAttempts;
     r.renew = [&](int attempt) {
-        // Test hook: the first N attempts fail.
-        if (const char* n = std::getenv("LOCKDOWN_HIBERNATE_TEST_RENEWAL_FAILS"); n && attempt <= std::atoi(n))
+        // Test hooks: the first N attempts fail, or all of them in this boot.
+        const char* n = std::getenv("LOCKDOWN_HIBERNATE_TEST_RENEWAL_FAILS");
+        if (fail_all || (n && attempt <= std::atoi(n)))
             throw ldb::Error(ldb::ErrorKind::Kernel, "injected by LOCKDOWN_HIBERNATE_TEST_RENEWAL_FAILS");
-        ldb::renew_swap_while_frozen(plan, saved_header);
+        renew_once(plan, saved_header, kmsg, discard, reloaded);
     };
     r.report = [&](const std::string& text, int level) { kmsg(text, level); };
     r.pause = [] { ::usleep(200 * 1000); };
     r.power_off = [] { ldb::power_off_now(); };
+    r.image_untouched = [&] { return !reloaded; };
     ldb::renew_or_power_off(r);
 }
 
@@ -236,6 +310,14 @@ int hibernate()
         }
         fault = *parsed;
         say(std::string("test fault injected after the freeze: ") + f);
+    }
+    if (const char* d = std::getenv("LOCKDOWN_HIBERNATE_TEST_RENEWAL_CRASH"); d && *d) {
+        if (*d != '/') {
+            say(std::string("LOCKDOWN_HIBERNATE_TEST_RENEWAL_CRASH=") + d + " is not an absolute path to a disk");
+            return 2;
+        }
+        say(std::string("test fault: a resume whose fault switch on ") + d +
+            " says crash-before-reload, crash-after-reload or renewal-fails does that in its renewal");
     }
     Grant g;
     try {

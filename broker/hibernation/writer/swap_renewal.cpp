@@ -54,12 +54,6 @@ void write_swap_header(const std::string& device, const uint8_t* page)
         throw Error(ErrorKind::Kernel, "the swap header of " + device + " does not read SWAPSPACE2 after the reset");
 }
 
-void renew_swap_while_frozen(const SwapRenewal& plan, const PageBuffer& saved_header)
-{
-    reload_integrity_layers(plan.integrity);
-    write_swap_header(plan.device, saved_header.data());
-}
-
 namespace {
 
 // What a failed attempt threw, reported; never throws itself (no memory for
@@ -106,10 +100,22 @@ void renew_or_power_off(const RenewalAttempts& r)
         }
     }
     try {
-        r.report("the swap header is not clean, so this system must not run on: powering off; the next boot "
-                 "resumes the same image (nothing has changed since it was taken). To discard it instead, boot "
-                 "once with noresume.",
-                 2);
+        bool untouched = true;
+        try {
+            untouched = !r.image_untouched || r.image_untouched();
+        } catch (...) {
+            untouched = false;
+        }
+        if (untouched)
+            r.report("the swap header is not clean, so this system must not run on: powering off; the next boot "
+                     "resumes the same image (nothing has changed since it was taken). To discard it instead, boot "
+                     "once with noresume.",
+                     2);
+        else
+            r.report("the swap header is not clean, so this system must not run on: powering off. The dm-integrity "
+                     "reload may have damaged the image on disk: a next boot that cannot read it starts afresh "
+                     "(this session is lost). To discard it, boot once with noresume.",
+                     2);
     } catch (...) {
     }
     r.power_off();

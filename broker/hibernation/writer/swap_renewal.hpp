@@ -15,8 +15,17 @@
 //
 // lockdown-hibernate does this while every other task is still frozen:
 // until the thaw the file systems are exactly as the image expects, so a
-// power loss meanwhile only resumes the same image again. After the thaw
-// there is no window in which a stale image could resume.
+// power loss before the reload only resumes the same image again. After the
+// thaw there is no window in which a stale image could resume.
+//
+// The reload is not free for the image (issue 17): suspending the stale
+// instance lets it write back what it held at the snapshot (journal
+// entries, cached tag blocks) over the disk that the image was written to
+// since. On 6.16, a power-off after the reload left image pages that fail to
+// authenticate, and the next boot could not resume. So once the reload has
+// started the image is not trusted: a crash then discards it
+// (crash_guard.hpp: RenewalReloaded) and a renewal that cannot finish says
+// the image may be damaged.
 #include <cstdint>
 #include <functional>
 #include <string>
@@ -46,9 +55,6 @@ void reload_integrity_layers(const std::vector<IntegrityLayer>& layers);
 // it back and checks that it says SWAPSPACE2. Throws ldb::Error.
 void write_swap_header(const std::string& device, const uint8_t* page);
 
-// The resumed system's step, tasks frozen, swap left on: reload the
-// integrity layers, then write `saved_header` back. Throws ldb::Error.
-void renew_swap_while_frozen(const SwapRenewal& plan, const PageBuffer& saved_header);
 
 // How the resumed system retries its renewal, tasks still frozen. The
 // header must be clean before anything can change the file systems; if that
@@ -60,10 +66,14 @@ struct RenewalAttempts {
     std::function<void(const std::string& text, int level)> report; // to /dev/kmsg
     std::function<void()> pause;                                 // between attempts
     std::function<void()> power_off;                             // must not return
+    // False once an attempt has reloaded an integrity layer: the image on
+    // disk may be damaged since. Unset: untouched.
+    std::function<bool()> image_untouched;
 };
 
 // Calls `renew` up to `attempts` times; returns after the first success.
-// After the last failure it reports and calls `power_off`.
+// After the last failure it reports (what the next boot will find, from
+// `image_untouched`) and calls `power_off`.
 void renew_or_power_off(const RenewalAttempts& r);
 
 } // namespace ldb

@@ -12,9 +12,17 @@
 # through logind's own Hibernate() as the desktop's button calls it (the
 # drop-in runs lockdown-hibernate), and twice with a fault after the
 # signature (a crash, a failed header restore). run-vm starts a new QEMU on the
-# same disks each time; this script goes on in the resumed system. Then the
-# resumed system powers off, and a fresh boot on the same disks (ldvm.check=1)
-# must find a clean swap: no stale image, no integrity errors.
+# same disks each time; this script goes on in the resumed system. Two of
+# those resumes do not finish their renewal and power off: one crashes
+# before the integrity reload, one fails every attempt (run-vm
+# --resume-append 3:ldvm.fault=crash-before-reload and
+# 4:ldvm.fault=renewal-fails switch those faults on for one resume each,
+# through the ldvm-fault disk); the next QEMU resumes the same image again.
+# Then the guest hibernates a fifth time, and that resume crashes after the
+# integrity reload (7:ldvm.fault=crash-after-reload): the reload may have
+# damaged the image on disk (issue 17), so the crash guard discards it and
+# powers off, and a fresh boot on the same disks (ldvm.check=1) must find a
+# clean swap: no stale image, no integrity errors.
 # Runs as root from ldvm-test.service, in no session.
 # Needs: LDB_BUILD, LDB_SRC, and run-vm's LDVM_SWAP_* (lib/hibernate.sh).
 set -u
@@ -50,6 +58,40 @@ header_sig() { dd if="$1" bs=4096 count=1 iflag=direct 2>/dev/null | tail -c 10 
 helper_says() { journalctl -b --no-pager -o cat -t lockdown-hibernate | grep -c -- "$1"; }
 swaps() { tail -n +2 /proc/swaps | awk '{print $1}' | tr '\n' ' '; }
 dec_of() { printf '%u' "0x$1"; }
+# The boot this system is in, as the initramfs counted it on the fault
+# switch disk (lib/init.sh); O_DIRECT: after a resume the page cache is the
+# image's.
+# unauthenticated_pages DEV: "N of M" and the page ranges of DEV that fail
+# to read (dm-crypt's AEAD check: EILSEQ/EIO), read with O_DIRECT.
+unauthenticated_pages() {
+    python3 - "$1" <<'PY'
+import mmap, os, sys
+fd = os.open(sys.argv[1], os.O_RDONLY | os.O_DIRECT)
+size, chunk, pg = os.lseek(fd, 0, os.SEEK_END), 1 << 20, 4096
+buf = memoryview(mmap.mmap(-1, chunk))
+bad = []
+def ok(off, n):
+    try:
+        return os.preadv(fd, [buf[:n]], off) == n
+    except OSError:
+        return False
+for off in range(0, size, chunk):
+    n = min(chunk, size - off)
+    if not ok(off, n):
+        bad += [p // pg for p in range(off, off + n, pg) if not ok(p, pg)]
+runs = []
+for p in bad:
+    if runs and runs[-1][1] == p - 1:
+        runs[-1][1] = p
+    else:
+        runs.append([p, p])
+text = ",".join(f"{a}-{b}" if b > a else f"{a}" for a, b in runs[:20])
+print(f"{len(bad)} of {size // pg}" + (f" (pages {text}{' ...' if len(runs) > 20 else ''})" if bad else ""))
+PY
+}
+# Written before the last hibernation, read by the check boot (section 8b).
+DISCARD_NOTE=/var/lib/ldvm-e2e-hibernate/hibernated-boot
+fault_boot() { dd if="$FAULT_DISK" bs=4096 skip=1 count=1 iflag=direct status=none | tr -d '\0' | sed -n 's/^boots=//p'; }
 
 # The broker re-checks every 20 s, and at once for a request; give
 # CanHibernate a tick to follow a swap change.
@@ -197,6 +239,20 @@ if ldvm_is_check_run; then
         not_ok "$errs integrity error(s): $(journalctl -k -b --no-pager -o cat | grep -i 'integrity.*error\|AEAD ERROR' | head -3)"
     [[ $(header_sig "$LDVM_SWAP_DEV") == SWAPSPACE2 ]] && ok "the swap header reads SWAPSPACE2" ||
         not_ok "swap header '$(header_sig "$LDVM_SWAP_DEV")'"
+    # Section 8b: the boot before this one resumed the last image and
+    # crashed after its integrity reload; the header is clean only because
+    # that system discarded the image before powering off.
+    FAULT_DISK=$(ldvm_disk_by_serial ldvm-fault) || abort "no fault switch disk ldvm-fault in the check boot"
+    hibernated=$(cat "$DISCARD_NOTE" 2>/dev/null)
+    if [[ -n $hibernated && $(fault_boot) == $((hibernated + 2)) && ${LDVM_SWAP_CHECK:-} == clean ]]; then
+        ok "the resume that crashed after the integrity reload discarded its image: boot $((hibernated + 1)) powered off, and this boot found no image"
+    else
+        not_ok "section 8b: hibernated in boot '$hibernated', this is boot '$(fault_boot)', swap check '${LDVM_SWAP_CHECK:-}' (header ${LDVM_SWAP_HEADER:-?}): the crash after the reload did not discard the image"
+    fi
+    # Diagnostic for issue 17, not a verdict: which swap pages fail to
+    # authenticate after the crash that followed the integrity reload (the
+    # discarded image's pages may; the swap rewrites them before reading).
+    echo "# swap pages that fail to authenticate: $(unauthenticated_pages "$LDVM_SWAP_DEV")"
     swapon "$LDVM_SWAP_DEV" && ok "the swap is usable again (swapon)" || not_ok "swapon $LDVM_SWAP_DEV"
     echo "$IMAGE_SIZE" >/sys/power/image_size || not_ok "cannot set /sys/power/image_size"
     session_wait 60 || abort "no session agent answers in the check boot"
@@ -215,6 +271,7 @@ ldvm_swap_info || abort "the guest has no swap disk from the initramfs (run-vm -
 HIB_SWAP=$LDVM_SWAP_DEV
 PLAIN_SWAP=$(ldvm_disk_by_serial ldvm-drive0) || abort "no blank disk ldvm-drive0"
 LUKS_DISK=$(ldvm_disk_by_serial ldvm-drive1) || abort "no blank disk ldvm-drive1"
+FAULT_DISK=$(ldvm_disk_by_serial ldvm-fault) || abort "no fault switch disk ldvm-fault (run-vm --resume-append)"
 echo "# swaps: authenticated $HIB_SWAP ($LDVM_SWAP_MAJMIN), plain $PLAIN_SWAP, LUKS2 without integrity on $LUKS_DISK"
 echo "$IMAGE_SIZE" >/sys/power/image_size || abort "cannot set /sys/power/image_size"
 session_wait 60 || abort "no session agent answers (harness)"
@@ -396,7 +453,9 @@ ram_intact "before hibernating"
 # after_resume WHEN N: the checks once the Nth resume is through.
 after_resume() {
     local when=$1 n=$2
-    if wait_for 900 eval "[[ \$(helper_says 'resumed; swap') -ge $n || \$(helper_says 'keeps running') -gt $KEEPS_RUNNING ]]" &&
+    # (A helper that died in the resumed system, the unit failed, ends the
+    # wait at once: a crash that thawed.)
+    if wait_for 900 eval "[[ \$(helper_says 'resumed; swap') -ge $n || \$(helper_says 'keeps running') -gt $KEEPS_RUNNING ]] || systemctl is-failed --quiet systemd-hibernate.service" &&
         [[ $(helper_says 'resumed; swap') -ge $n ]]; then
         ldvm_marker LDVM-RESUMED
         ok "$when: resumed; $(journalctl -b --no-pager -o cat -t lockdown-hibernate | grep 'resumed; swap' | tail -1)"
@@ -511,17 +570,35 @@ rc=$?
 [[ $rc -eq 0 ]] && ok "logind Hibernate() as $LDVM_USER accepted" || not_ok "logind Hibernate() rc=$rc :: $out"
 after_resume "after the resume from logind's Hibernate()" 2
 
-section "7b. a crash after the signature powers off; the resumed system retries its renewal"
+section "7b. a crash after the signature powers off; a crash and failures in the renewal power off; it retries"
 # The writer crashes (SIGSEGV) once the signature is durable: its handler
 # powers off instead of letting /dev/snapshot's release thaw the tasks over
-# an image that would then be stale. The next boot resumes that image; in
-# the resumed system the first two renewal attempts fail (test hook), the
-# third makes the header clean, all before the thaw.
-set_fault "LOCKDOWN_HIBERNATE_TEST_FAULT=crash-after-signature" "LOCKDOWN_HIBERNATE_TEST_RENEWAL_FAILS=2"
+# an image that would then be stale. The next boot resumes that image.
+# Two resumes of it then do not finish their renewal, each switched on for
+# its boot only by run-vm's --resume-append on the fault disk, which the
+# resumed writer reads: the first crashes before the integrity reload (the
+# third attempt, after two injected failures), the second fails all three
+# attempts (renewal-fails). Under the lost reset the disk still says
+# S1SUSPEND then: both must power off, not thaw (console: "crashed in the
+# resumed system before the swap header was clean", "the swap header is not
+# clean ... powering off; the next boot resumes the same image"), and the
+# boot after each resumes the same, untouched image. In the last one the
+# first two attempts fail (test hook), the third makes the header clean,
+# all before the thaw. Without the guard armed in the resumed system, the
+# crashed one thaws and runs this script on, over a stale image.
+boot_before=$(fault_boot)
+set_fault "LOCKDOWN_HIBERNATE_TEST_FAULT=crash-after-signature" "LOCKDOWN_HIBERNATE_TEST_RENEWAL_FAILS=2" \
+    "LOCKDOWN_HIBERNATE_TEST_RENEWAL_CRASH=$FAULT_DISK"
 KEEPS_RUNNING=$(helper_says 'keeps running')
 ldvm_marker LDVM-HIBERNATING
 out=$(as_user "$LDCTL hibernate" 2>&1)
-after_resume "after the crash after the signature" 3
+after_resume "after the crash after the signature, a crash in the renewal and a failed renewal" 3
+boot_now=$(fault_boot)
+if [[ $boot_now == $((boot_before + 3)) ]]; then
+    ok "the resumes that crashed in and failed their renewal powered off: this is the boot after them (boot $boot_now, hibernated in boot $boot_before)"
+else
+    not_ok "this is boot '$boot_now' (hibernated in boot '$boot_before', a crash and a failed renewal were to come in the two boots after): a system whose renewal did not finish ran on :: $(journalctl -k -b --no-pager -o cat | grep 'crash-before-reload\|renewal-fails\|lockdown-hibernate' | tail -3) :: unit $(systemctl show -p Result --value systemd-hibernate.service)"
+fi
 retries=$(journalctl -k -b --no-pager -o cat | grep -c 'renewing the swap header failed (attempt [12] of 3)')
 [[ $retries -eq 2 ]] && ok "the resumed system retried its renewal: 2 failed attempts in the kernel log, then the header was clean" ||
     not_ok "renewal attempts failed: $retries (wanted 2) :: $(journalctl -k -b --no-pager -o cat | grep lockdown-hibernate | tail -4)"
@@ -548,8 +625,6 @@ section "8. the journal"
 # the resumed system's log: it was written by the system that powered off.)
 journalctl -b --no-pager -o cat -t lockdown-hibernate | sed 's/^/#   /'
 
-# Power off the resumed system and let run-vm boot the same disks afresh:
-# the check run above is the verdict on what this system left behind.
 # The closing line of this boot; scripts/test-summary adds it to the check
 # boot's own.
 echo "$PASS passed, $FAIL failed, before the check boot"
@@ -557,6 +632,25 @@ if [[ $FAIL -ne 0 ]]; then
     finish
     exit 1
 fi
+
+section "8b. a crash after the integrity reload discards the image"
+# The last hibernation: its resume crashes right after the integrity reload
+# (run-vm --resume-append 7:ldvm.fault=crash-after-reload). The reload may
+# have damaged the image on disk (issue 17: on 6.16 pages failed to
+# authenticate at the next boot), so the guard writes the saved header back
+# (the image is discarded) and powers off. run-vm then starts the check
+# boot, which must find SWAPSPACE2: under the lost-reset model only the
+# crashed system's discard can have put it there. This file tells the check
+# boot which boot hibernated.
+mkdir -p "$(dirname "$DISCARD_NOTE")"
+echo "$(fault_boot)" >"$DISCARD_NOTE" && sync "$DISCARD_NOTE" || abort "cannot write $DISCARD_NOTE"
+set_fault "LOCKDOWN_HIBERNATE_TEST_RENEWAL_CRASH=$FAULT_DISK"
+ldvm_marker LDVM-HIBERNATING
+out=$(as_user "$LDCTL hibernate" 2>&1)
+# Only reached if this system ran on: the crash did not power off.
+not_ok "the resume that was to crash after the integrity reload ran on :: $out :: $(journalctl -k -b --no-pager -o cat | grep 'crash-after-reload\|lockdown-hibernate' | tail -3)"
+rm -f "$DISCARD_NOTE"
+set_fault ''
 ldvm_reboot_for_check
 
 finish

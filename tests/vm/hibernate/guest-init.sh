@@ -27,7 +27,7 @@ fatal() {
     poweroff -f
 }
 
-phase='' cfg=journal mode=shutdown after=none bcommit=
+phase='' cfg=journal mode=shutdown after=none bcommit= fill= scan=
 # shellcheck disable=SC2013 # the words of the command line are wanted
 for w in $(cat /proc/cmdline); do
     case "$w" in
@@ -36,6 +36,8 @@ for w in $(cat /proc/cmdline); do
         hib.mode=*)  mode=${w#hib.mode=} ;;
         hib.after=*) after=${w#hib.after=} ;;
         hib.bcommit=*) bcommit=${w#hib.bcommit=} ;;
+        hib.fill=*) fill=${w#hib.fill=} ;;
+        hib.scan=*) scan=${w#hib.scan=} ;;
     esac
 done
 
@@ -86,7 +88,9 @@ integrity_mode() { # J|B|D
 }
 
 do_hibernate() {
-    if [ "$cfg" = uswsusp ] || [ "$cfg" = uswsusp-reopen ] || [ "$cfg" = uswsusp-reload ]; then
+    if [ "$after" = reload-frozen ]; then
+        /sbin/hib-snapshot-writer --reload-off "$dif" "$name" "$dev"
+    elif [ "$cfg" = uswsusp ] || [ "$cfg" = uswsusp-reopen ] || [ "$cfg" = uswsusp-reload ]; then
         # shutdown mode only: the writer powers off with reboot(2)
         /sbin/hib-snapshot-writer "$dev"
     elif [ "$cfg" = uswsusp-noflush ]; then
@@ -135,6 +139,13 @@ hibernate)
     echo "$token" >/mem/marker
     # The swap header as it is now, to put back after a resume (reopen).
     dd if="$dev" of=/mem/hdr0 bs=4096 count=1 2>/dev/null || fatal "reading the swap header"
+    if [ -n "$fill" ]; then
+        # hib.fill=MIB: that much random data in tmpfs, and the smallest
+        # image: the snapshot's memory preallocation then swaps it out, so
+        # dm-integrity holds fresh journal entries at the atomic copy.
+        head -c "$((fill * 1024 * 1024))" /dev/urandom >/mem/fill || fatal "fill"
+        echo 0 >/sys/power/image_size
+    fi
     sleep 100000 &
     pid=$!
     echo "HIB-TOKEN=$token"
@@ -147,6 +158,36 @@ hibernate)
     alive=dead; kill -0 "$pid" 2>/dev/null && alive=alive
     echo "HIB-RETURNED rc=$rc marker=$got proc=$alive"
     dmesg | grep -iE 'integrity|PM: |hibernat|swsusp|resume' | tail -n 20
+    if [ "$after" = off ]; then
+        # The control for reload-off: power off at once, nothing written.
+        echo "HIB-OFF-NOW"
+        poweroff -f
+    fi
+    if [ "$after" = reload-off ]; then
+        # What lockdown-hibernate's renewal does first (swap still on),
+        # then a power-off before the header write: is the image that the
+        # next boot finds still intact?
+        t=$(dmesg | grep -c 'AEAD')
+        tb=$(dmsetup table "$dif")
+        (
+            dmsetup suspend "$name" && echo "HIB-STEP crypt-suspended" && dmsetup suspend "$dif" &&
+                echo "HIB-STEP integrity-suspended" && dmsetup reload "$dif" --table "$tb" &&
+                dmsetup resume "$dif" && dmsetup resume "$name" && echo "HIB-STEP resumed" ||
+                echo "HIB-RELOAD-FAIL reload"
+        ) &
+        rl=$!
+        i=0
+        while kill -0 "$rl" 2>/dev/null && [ $i -lt 60 ]; do sleep 1; i=$((i + 1)); done
+        if kill -0 "$rl" 2>/dev/null; then
+            echo "HIB-RELOAD-HUNG after ${i}s: $(dmsetup info -c --noheadings -o name,attr 2>&1 | tr '\n' ' ')"
+            echo 1 >/proc/sys/kernel/sysrq
+            echo w >/proc/sysrq-trigger
+            sleep 2
+            dmesg | sed -n '/Show Blocked State/,$p' | head -80
+        fi
+        echo "HIB-RELOAD-ONLY aead_before=$t"
+        poweroff -f
+    fi
     if [ "$cfg" = uswsusp-reopen ]; then
         # The dm-integrity instance restored from the image is stale: drop
         # it, open the swap afresh (the activation replays the on-disk
@@ -245,6 +286,7 @@ resume)
     fi
     echo "HIB-SIG=$sig"
     dmesg | grep -iE 'integrity|AEAD|I/O error' | tail -n 5
+    [ "$scan" != 1 ] || /sbin/hib-scan "$dev"
     # Model a resume that is faster than commit_time (real hardware loads an
     # image in a second or two): nothing the boot kernel writes is committed
     # by the timer before it jumps into the image.

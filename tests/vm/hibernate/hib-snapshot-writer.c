@@ -42,6 +42,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/dm-ioctl.h>
 #include <linux/reboot.h>
 #include <linux/suspend_ioctls.h>
 #include <stdint.h>
@@ -49,6 +50,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/reboot.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
@@ -60,6 +62,7 @@ static const char hib_sig[10] = "S1SUSPEND";
 
 static int snap = -1, dev = -1;
 static int do_flush = 1, reset_after_resume = 0;
+static const char *reload_dif, *reload_crypt; // --reload-off
 static uint8_t *orig_hdr;
 
 static void fail(const char *what)
@@ -139,6 +142,63 @@ static int give_up(const char *what)
     return 1;
 }
 
+// --reload-off: the first half of lockdown-hibernate's renewal, done the
+// same way (device-mapper ioctls, tasks frozen, this process mlocked):
+// suspend the crypt mapping, suspend the integrity mapping, load its own
+// table again, resume both. Then power off, as a crash after the reload
+// does. Returns 0 or -1 (errno set).
+static _Alignas(8) char dmbuf[16384];
+
+static struct dm_ioctl *dm_init(const char *name, uint32_t flags)
+{
+    struct dm_ioctl *io = (struct dm_ioctl *)dmbuf;
+    memset(dmbuf, 0, sizeof dmbuf);
+    io->version[0] = DM_VERSION_MAJOR;
+    io->data_size = sizeof dmbuf;
+    io->data_start = sizeof *io;
+    io->flags = flags;
+    snprintf(io->name, sizeof io->name, "%s", name);
+    return io;
+}
+
+static int dm_call(int ctl, unsigned long cmd, const char *name, uint32_t flags)
+{
+    return ioctl(ctl, cmd, dm_init(name, flags));
+}
+
+static int reload_integrity(void)
+{
+    static _Alignas(8) char table[8192];
+    int ctl = open("/dev/mapper/control", O_RDWR | O_CLOEXEC);
+    if (ctl < 0)
+        return -1;
+    struct dm_ioctl *io = dm_init(reload_dif, DM_STATUS_TABLE_FLAG);
+    if (ioctl(ctl, DM_TABLE_STATUS, io) < 0 || io->target_count != 1 || (io->flags & DM_BUFFER_FULL_FLAG)) {
+        errno = errno ? errno : EINVAL;
+        return -1;
+    }
+    struct dm_target_spec *spec = (struct dm_target_spec *)(dmbuf + io->data_start);
+    size_t len = sizeof *spec + strlen((char *)(spec + 1)) + 1;
+    if (len > sizeof table)
+        return errno = E2BIG, -1;
+    memcpy(table, spec, len);
+    ((struct dm_target_spec *)table)->next = 0;
+    if (dm_call(ctl, DM_DEV_SUSPEND, reload_crypt, DM_SUSPEND_FLAG) < 0)
+        return -1;
+    if (dm_call(ctl, DM_DEV_SUSPEND, reload_dif, DM_SUSPEND_FLAG) < 0)
+        return -1;
+    io = dm_init(reload_dif, 0);
+    io->target_count = 1;
+    memcpy(dmbuf + io->data_start, table, len);
+    io->data_size = (uint32_t)((io->data_start + len + 7) & ~(size_t)7);
+    if (ioctl(ctl, DM_TABLE_LOAD, io) < 0)
+        return -1;
+    if (dm_call(ctl, DM_DEV_SUSPEND, reload_dif, 0) < 0 || dm_call(ctl, DM_DEV_SUSPEND, reload_crypt, 0) < 0)
+        return -1;
+    close(ctl);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     if (argc == 3 && strcmp(argv[1], "--no-flush") == 0) {
@@ -147,9 +207,18 @@ int main(int argc, char **argv)
     } else if (argc == 3 && strcmp(argv[1], "--reset-after-resume") == 0) {
         reset_after_resume = 1;
         argv++, argc--;
+    } else if (argc == 5 && strcmp(argv[1], "--reload-off") == 0) {
+        reload_dif = argv[2], reload_crypt = argv[3];
+        argv += 3, argc -= 3;
+        // As lockdown-hibernate: nothing of this process may need a page
+        // from swap while the stale instance serves it.
+        if (mlockall(MCL_CURRENT | MCL_FUTURE) < 0) {
+            fail("mlockall");
+            return 1;
+        }
     }
     if (argc != 2) {
-        fprintf(stderr, "usage: hib-snapshot-writer [--no-flush|--reset-after-resume] SWAPDEV\n");
+        fprintf(stderr, "usage: hib-snapshot-writer [--no-flush|--reset-after-resume|--reload-off DIF CRYPT] SWAPDEV\n");
         return 2;
     }
     dev = open(argv[1], O_RDWR | O_DIRECT | O_CLOEXEC);
@@ -206,6 +275,14 @@ int main(int argc, char **argv)
         // dm-integrity instance: whether that reached the disk depends on
         // its commit timer firing during the image load; see README.md).
         int ok = 1;
+        if (reload_dif) {
+            // Tasks still frozen: reload, then power off before any header
+            // write, as lockdown-hibernate crashing after its reload did.
+            int r = reload_integrity();
+            printf("HIB-RELOADED-FROZEN %s\n", r == 0 ? "ok" : strerror(errno));
+            fflush(stdout);
+            reboot(LINUX_REBOOT_CMD_POWER_OFF);
+        }
         if (reset_after_resume) {
             ok = pwrite_all(orig_hdr, PG, 0) == 0 && fsync(dev) == 0;
             if (!ok)

@@ -40,6 +40,17 @@
 # LDVM_SWAP_RESUME (none, failed, or skipped: see ldvm.check=1),
 # LDVM_SWAP_HEADER, LDVM_SWAP_CHECK (empty unless ldvm.check=1).
 #
+# ldvm.fault=WORD and the fault switch (run-vm --resume-append N:ldvm.fault=
+# WORD): if a disk with the virtio serial ldvm-fault is attached, every boot
+# rewrites its first two pages, before anything can resume: page 0 holds
+# this boot's WORD and a newline (nothing without ldvm.fault=), page 1
+# "boots=K", the boots counted on that disk. A resumed system's memory,
+# its environment included, is the image's, so a test hook that must fire in
+# ONE resume only (lockdown-hibernate's LOCKDOWN_HIBERNATE_TEST_RENEWAL_CRASH)
+# reads page 0 with O_DIRECT; a test reads page 1 to see which boot it is
+# in. One line says it:
+#   ldvm-init: fault switch /dev/vdX: WORD|off (boot K)
+#
 # ldvm.check=1 (run-vm's check boot, after the guest printed LDVM-REBOOTING):
 # the boot after a hibernated system resumed and then shut down must find a
 # clean swap. An image there now is a stale one and must NOT be resumed: the
@@ -88,6 +99,7 @@ swapname=ldvmswap
 swapkey=
 check=
 resume_commit=
+fault=
 set -f  # no globbing of cmdline words
 # shellcheck disable=SC2013 # word splitting of the cmdline is intended
 for w in $(cat /proc/cmdline); do
@@ -102,6 +114,7 @@ for w in $(cat /proc/cmdline); do
         ld.swapkey=*) swapkey=${w#ld.swapkey=} ;;
         ldvm.check=*) check=${w#ldvm.check=} ;;
         ldvm.resume_commit=*) resume_commit=${w#ldvm.resume_commit=} ;;
+        ldvm.fault=*) fault=${w#ldvm.fault=} ;;
     esac
 done
 set +f
@@ -297,6 +310,20 @@ swap_header() { # DEV (path under /newroot)
     h=$(dd if="$1" bs=4096 count=1 2>/dev/null | tail -c 10 | tr -cd 'A-Za-z0-9')
     echo "${h:-none}"
 }
+# The fault switch (see the top), before anything can resume.
+if fdev=$(disk_by_serial ldvm-fault); then
+    boots=$(nr_run dd if="$fdev" bs=4096 skip=1 count=1 iflag=direct status=none | tr -d '\000' |
+        sed -n 's/^boots=\([0-9][0-9]*\)$/\1/p')
+    boots=$((${boots:-0} + 1))
+    fpages=$nr/run/ldvm-fault.pages
+    dd if="$nr/dev/zero" of="$fpages" bs=4096 count=2 2>/dev/null || fatal "cannot make $fpages"
+    [ -z "$fault" ] || printf '%s\n' "$fault" | dd of="$fpages" conv=notrunc 2>/dev/null
+    printf 'boots=%s\n' "$boots" | dd of="$fpages" bs=4096 seek=1 conv=notrunc 2>/dev/null
+    nr_run dd if=/run/ldvm-fault.pages of="$fdev" bs=4096 count=2 oflag=direct conv=notrunc status=none ||
+        fatal "writing the fault switch $fdev"
+    rm -f "$fpages"
+    echo "ldvm-init: fault switch $fdev: ${fault:-off} (boot $boots)"
+fi
 if [ -n "$swap" ]; then
     case "$swap" in
         serial:*)

@@ -7,12 +7,16 @@
 #include <gtest/gtest.h>
 
 #include <csignal>
+#include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <string>
+#include <fcntl.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "hibernation/page_io.hpp"
 #include "hibernation/writer/crash_guard.hpp"
 
 using namespace ldb;
@@ -150,4 +154,59 @@ TEST(CrashGuard, DisarmPutsTheMaskBackAsItWas)
     ASSERT_TRUE(WIFEXITED(c.status)) << "status " << c.status;
     EXPECT_EQ(WEXITSTATUS(c.status), 0);
     EXPECT_EQ(c.log, "usr1 blocked;term unblocked;disarmed;");
+}
+
+// Issue 17: after the integrity reload the image on disk may be damaged, so
+// a crash discards it (the saved header back at offset 0, flushed) before
+// the power-off. Here the "swap" is a temporary file.
+TEST(CrashGuard, CrashAfterTheReloadDiscardsTheImageThenPowersOff)
+{
+    char path[] = "/tmp/ldb-crash-guard-XXXXXX";
+    const int fd = ::mkstemp(path);
+    ASSERT_GE(fd, 0);
+    ::unlink(path);
+    const std::string image(2 * kPageSize, 'I');
+    ASSERT_EQ(::pwrite(fd, image.data(), image.size(), 0), static_cast<ssize_t>(image.size()));
+    PageBuffer header(1);
+    std::memset(header.data(), 'H', kPageSize);
+    const Child c = run_child([&](int) {
+        CrashGuard::set_discard(fd, header.data());
+        CrashGuard::arm(CrashWindow::RenewalReloaded);
+        ::raise(SIGSEGV);
+    });
+    ASSERT_TRUE(WIFEXITED(c.status)) << "status " << c.status;
+    EXPECT_EQ(WEXITSTATUS(c.status), kPoweredOff);
+    EXPECT_EQ(c.log, "<2>lockdown-hibernate: crashed in the resumed system after the dm-integrity reload, which can "
+                     "damage the image on disk: the image is discarded (swap header reset), powering off; the next "
+                     "boot starts afresh, this session is lost\n");
+    std::string now(2 * kPageSize, '\0');
+    ASSERT_EQ(::pread(fd, now.data(), now.size(), 0), static_cast<ssize_t>(now.size()));
+    EXPECT_EQ(now.substr(0, kPageSize), std::string(kPageSize, 'H'));
+    EXPECT_EQ(now.substr(kPageSize), std::string(kPageSize, 'I')) << "only the header page is written";
+    ::close(fd);
+}
+
+TEST(CrashGuard, CrashAfterTheReloadWithoutADiscardTargetSaysSo)
+{
+    const Child c = run_child([](int) {
+        CrashGuard::arm(CrashWindow::RenewalReloaded);
+        ::raise(SIGSEGV);
+    });
+    ASSERT_TRUE(WIFEXITED(c.status)) << "status " << c.status;
+    EXPECT_EQ(WEXITSTATUS(c.status), kPoweredOff);
+    EXPECT_NE(c.log.find("could not discard the image, which may be damaged: powering off"), std::string::npos)
+        << c.log;
+}
+
+TEST(CrashGuard, ADiscardThatFailsIsReportedNotClaimed)
+{
+    PageBuffer header(1);
+    const Child c = run_child([&](int) {
+        CrashGuard::set_discard(::open("/dev/null", O_RDONLY), header.data()); // pwrite: EBADF
+        CrashGuard::arm(CrashWindow::RenewalReloaded);
+        ::raise(SIGBUS);
+    });
+    ASSERT_TRUE(WIFEXITED(c.status)) << "status " << c.status;
+    EXPECT_EQ(WEXITSTATUS(c.status), kPoweredOff);
+    EXPECT_NE(c.log.find("could not discard"), std::string::npos) << c.log;
 }

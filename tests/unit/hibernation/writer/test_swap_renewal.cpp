@@ -118,3 +118,33 @@ TEST(RenewOrPowerOff, ThrowingReportStillPowersOff)
     EXPECT_THROW(renew_or_power_off(r), PoweredOff);
     EXPECT_EQ(rec.calls, 3);
 }
+
+// Issue 17: after an integrity reload the image on disk may be damaged
+// (6.16: pages that fail to authenticate), so the last words must not
+// promise that the next boot resumes it.
+TEST(RenewOrPowerOff, AfterAReloadTheLastWordsDoNotPromiseTheImage)
+{
+    Recorder rec;
+    auto r = rec.attempts(3, throw_ldb);
+    r.image_untouched = [] { return false; };
+    EXPECT_THROW(renew_or_power_off(r), PoweredOff);
+    ASSERT_EQ(rec.reports.size(), 4u);
+    EXPECT_THAT(rec.reports.back().first, HasSubstr("may have damaged the image"));
+    EXPECT_THAT(rec.reports.back().first, ::testing::Not(HasSubstr("resumes the same image")));
+    EXPECT_EQ(rec.reports.back().second, 2);
+}
+
+TEST(RenewOrPowerOff, UntouchedImageIsPromisedAgain)
+{
+    Recorder rec;
+    auto r = rec.attempts(3, throw_ldb);
+    r.image_untouched = [] { return true; };
+    EXPECT_THROW(renew_or_power_off(r), PoweredOff);
+    EXPECT_THAT(rec.reports.back().first, HasSubstr("resumes the same image"));
+    // A check that throws counts as touched: never promise what is unknown.
+    Recorder rec2;
+    auto r2 = rec2.attempts(3, throw_ldb);
+    r2.image_untouched = []() -> bool { throw std::runtime_error("no"); };
+    EXPECT_THROW(renew_or_power_off(r2), PoweredOff);
+    EXPECT_THAT(rec2.reports.back().first, HasSubstr("may have damaged the image"));
+}
