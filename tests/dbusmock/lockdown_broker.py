@@ -40,6 +40,7 @@ UpdateProperties and EmitSignal):
 # SPDX-License-Identifier: LGPL-2.1-or-later
 
 import random
+import time
 
 import dbus
 
@@ -128,7 +129,7 @@ def _add_exception(mock, reasons, scope_kind, scope, seconds, origin, uid, sessi
         ex_id = random.randrange(1, ID_LIMIT)
     ex = {'id': ex_id, 'reasons': [str(r) for r in reasons], 'scope_kind': scope_kind,
           'scope': scope, 'uid': uid, 'session': session, 'origin': origin,
-          'expires': 1_900_000_000_000_000 + seconds * 1_000_000, 'cgroups': cgroups,
+          'expires': time.time_ns() // 1000 + seconds * 1_000_000, 'cgroups': cgroups,
           'narrowed': ''}
     ex['row'] = _make_row(ex)
     mock.ldb_exceptions[ex_id] = ex
