@@ -11,7 +11,7 @@ gi.require_version('LockdownBroker', '1')
 from gi.repository import Adw, GLib, Gtk, LockdownBroker as Ldb  # noqa: E402
 
 from . import texts  # noqa: E402
-from .widgets import value_row, wrap_label  # noqa: E402
+from .widgets import group_of, value_row, wrap_label  # noqa: E402
 
 # The README's guide, as installed with the app (see app/meson.build).
 SETUP_GUIDE = ('file:///usr/share/doc/lockdown-broker/README.md'
@@ -27,12 +27,10 @@ class HibernationPage(Adw.PreferencesPage):
                          icon_name='weather-clear-night-symbolic')
         self.client = client
         self.report = report
-        group = Adw.PreferencesGroup(title=_('Hibernation'))
         self.can = value_row(_('Can this machine hibernate?'), 'hibernate-can')
         self.why = value_row(_('Why not'), 'hibernate-why')
         self.device = value_row(_('Device'), 'hibernate-device')
-        for row in (self.can, self.why, self.device):
-            group.add(row)
+        group = group_of(_('Hibernation'), self.can, self.why, self.device)
         self.guide = Gtk.LinkButton(uri=SETUP_GUIDE,
                                     label=_('How to set up a protected swap for hibernation'))
         self.guide.set_name('hibernate-guide')

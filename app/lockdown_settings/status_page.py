@@ -10,7 +10,7 @@ gi.require_version('LockdownBroker', '1')
 from gi.repository import Adw, LockdownBroker as Ldb  # noqa: E402
 
 from . import texts  # noqa: E402
-from .widgets import value_row, wrap_label  # noqa: E402
+from .widgets import group_of, value_row, wrap_label  # noqa: E402
 
 WATCHED = ('available', 'enforcing', 'mode', 'kernel-lockdown', 'notice', 'notice-code', 'version')
 
@@ -32,12 +32,10 @@ class StatusPage(Adw.PreferencesPage):
     def __init__(self, client):
         super().__init__(name='status', title=_('Status'), icon_name='security-high-symbolic')
         self.client = client
-        broker = Adw.PreferencesGroup(title=_('Lockdown'))
         self.enforcing = value_row(_('Enforcement'), 'status-enforcing')
         self.mode = value_row(_('Mode'), 'status-mode')
         self.notice = value_row(_('Notice'), 'status-notice')
-        for row in (self.enforcing, self.mode, self.notice):
-            broker.add(row)
+        broker = group_of(_('Lockdown'), self.enforcing, self.mode, self.notice)
         kernel = Adw.PreferencesGroup(title=_('The kernel\'s own lockdown'))
         self.kernel = value_row(_('Kernel lockdown'), 'status-kernel-lockdown')
         self.fwupd = wrap_label('', 'status-fwupd-note')

@@ -32,6 +32,14 @@ def value_row(title, name):
     return row
 
 
+def group_of(title, *rows):
+    '''A PreferencesGroup titled title holding rows, in order.'''
+    group = Adw.PreferencesGroup(title=title)
+    for row in rows:
+        group.add(row)
+    return group
+
+
 def wrap_label(text, name, css=('dim-label',)):
     label = Gtk.Label(label=text, wrap=True, xalign=0, selectable=True)
     label.set_name(name)
