@@ -30,9 +30,32 @@ MOCK = 'org.freedesktop.DBus.Mock'
 SESSION = 'c1'
 
 
+def wait_for_display(seconds=20):
+    '''Fails loudly unless the X display answers: the registry and the app
+    both need it, and a registry that cannot open it dies quietly.'''
+    import ctypes
+    import ctypes.util
+    display = os.environ.get('DISPLAY')
+    if not display:
+        raise AssertionError('DISPLAY is not set: this test runs under xvfb-run')
+    x11 = ctypes.CDLL(ctypes.util.find_library('X11') or 'libX11.so.6')
+    x11.XOpenDisplay.restype = ctypes.c_void_p
+    x11.XOpenDisplay.argtypes = [ctypes.c_char_p]
+    x11.XCloseDisplay.argtypes = [ctypes.c_void_p]
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        handle = x11.XOpenDisplay(display.encode())
+        if handle:
+            x11.XCloseDisplay(handle)
+            return
+        time.sleep(0.2)
+    raise AssertionError(f'the X display {display} did not answer in {seconds} s')
+
+
 class AtspiTest(dbusmock.DBusTestCase):
     @classmethod
     def setUpClass(cls):
+        wait_for_display()
         cls.start_system_bus()
         cls.start_session_bus()
         if not os.access(BUS_LAUNCHER, os.X_OK):
