@@ -11,7 +11,7 @@ gi.require_version('LockdownBroker', '1')
 from gi.repository import Adw, GLib, Gtk, LockdownBroker as Ldb  # noqa: E402
 
 from . import texts  # noqa: E402
-from .widgets import group_of, value_row, wrap_label  # noqa: E402
+from .widgets import follow, group_of, value_row, wrap_label  # noqa: E402
 
 # The README's guide, as installed with the app (see app/meson.build).
 SETUP_GUIDE = ('file:///usr/share/doc/lockdown-broker/README.md'
@@ -41,9 +41,7 @@ class HibernationPage(Adw.PreferencesPage):
         self.button.connect('clicked', self.on_hibernate)
         group.add(self.button)
         self.add(group)
-        for prop in WATCHED:
-            client.connect('notify::' + prop, lambda *_a: self.refresh())
-        self.refresh()
+        follow(client, WATCHED, self.refresh)
 
     def refresh(self):
         client = self.client

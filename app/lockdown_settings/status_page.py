@@ -10,7 +10,7 @@ gi.require_version('LockdownBroker', '1')
 from gi.repository import Adw, LockdownBroker as Ldb  # noqa: E402
 
 from . import texts  # noqa: E402
-from .widgets import group_of, value_row, wrap_label  # noqa: E402
+from .widgets import follow, group_of, value_row, wrap_label  # noqa: E402
 
 WATCHED = ('available', 'enforcing', 'mode', 'kernel-lockdown', 'notice', 'notice-code', 'version')
 
@@ -46,9 +46,7 @@ class StatusPage(Adw.PreferencesPage):
         about.add(self.version)
         for group in (broker, kernel, about):
             self.add(group)
-        for prop in WATCHED:
-            client.connect('notify::' + prop, lambda *_a: self.refresh())
-        self.refresh()
+        follow(client, WATCHED, self.refresh)
 
     def refresh(self):
         client = self.client

@@ -32,6 +32,13 @@ def value_row(title, name):
     return row
 
 
+def follow(client, props, refresh):
+    '''Calls refresh now, and again on each notify:: of the client's props.'''
+    for prop in props:
+        client.connect('notify::' + prop, lambda *_a: refresh())
+    refresh()
+
+
 def group_of(title, *rows):
     '''A PreferencesGroup titled title holding rows, in order.'''
     group = Adw.PreferencesGroup(title=title)
