@@ -180,9 +180,12 @@ int run_enforce_command(const EnforceCommand& c)
     EnforceSummary sum;
     sum.mode = policy->mode();
     sum.reasons = policy->entries().size();
+    // What was written (applied.table), not what was configured: the two
+    // differ where --tighten-only kept a reason or --initramfs opened one.
     for (const auto& e : policy->entries()) {
-        sum.deny += e.action == Action::Deny;
-        sum.audit += e.action == Action::Audit;
+        const auto written = applied.table[e.reason.value];
+        sum.deny += written == LD_ACTION_DENY;
+        sum.audit += written == LD_ACTION_AUDIT;
     }
     sum.some_missing = !missing.empty();
     sum.pins_deferred = c.initramfs;
