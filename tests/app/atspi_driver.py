@@ -27,10 +27,15 @@ def selected(acc):
     return states.contains(pyatspi.STATE_SELECTED) or states.contains(pyatspi.STATE_CHECKED)
 
 
-def application(pid, seconds=20):
-    '''The accessible application of process pid, once it has a window.'''
+def application(process, seconds=20):
+    '''The accessible application of a subprocess.Popen, once it has a
+    window; fails at once, with its exit status, if the process ended.'''
+    pid = process.pid
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise AssertionError(f'the app (pid {pid}) exited with status {process.returncode} '
+                                 'before its window showed')
         desktop = pyatspi.Registry.getDesktop(0)
         for app in desktop:
             if app is not None and app.get_process_id() == pid and app.childCount:

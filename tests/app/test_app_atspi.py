@@ -32,7 +32,9 @@ SESSION = 'c1'
 
 def wait_for_display(seconds=20):
     '''Fails loudly unless the X display answers: the registry and the app
-    both need it, and a registry that cannot open it dies quietly.'''
+    both need it, and a registry that cannot open it dies quietly. The
+    connection is kept open for the whole run, so the server never sees its
+    last client leave (and never resets under the app).'''
     import ctypes
     import ctypes.util
     display = os.environ.get('DISPLAY')
@@ -41,13 +43,11 @@ def wait_for_display(seconds=20):
     x11 = ctypes.CDLL(ctypes.util.find_library('X11') or 'libX11.so.6')
     x11.XOpenDisplay.restype = ctypes.c_void_p
     x11.XOpenDisplay.argtypes = [ctypes.c_char_p]
-    x11.XCloseDisplay.argtypes = [ctypes.c_void_p]
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         handle = x11.XOpenDisplay(display.encode())
         if handle:
-            x11.XCloseDisplay(handle)
-            return
+            return handle
         time.sleep(0.2)
     raise AssertionError(f'the X display {display} did not answer in {seconds} s')
 
@@ -55,7 +55,7 @@ def wait_for_display(seconds=20):
 class AtspiTest(dbusmock.DBusTestCase):
     @classmethod
     def setUpClass(cls):
-        wait_for_display()
+        cls.x_display = wait_for_display()
         cls.start_system_bus()
         cls.start_session_bus()
         if not os.access(BUS_LAUNCHER, os.X_OK):
@@ -86,7 +86,7 @@ class AtspiTest(dbusmock.DBusTestCase):
         env = dict(os.environ, XDG_SESSION_ID=SESSION, G_DEBUG=APP_G_DEBUG)
         # The build tree's copy is not executable (meson sets the mode on install).
         self.p_app = subprocess.Popen(['/usr/bin/python3', LAUNCHER], env=env)
-        self.app = application(self.p_app.pid)
+        self.app = application(self.p_app)
 
     def tearDown(self):
         self.p_app.terminate()
