@@ -1,24 +1,11 @@
 # Sourced by the CLI tests: a private dbus-daemon playing the system bus.
 # private_bus_start DIR: starts it with its socket and config in DIR; sets
 # BUS_PID and exports DBUS_SYSTEM_BUS_ADDRESS. Returns non-zero if it cannot.
+# The policy is tests/data/private-system-bus.conf, shared with the python tests.
+PRIVATE_BUS_CONF=$(cd "$(dirname "${BASH_SOURCE[0]}")/../data" && pwd)/private-system-bus.conf
 private_bus_start() {
     local dir=$1
-    cat >"$dir/bus.conf" <<EOF
-<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
- "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
-<busconfig>
-  <type>system</type>
-  <listen>unix:path=$dir/bus</listen>
-  <auth>EXTERNAL</auth>
-  <policy context="default">
-    <allow user="*"/>
-    <allow own="*"/>
-    <allow send_destination="*"/>
-    <allow receive_sender="*"/>
-  </policy>
-</busconfig>
-EOF
-    dbus-daemon --config-file="$dir/bus.conf" --fork --print-address=5 --print-pid=6 5>"$dir/address" 6>"$dir/bus.pid" ||
+    dbus-daemon --config-file="$PRIVATE_BUS_CONF" --address="unix:path=$dir/bus" --fork --print-address=5 --print-pid=6 5>"$dir/address" 6>"$dir/bus.pid" ||
         return 1
     BUS_PID=$(cat "$dir/bus.pid")
     DBUS_SYSTEM_BUS_ADDRESS=$(head -n1 "$dir/address")

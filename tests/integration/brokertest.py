@@ -56,6 +56,8 @@ dbus.mainloop.glib.DBusGMainLoop(set_as_default=True)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 CLIENT = os.path.join(HERE, 'client.py')
+# The private system bus's policy, shared with tests/cli and tests/system.
+BUS_CONF = os.path.join(HERE, '..', 'data', 'private-system-bus.conf')
 _SHARED_DIR = None
 
 
@@ -319,32 +321,11 @@ class BrokerTestCase(unittest.TestCase):
             self.start_broker()
 
     def _start_bus(self):
-        conf = os.path.join(self.tmp, 'system-bus.conf')
         sock = os.path.join(self.tmp, 'system_bus_socket')
-        with open(conf, 'w') as f:
-            f.write(f'''<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
- "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
-<busconfig>
-  <type>system</type>
-  <listen>unix:path={sock}</listen>
-  <auth>EXTERNAL</auth>
-  <policy context="default">
-    <allow user="*"/>
-    <allow own="*"/>
-    <allow send_type="method_call"/>
-    <allow send_type="signal"/>
-    <allow send_requested_reply="true" send_type="method_return"/>
-    <allow send_requested_reply="true" send_type="error"/>
-    <allow receive_type="method_call"/>
-    <allow receive_type="method_return"/>
-    <allow receive_type="error"/>
-    <allow receive_type="signal"/>
-  </policy>
-</busconfig>
-''')
         self.bus_log = os.path.join(self.tmp, 'dbus-daemon.log')
         with open(self.bus_log, 'w') as err:
-            p = subprocess.Popen(['dbus-daemon', '--nofork', '--config-file=' + conf, '--print-address=1'],
+            p = subprocess.Popen(['dbus-daemon', '--nofork', '--config-file=' + BUS_CONF,
+                                  '--address=unix:path=' + sock, '--print-address=1'],
                                  stdout=subprocess.PIPE, stderr=err, text=True)
         self.children.append(p)
         self.bus_daemon = p

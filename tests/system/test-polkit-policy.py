@@ -51,6 +51,8 @@ POLKITD_CANDIDATES = ["/usr/lib/polkit-1/polkitd", "/usr/libexec/polkitd",
 TEST_GROUP = "ldb-polkit-test"
 SUBJECT_USER = "nobody"
 TIMEOUT = 10.0
+# The private system bus's policy, shared with tests/cli and tests/integration.
+BUS_CONF = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'data', 'private-system-bus.conf')
 
 
 class TestFailure(Exception):
@@ -170,21 +172,6 @@ class Namespace:
         os.chmod(os.path.join(t, "group"), 0o644)
 
         self.bus_socket = os.path.join(t, "system_bus_socket")
-        with open(os.path.join(t, "bus.conf"), "w") as f:
-            f.write(f"""<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
- "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
-<busconfig>
-  <type>system</type>
-  <listen>unix:path={self.bus_socket}</listen>
-  <auth>EXTERNAL</auth>
-  <policy context="default">
-    <allow user="*"/>
-    <allow own="*"/>
-    <allow send_destination="*"/>
-    <allow receive_sender="*"/>
-  </policy>
-</busconfig>
-""")
 
     def mount(self):
         t = self.tmp
@@ -201,7 +188,8 @@ class Namespace:
     def start(self):
         dbus_daemon = need_tool("dbus-daemon")
         bus = subprocess.Popen([dbus_daemon, "--nofork", "--nopidfile",
-                                f"--config-file={self.tmp}/bus.conf"],
+                                f"--config-file={BUS_CONF}",
+                                f"--address=unix:path={self.bus_socket}"],
                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
         self.procs.append(bus)
         wait_for(lambda: os.path.exists(self.bus_socket) or bus.poll() is not None,
