@@ -59,6 +59,7 @@ HIBERNATE_BLOCKERS = {
                                  'could be changed without anyone noticing.'),
     'swap-file': N_('The swap is a file; only swap partitions can hold the image.'),
     'unsupported-layer': N_('The swap sits on RAID (md) or a loop device.'),
+    'page-size-unsupported': N_('The kernel\'s memory page size is not supported by the image writer.'),
     'shared-integrity-layer': N_('The integrity layer below the swap has other users.'),
     'layer-between': N_('Another layer (LVM or similar) sits between the integrity layer '
                         'and the swap.'),

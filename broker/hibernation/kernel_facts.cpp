@@ -217,6 +217,8 @@ HibernationFacts gather_hibernation_facts(CryptInspector& inspector, const std::
     }
     for (auto& s : f.swaps)
         gather_swap(tree, inspector, s);
+    const long page = ::sysconf(_SC_PAGESIZE);
+    f.page_size = page > 0 ? static_cast<uint64_t>(page) : 0;
     return f;
 }
 

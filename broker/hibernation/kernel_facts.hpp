@@ -86,6 +86,9 @@ struct HibernationFacts {
     std::vector<SwapFacts> swaps;
     std::vector<std::string> warnings;  // malformed /proc/swaps lines, ...
     std::string resume_name;            // kernel name of the resume device, if sysfs knows it
+    // sysconf(_SC_PAGESIZE) of this system: the image format (swap_header.hpp)
+    // is written for kPageSize pages only. 0 if sysconf failed.
+    uint64_t page_size = 0;
 };
 
 // Reads everything below `root` ("/" = the running system). Never throws

@@ -138,6 +138,17 @@ std::optional<Refusal> Classifier::unreadable_kernel_files() const
                        "resume-unreadable"};
     if (!f_.swaps_readable)
         return Refusal{HibernationBlock::Unverifiable, "cannot read /proc/swaps", "swaps-unreadable"};
+    // The writer's image format (swap map pages, the header at the end of
+    // page 0) is the kernel's for 4096-byte pages only.
+    if (f_.page_size != kPageSize)
+        return Refusal{HibernationBlock::Unsupported,
+                       f_.page_size ? "this kernel uses " + std::to_string(f_.page_size) +
+                                          "-byte pages, and lockdown-hibernate writes the hibernation image for "
+                                          "4096-byte pages only: an image written with the wrong page size would "
+                                          "not resume"
+                                    : "cannot tell the page size of this system (sysconf(_SC_PAGESIZE) failed), and "
+                                      "lockdown-hibernate writes the hibernation image for 4096-byte pages only",
+                       "page-size-unsupported"};
     return std::nullopt;
 }
 

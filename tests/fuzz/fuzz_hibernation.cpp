@@ -158,6 +158,7 @@ void check_classify(std::string_view resume, std::vector<ldb::SwapEntry> entries
     f.image_size = ldb::parse_u64(meminfo);
     size_t k = 0;
     const auto byte = [&]() -> unsigned { return stack.empty() ? 0u : static_cast<unsigned char>(stack[k++ % stack.size()]); };
+    f.page_size = byte() % 8 ? ldb::kPageSize : 16384;
     for (size_t i = 0; i < entries.size(); i++) {
         ldb::SwapFacts s;
         s.entry = std::move(entries[i]);

@@ -729,6 +729,7 @@ HIBERNATE_BLOCKER_CODES = {
     'no-kernel-support', 'resume-unreadable', 'swaps-unreadable', 'no-swap', 'no-usable-swap', 'zram-only',
     'swap-in-ram', 'resume-in-ram', 'resume-mismatch', 'resume-unset', 'swap-stack-unreadable',
     'protection-unverifiable', 'swap-not-encrypted', 'swap-not-authenticated', 'swap-file', 'unsupported-layer',
+    'page-size-unsupported',
     'shared-integrity-layer', 'layer-between', 'layer-holders-unreadable', 'stale-image', 'swap-header-unreadable',
     'swap-too-small', 'swap-below-active-memory', 'no-active-session', 'logind-unreachable', 'grant-failed'}
 

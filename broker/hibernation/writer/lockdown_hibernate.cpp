@@ -46,6 +46,7 @@
 #include "hibernation/fstab_swaps.hpp"
 #include "hibernation/page_io.hpp"
 #include "hibernation/writer/crash_guard.hpp"
+#include "hibernation/writer/platform_mode.hpp"
 #include "hibernation/writer/sleep_hooks.hpp"
 #include "hibernation/writer/snapshot_writer.hpp"
 #include "hibernation/writer/swap_guard.hpp"
@@ -339,11 +340,24 @@ int hibernate()
         return 1;
     }
     run_hooks("pre");
+    // After the hooks, as systemd-sleep writes HibernateMode= before it
+    // hibernates: a hook may select the mode. Under the grant, or the
+    // kernel says [disabled].
+    ldb::PlatformPlan platform;
+    try {
+        platform = ldb::read_platform_plan();
+    } catch (const ldb::Error& e) {
+        ::munlockall();
+        say(ldb::fill(_("hibernation failed, the system keeps running: %s"), {with_hint(e)}));
+        run_hooks("post");
+        return 1;
+    }
+    say(platform.summary);
     ldb::WriterCallbacks cb;
     cb.progress = [&kmsg](const std::string& t) { kmsg(t); };
     cb.resumed_frozen = [&] { renew_or_power_off(plan, saved_header, kmsg); };
     try {
-        ldb::hibernate_to_swap(plan.device, saved_header, cb, fault);
+        ldb::hibernate_to_swap(plan.device, saved_header, cb, platform.header, fault);
     } catch (const ldb::Error& e) {
         ::munlockall();
         say(ldb::fill(_("hibernation failed, the system keeps running: %s"), {with_hint(e)}));

@@ -90,6 +90,21 @@ public:
         if (::ioctl(fd_.get(), SNAPSHOT_SET_SWAP_AREA, &area) < 0)
             throw errno_error(errno, "SNAPSHOT_SET_SWAP_AREA", "the device must be an active swap");
     }
+    // Before CREATE_IMAGE: hibernation_snapshot() then runs the platform's
+    // hooks (ACPI _PTS for S4), as the kernel's writer does in platform mode.
+    void platform_support()
+    {
+        if (::ioctl(fd_.get(), SNAPSHOT_PLATFORM_SUPPORT, 1) < 0)
+            throw errno_error(errno, "SNAPSHOT_PLATFORM_SUPPORT");
+    }
+    // Enters ACPI S4 (hibernation_platform_enter()); returns only on failure,
+    // with its errno (0 if the kernel returned without an error).
+    int platform_power_off() noexcept
+    {
+        if (::ioctl(fd_.get(), SNAPSHOT_POWER_OFF) < 0)
+            return errno;
+        return 0;
+    }
     void freeze()
     {
         if (::ioctl(fd_.get(), SNAPSHOT_FREEZE) < 0)
@@ -182,6 +197,8 @@ std::optional<WriterFault> parse_writer_fault(std::string_view text)
         return WriterFault::SignatureAndRestoreEio;
     if (text == "crash-after-signature")
         return WriterFault::CrashAfterSignature;
+    if (text == "platform-power-off-fails")
+        return WriterFault::PlatformPowerOffFails;
     return std::nullopt;
 }
 
@@ -316,9 +333,9 @@ WrittenImage write_image(Snapshot& snap, int dev, const std::string& device, con
 // signature itself is durable before the power goes). From the attempt on
 // (`signature_attempted`), a crash powers off.
 void write_signature(int dev, const PageBuffer& saved_header, PageBuffer& header, uint64_t first_map,
-                     WriterFault fault, bool& signature_attempted)
+                     const ResumeHeaderOptions& options, WriterFault fault, bool& signature_attempted)
 {
-    make_resume_header(saved_header.data(), first_map, header.data());
+    make_resume_header(saved_header.data(), first_map, header.data(), options);
     signature_attempted = true;
     CrashGuard::arm(CrashWindow::ImageComplete);
     inject(fault, WriterFault::SignatureEio, EIO, "writing the resume signature");
@@ -351,12 +368,26 @@ void on_write_failure(const std::exception& e, int dev, const PageBuffer& saved_
     cb.progress(std::string("failed: ") + e.what() + "; the swap header is as it was; thawing");
 }
 
-// The image and its signature are durable: power off. Only if the power-off
-// is refused does this go on: it must not leave a signature that points at
-// an image this still-running system would make stale.
-[[noreturn]] void power_off_with_image(int dev, const PageBuffer& saved_header, const WriterCallbacks& cb,
-                                       WriterFault fault)
+// The image and its signature are durable: power off, in platform mode
+// through ACPI S4 as the kernel's writer does (power_down(): a failed
+// hibernation_platform_enter() falls back to a plain power-off there too).
+// Only if the power-off itself is refused does this go on: it must not leave
+// a signature that points at an image this still-running system would make
+// stale.
+[[noreturn]] void power_off_with_image(Snapshot& snap, bool platform_mode, int dev, const PageBuffer& saved_header,
+                                       const WriterCallbacks& cb, WriterFault fault)
 {
+    if (platform_mode) {
+        const int err = fault == WriterFault::PlatformPowerOffFails ? EIO : snap.platform_power_off();
+        try { // nothing may stand between this and the power-off
+            cb.progress(std::string("entering ACPI S4 (SNAPSHOT_POWER_OFF) failed: ") +
+                        (err ? std::strerror(err) : "it returned") +
+                        (fault == WriterFault::PlatformPowerOffFails ? " (injected by LOCKDOWN_HIBERNATE_TEST_FAULT)"
+                                                                     : "") +
+                        "; powering off instead, the image stays");
+        } catch (...) {
+        }
+    }
     ::reboot(LINUX_REBOOT_CMD_POWER_OFF);
     const int err = errno;
     if (!restore_header(dev, saved_header, fault)) {
@@ -391,13 +422,21 @@ void resumed_frozen(const WriterCallbacks& cb) noexcept
 } // namespace
 
 void hibernate_to_swap(const std::string& device, PageBuffer& saved_header, const WriterCallbacks& cb,
-                       WriterFault fault)
+                       const ResumeHeaderOptions& options, WriterFault fault)
 {
+    // The format is the kernel's for kPageSize pages; the check refuses any
+    // other page size (page-size-unsupported), and so does the writer.
+    if (const long page = ::sysconf(_SC_PAGESIZE); page != static_cast<long>(kPageSize))
+        throw Error(ErrorKind::Kernel, "this kernel's page size is " + std::to_string(page) +
+                                           " bytes; the image format is written for " +
+                                           std::to_string(kPageSize) + "-byte pages only");
     struct stat st{};
     const UniqueFd dev = open_swap_with_clean_header(device, st, saved_header);
     const CrashGuard crash_guard;
     Snapshot snap;
     snap.set_swap_area(st.st_rdev);
+    if (options.platform_mode)
+        snap.platform_support();
     snap.freeze();
     if (!snap.create_image()) {
         resumed_frozen(cb);
@@ -412,7 +451,7 @@ void hibernate_to_swap(const std::string& device, PageBuffer& saved_header, cons
     try {
         PageBuffer header(1);
         const WrittenImage image = write_image(snap, dev.get(), device, cb, fault);
-        write_signature(dev.get(), saved_header, header, image.first_map, fault, signature_attempted);
+        write_signature(dev.get(), saved_header, header, image.first_map, options, fault, signature_attempted);
         cb.progress(std::to_string(image.pages) + " pages written and flushed; powering off");
         if (fault == WriterFault::CrashAfterSignature)
             ::raise(SIGSEGV);
@@ -420,7 +459,7 @@ void hibernate_to_swap(const std::string& device, PageBuffer& saved_header, cons
         on_write_failure(e, dev.get(), saved_header, signature_attempted, cb, fault);
         throw;
     }
-    power_off_with_image(dev.get(), saved_header, cb, fault);
+    power_off_with_image(snap, options.platform_mode, dev.get(), saved_header, cb, fault);
 }
 
 } // namespace ldb

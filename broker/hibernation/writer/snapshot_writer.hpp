@@ -38,9 +38,12 @@ enum class WriterFault {
                             // happened) and putting the header back fails too: power off; the
                             // next boot resumes the image
     CrashAfterSignature,    // SIGSEGV once the signature is durable: power off
+    PlatformPowerOffFails,  // in platform mode, SNAPSHOT_POWER_OFF is skipped and reported as
+                            // failed (EIO): the writer still powers off (reboot(2))
 };
 // "image-eio", "no-space", "signature-eio", "signature-and-restore-eio",
-// "crash-after-signature"; nullopt for anything else.
+// "crash-after-signature", "platform-power-off-fails"; nullopt for anything
+// else.
 std::optional<WriterFault> parse_writer_fault(std::string_view text);
 
 // The refusal for an active swap `device` whose header says S1SUSPEND: an
@@ -69,6 +72,11 @@ struct WriterCallbacks {
 
 // Hibernates to the active swap partition `device` (a block device node)
 // and returns in the resumed system, after `resumed_frozen` and the thaw.
+// `header` says what the kernel's writer would add (platform_mode.hpp): with
+// platform_mode the image is made with the platform's hooks
+// (SNAPSHOT_PLATFORM_SUPPORT) and the power-off enters ACPI S4
+// (SNAPSHOT_POWER_OFF); if that returns, it powers off with reboot(2) as in
+// the other modes: the image is durable by then, so it never thaws for that.
 // On a failure before the signature, or one after it whose header could be
 // put back, everything is undone (swap pages freed, tasks thawed) and
 // ldb::Error says what failed; the machine keeps running. Any other failure
@@ -78,7 +86,7 @@ struct WriterCallbacks {
 // header as it was before. The caller should hold its memory locked
 // (mlockall): nothing can swap it back in while tasks are frozen.
 void hibernate_to_swap(const std::string& device, PageBuffer& saved_header, const WriterCallbacks& callbacks,
-                       WriterFault fault = WriterFault::None);
+                       const ResumeHeaderOptions& header = {}, WriterFault fault = WriterFault::None);
 
 // Test hook: whether a fault switch asks for `fault`. `page` is the first
 // page of a disk that the test harness rewrites at every boot (tests/vm/lib/

@@ -238,6 +238,47 @@ TEST(SnapshotFormat, ResumeHeaderMatchesTheKernelsSwsuspHeader)
     EXPECT_EQ(swap_signature(swap.data()), SwapSignature::Other);
 }
 
+// Platform mode and the hardware signature, as the kernel's mark_swapfiles()
+// writes them: SF_PLATFORM_MODE 1, SF_HW_SIG 8 with hw_sig at 4056 only for
+// a nonzero signature; everything else as without them.
+TEST(SnapshotFormat, PlatformModeAndHardwareSignature)
+{
+    PageBuffer swap(1), plain(1), out(1);
+    std::memset(swap.data(), 0x5a, kPageSize);
+    std::memcpy(swap.data() + kPageSize - 10, "SWAPSPACE2", 10);
+    make_resume_header(swap.data(), 0x42, plain.data());
+    const auto u32_at = [&](size_t at) {
+        uint32_t v = 0;
+        std::memcpy(&v, out.data() + at, 4);
+        return v;
+    };
+    const auto same_but_flags_and_sig = [&] {
+        return std::memcmp(out.data(), plain.data(), 4056) == 0 &&
+               std::memcmp(out.data() + 4060, plain.data() + 4060, 12) == 0 &&
+               std::memcmp(out.data() + 4076, plain.data() + 4076, 20) == 0;
+    };
+
+    make_resume_header(swap.data(), 0x42, out.data(), {.platform_mode = true});
+    EXPECT_EQ(u32_at(4072), 2u | 1u) << "SF_NOCOMPRESS_MODE | SF_PLATFORM_MODE";
+    EXPECT_EQ(u32_at(4056), 0u);
+    EXPECT_TRUE(same_but_flags_and_sig());
+
+    make_resume_header(swap.data(), 0x42, out.data(), {.platform_mode = false, .hw_sig = 0xdeadbeef});
+    EXPECT_EQ(u32_at(4072), 2u | 8u) << "SF_NOCOMPRESS_MODE | SF_HW_SIG";
+    EXPECT_EQ(u32_at(4056), 0xdeadbeefu) << "hw_sig";
+    const uint8_t le[] = {0xef, 0xbe, 0xad, 0xde};
+    EXPECT_EQ(std::memcmp(out.data() + 4056, le, 4), 0) << "little-endian, as the kernel stores a u32";
+    EXPECT_TRUE(same_but_flags_and_sig());
+
+    make_resume_header(swap.data(), 0x42, out.data(), {.platform_mode = true, .hw_sig = 0x1234});
+    EXPECT_EQ(u32_at(4072), 2u | 1u | 8u);
+    EXPECT_EQ(u32_at(4056), 0x1234u);
+
+    // A zero signature is no signature: mark_swapfiles() tests it.
+    make_resume_header(swap.data(), 0x42, out.data(), {.platform_mode = false, .hw_sig = 0});
+    EXPECT_EQ(std::memcmp(out.data(), plain.data(), kPageSize), 0);
+}
+
 TEST(SnapshotFormat, BuffersArePageAligned)
 {
     PageBuffer b(3);

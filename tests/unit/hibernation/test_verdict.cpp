@@ -48,7 +48,7 @@ using ldb_test::hibernation::Tree;
         {HibernationBlock::Unencrypted, {"swap-not-encrypted"}},
         {HibernationBlock::NotAuthenticated, {"swap-not-authenticated"}},
         {HibernationBlock::SwapTooSmall, {"swap-too-small", "swap-below-active-memory"}},
-        {HibernationBlock::Unsupported, {"swap-file", "unsupported-layer"}},
+        {HibernationBlock::Unsupported, {"swap-file", "unsupported-layer", "page-size-unsupported"}},
         {HibernationBlock::SharedLayer, {"shared-integrity-layer", "layer-between"}},
         {HibernationBlock::StaleImage, {"stale-image", "swap-header-unreadable"}},
     };
@@ -439,6 +439,33 @@ TEST(HibernationCheck, SwapFileResumeOffsetMustMatch)
     v = classify_hibernation(f, {});
     EXPECT_NE(v.choice, "/sys/power/resume points at it");
     EXPECT_THAT(v.summary, HasSubstr("at offset 34816, which is not an active swap"));
+}
+
+// The writer's format is the kernel's for 4096-byte pages: any other page
+// size (arm64 and ppc64 kernels with 16 or 64 KiB pages) is refused before
+// anything else is judged, and so is one that could not be read.
+TEST(HibernationCheck, PageSizeOtherThan4096IsRefused)
+{
+    Tree t;
+    t.luks2_integrity_stack("cryptswap", crypt("LUKS2", "aes", "xts-random", "hmac(sha256)", 32));
+    t.swaps({kSwapLine});
+    t.resume("253:1");
+    HibernationFacts f = t.facts();
+    EXPECT_EQ(f.page_size, 4096u) << "gathered from sysconf(_SC_PAGESIZE) on this host";
+    EXPECT_TRUE(classify_hibernation(f, {}).allowed());
+    for (const uint64_t page : {16384u, 65536u}) {
+        f.page_size = page;
+        const auto v = classify_hibernation(f, {});
+        EXPECT_EQ(v.block, HibernationBlock::Unsupported);
+        EXPECT_EQ(v.blocker_code, "page-size-unsupported");
+        EXPECT_TRUE(code_fits(v));
+        EXPECT_THAT(v.blocker, AllOf(HasSubstr(std::to_string(page) + "-byte pages"),
+                                     HasSubstr("4096-byte pages only"), HasSubstr("would not resume")));
+    }
+    f.page_size = 0;
+    const auto v = classify_hibernation(f, {});
+    EXPECT_EQ(v.blocker_code, "page-size-unsupported");
+    EXPECT_THAT(v.blocker, HasSubstr("cannot tell the page size"));
 }
 
 TEST(HibernationCheck, AnUnprotectedSwapIsNamedBeforeAResumeMismatch)

@@ -231,6 +231,167 @@ refused_everywhere() {
     [[ $(as_user 'echo alive') == alive ]] && ok "$what: still running, session answers" || not_ok "$what: the session does not answer"
 }
 
+# ---- issue 17 item 8: the hibernation mode, as the kernel's writer uses it ----
+# A system-sleep hook selects /sys/power/disk for the next hibernation, as
+# systemd-sleep's HibernateMode= would: it runs in the sleep unit, under the
+# grant (without it the kernel shows [disabled] and refuses the write).
+# lockdown-hibernate reads the mode after the pre hooks. In platform mode the
+# kernel runs ACPI's S4 hooks around the snapshot ("Preparing to enter system
+# sleep state S4" before it, "Waking up from system sleep state S4" after it,
+# both in the image's kernel log) and SNAPSHOT_POWER_OFF enters S4; in
+# shutdown mode none of that runs.
+DISK_MODE_HOOK=/usr/lib/systemd/system-sleep/ldvm-disk-mode
+disk_mode_set() { # MODE: the hook selects MODE before the next hibernation
+    cat >"$DISK_MODE_HOOK" <<'HOOK'
+#!/bin/sh
+[ "$1" = pre ] || exit 0
+mode=$(cat /run/ldvm-disk-mode) || exit 1
+before=$(cat /sys/power/disk 2>&1)
+echo "$mode" 2>/run/ldvm-disk-mode.err >/sys/power/disk
+echo "rc=$? before: $before; after: $(cat /sys/power/disk 2>&1)" >/run/ldvm-disk-mode.result
+HOOK
+    chmod 0755 "$DISK_MODE_HOOK"
+    echo "$1" >/run/ldvm-disk-mode
+    rm -f /run/ldvm-disk-mode.result /run/ldvm-disk-mode.err
+    S4_PREPARE_BEFORE=$(s4_lines 'Preparing to enter system sleep state S4')
+    S4_WAKE_BEFORE=$(s4_lines 'Waking up from system sleep state S4')
+}
+s4_lines() { journalctl -k -b --no-pager -o cat | grep -c -- "$1"; }
+disk_mode_check() { # MODE WHEN: after the resume of a hibernation in MODE
+    local mode=$1 when=$2 result prep wake
+    result=$(cat /run/ldvm-disk-mode.result 2>/dev/null)
+    [[ $result == "rc=0 "*"after: "*"[$mode]"* ]] &&
+        ok "$when: the hook selected $mode :: $result" ||
+        not_ok "$when: the hook did not select $mode :: ${result:-no result} $(cat /run/ldvm-disk-mode.err 2>/dev/null)"
+    journalctl -b --no-pager -o cat -t lockdown-hibernate | grep -q "hibernation mode $mode " &&
+        ok "$when: lockdown-hibernate used it :: $(journalctl -b --no-pager -o cat -t lockdown-hibernate | grep 'hibernation mode' | tail -1)" ||
+        not_ok "$when: lockdown-hibernate did not say 'hibernation mode $mode' :: $(journalctl -b --no-pager -o cat -t lockdown-hibernate | tail -3)"
+    prep=$(($(s4_lines 'Preparing to enter system sleep state S4') - S4_PREPARE_BEFORE))
+    wake=$(($(s4_lines 'Waking up from system sleep state S4') - S4_WAKE_BEFORE))
+    if [[ $mode == platform ]]; then
+        [[ $prep -ge 1 && $wake -ge 1 ]] &&
+            ok "$when: ACPI S4 in the kernel log: $(journalctl -k -b --no-pager -o cat | grep 'system sleep state S4' | tail -2 | tr '\n' ';')" ||
+            not_ok "$when: platform mode, but the kernel log shows $prep 'Preparing to enter system sleep state S4' and $wake 'Waking up from system sleep state S4'"
+    else
+        [[ $prep -eq 0 && $wake -eq 0 ]] && ok "$when: no ACPI S4 lines in the kernel log ($mode mode)" ||
+            not_ok "$when: $mode mode, but the kernel log shows $prep + $wake ACPI S4 lines"
+    fi
+    rm -f "$DISK_MODE_HOOK"
+}
+
+# ---- issue 17: LVM on an integrity stack, under a write load ----
+# LUKS2 --integrity on the second blank disk, LVM on it: a swap LV (on at the
+# highest priority, /sys/power/resume pointed at it) and an ext4 data LV
+# under a continuous write load. The writer would suspend the crypt and
+# integrity layers after a resume, under the data LV too: the check must
+# refuse, naming the shared stack, and a hibernation request must leave the
+# load running (nothing frozen, nothing written). Then it is all torn down.
+LVM_CRYPT=ldvm-lvm-int
+LVM_VG=ldvmvg
+LVM_DATA=$WORK/lvmdata
+# Only the crypt device is scanned: the other disks are none of LVM's business.
+LVM_CFG=(--config "devices { filter = [ \"a|^/dev/mapper/$LVM_CRYPT\$|\", \"r|.*|\" ] }")
+freezes() { journalctl -k -b --no-pager -o cat | grep -c 'Freezing user space processes'; }
+lvm_load_count() { cat "$LVM_DATA/count" 2>/dev/null || echo 0; }
+# Every file of the load is named by the SHA-256 of its contents.
+lvm_load_verify() {
+    local f n=0 bad=0
+    for f in "$LVM_DATA"/blk-*; do
+        [[ -e $f ]] || continue
+        n=$((n + 1))
+        [[ $(sha256sum <"$f" | cut -c1-64) == "${f##*-}" ]] || bad=$((bad + 1))
+    done
+    echo "$n $bad"
+}
+lvm_on_integrity() {
+    local sig out count0 count1 fz0 resume0 swapdev got n bad
+    if ! command -v lvm >/dev/null || ! command -v mkfs.ext4 >/dev/null; then
+        not_ok "LVM on integrity: lvm2 or e2fsprogs is not in the guest's system image (install them on the host: tests/vm/lib/mkrootimg takes them when installed)"
+        return
+    fi
+    cryptsetup luksFormat -q --type luks2 --integrity hmac-sha256 --pbkdf pbkdf2 --pbkdf-force-iterations 1000 \
+        --key-file "$KEY" "$LUKS_DISK" && cryptsetup open --type luks2 --key-file "$KEY" "$LUKS_DISK" "$LVM_CRYPT" ||
+        { not_ok "LVM on integrity: cannot set up LUKS2 --integrity on $LUKS_DISK"; return; }
+    if ! { pvcreate -q "${LVM_CFG[@]}" "/dev/mapper/$LVM_CRYPT" && vgcreate -q "${LVM_CFG[@]}" "$LVM_VG" "/dev/mapper/$LVM_CRYPT" &&
+        lvcreate -q -y "${LVM_CFG[@]}" -l 75%VG -n swap "$LVM_VG" && lvcreate -q -y "${LVM_CFG[@]}" -l 100%FREE -n data "$LVM_VG"; } >"$WORK/lvm.log" 2>&1; then
+        not_ok "LVM on integrity: cannot build the volume group :: $(tail -3 "$WORK/lvm.log")"
+        lvm_teardown
+        return
+    fi
+    swapdev=/dev/mapper/$LVM_VG-swap
+    mkswap -q "$swapdev" >/dev/null && mkfs.ext4 -q "/dev/mapper/$LVM_VG-data" && mkdir -p "$LVM_DATA" &&
+        mount "/dev/mapper/$LVM_VG-data" "$LVM_DATA" || { not_ok "LVM on integrity: mkswap/mkfs/mount failed"; lvm_teardown; return; }
+    echo "# LVM on integrity: $(lsblk -nro NAME,TYPE "$LUKS_DISK" | tr '\n' ' ')"
+    # The load: 64 KiB files in 16 slots, each fsynced, named by its SHA-256.
+    systemd-run --quiet --unit=ldvm-lvm-load -p WorkingDirectory="$LVM_DATA" /bin/bash -c '
+        i=0
+        while :; do
+            slot=$((i % 16))
+            head -c 65536 /dev/urandom >new || exit 1
+            sha=$(sha256sum <new | cut -c1-64)
+            sync new || exit 1
+            old=$(ls blk-$slot-* 2>/dev/null)
+            mv new "blk-$slot-$sha" || exit 1
+            [ -z "$old" ] || rm -f $old
+            i=$((i + 1))
+            echo $i >count.new && mv count.new count
+            sleep 0.1
+        done' || { not_ok "LVM on integrity: cannot start the write load"; lvm_teardown; return; }
+    swapon -p 32767 "$swapdev" || { not_ok "LVM on integrity: swapon $swapdev"; lvm_teardown; return; }
+    resume0=$(cat /sys/power/resume)
+    got=$(lsblk -ndo MAJ:MIN "$swapdev" | tr -d ' ')
+    # A smaller image for this section, so that the swap volume passes the
+    # size rule and only the shared stack can refuse it.
+    echo $((32 << 20)) >/sys/power/image_size
+    # 6.1 takes root's write; 6.12 ignores it while hibernation is locked down
+    # for root (resume_store() returns early without hibernation_available()),
+    # and /sys/power/resume keeps the boot's swap, which is off now: then the
+    # check names the unusable swap in use first, the shared stack.
+    echo "$got" 2>"$WORK/resume.err" >/sys/power/resume
+    [[ " $(swaps)" == *" $(readlink -f "$swapdev") "* && $(awk -v d="$(readlink -f "$swapdev")" '$1 == d {print $5}' /proc/swaps) == 32767 ]] &&
+        ok "LVM on integrity: $swapdev ($got) is the only active swap, priority 32767" ||
+        not_ok "LVM on integrity: /proc/swaps: $(tail -n +2 /proc/swaps | tr '\n' ' ')"
+    echo "# LVM on integrity: /sys/power/resume reads $(cat /sys/power/resume) after root wrote $got to it$(cat "$WORK/resume.err")"
+    wait_for 90 eval '[[ $(lvm_load_count) -ge 2 ]]' || not_ok "LVM on integrity: the write load does not run (count $(lvm_load_count))"
+    count0=$(lvm_load_count)
+    fz0=$(freezes)
+    # Never request a hibernation the check allowed: it would really run.
+    if wait_for 45 can_and_blocker na "is also used by"; then
+        refused_everywhere "LVM on integrity" "is also used by" "$swapdev"
+        [[ $(prop HibernateBlocker) == *"$LVM_VG-data"* && $(prop HibernateBlockerCode) == shared-integrity-layer ]] &&
+            ok "LVM on integrity: the blocker names the data volume on the shared stack (code $(prop HibernateBlockerCode))" ||
+            not_ok "LVM on integrity: blocker $(prop HibernateBlockerCode) :: $(prop HibernateBlocker)"
+    else
+        not_ok "LVM on integrity: CanHibernate is '$(prop CanHibernate)' ($(prop HibernateBlockerCode): $(prop HibernateBlocker)), wanted na naming the shared stack; no hibernation requested, it would really run"
+    fi
+    count1=$(lvm_load_count)
+    [[ $(freezes) -eq $fz0 ]] && ok "LVM on integrity: nothing was frozen (no 'Freezing user space processes' in the kernel log)" ||
+        not_ok "LVM on integrity: tasks were frozen: $(journalctl -k -b --no-pager -o cat | grep 'Freezing user space' | tail -1)"
+    systemctl is-active --quiet ldvm-lvm-load.service && [[ $count1 -gt $count0 ]] &&
+        ok "LVM on integrity: the write load kept going (writes $count0 -> $count1)" ||
+        not_ok "LVM on integrity: the write load stopped: writes $count0 -> $count1, unit $(systemctl is-active ldvm-lvm-load.service)"
+    systemctl stop ldvm-lvm-load.service
+    umount "$LVM_DATA" && mount "/dev/mapper/$LVM_VG-data" "$LVM_DATA" || not_ok "LVM on integrity: cannot remount the data volume"
+    read -r n bad <<<"$(lvm_load_verify)"
+    [[ $n -ge 1 && $bad -eq 0 ]] && ok "LVM on integrity: the load's $n files read back from disk with their SHA-256" ||
+        not_ok "LVM on integrity: $bad of $n files of the load do not match their SHA-256"
+    [[ $(header_sig "$swapdev") == SWAPSPACE2 ]] || not_ok "LVM on integrity: $swapdev says '$(header_sig "$swapdev")'"
+    lvm_teardown
+    echo "$resume0" >/sys/power/resume 2>/dev/null
+    [[ $(cat /sys/power/resume) == "$resume0" ]] && ok "LVM on integrity: torn down, /sys/power/resume is $resume0 again" ||
+        not_ok "LVM on integrity: /sys/power/resume reads $(cat /sys/power/resume), not $resume0 again"
+}
+lvm_teardown() {
+    echo "$IMAGE_SIZE" >/sys/power/image_size
+    systemctl stop ldvm-lvm-load.service 2>/dev/null
+    systemctl reset-failed ldvm-lvm-load.service 2>/dev/null
+    swapoff "/dev/mapper/$LVM_VG-swap" 2>/dev/null
+    mountpoint -q "$LVM_DATA" && umount "$LVM_DATA"
+    vgchange -q -an "${LVM_CFG[@]}" "$LVM_VG" >/dev/null 2>&1
+    cryptsetup close "$LVM_CRYPT" 2>/dev/null
+    [[ ! -e /dev/mapper/$LVM_CRYPT && ! -e /dev/mapper/$LVM_VG-data ]] || not_ok "LVM on integrity: teardown left $(ls /dev/mapper | tr '\n' ' ')"
+}
+
 # The last run: a fresh boot on the same disks after the resumed system
 # powered off (run-vm --check-boots): the durability check of the writer's
 # flushes and of the swap renewal after each resume.
@@ -283,6 +444,9 @@ PLAIN_SWAP=$(ldvm_disk_by_serial ldvm-drive0) || abort "no blank disk ldvm-drive
 LUKS_DISK=$(ldvm_disk_by_serial ldvm-drive1) || abort "no blank disk ldvm-drive1"
 FAULT_DISK=$(ldvm_disk_by_serial ldvm-fault) || abort "no fault switch disk ldvm-fault (run-vm --resume-append)"
 echo "# swaps: authenticated $HIB_SWAP ($LDVM_SWAP_MAJMIN), plain $PLAIN_SWAP, LUKS2 without integrity on $LUKS_DISK"
+# What the kernel would put into hw_sig (only with acpi_sleep=s4_hwsig, which
+# this guest is not booted with): QEMU's FACS hardware signature.
+echo "# ACPI FACS hardware_signature: $(od -An -tx4 -j8 -N4 /sys/firmware/acpi/tables/FACS 2>&1 | tr -d ' '); acpi_sleep= on the command line: '$(grep -o 'acpi_sleep=[^ ]*' /proc/cmdline)'"
 echo "$IMAGE_SIZE" >/sys/power/image_size || abort "cannot set /sys/power/image_size"
 session_wait 60 || abort "no session agent answers (harness)"
 ok "session $LDVM_SESSION_ID of $LDVM_USER is up, agent pid $LDVM_AGENT_PID"
@@ -376,6 +540,9 @@ swapon "/dev/mapper/$LUKS_NAME" || abort "swapon /dev/mapper/$LUKS_NAME"
 refused_everywhere "LUKS2 without integrity" "encrypted but not authenticated" "/dev/mapper/$LUKS_NAME"
 swapoff "/dev/mapper/$LUKS_NAME"
 cryptsetup close "$LUKS_NAME"
+
+section "3b. LVM on an integrity stack, under a write load (negative)"
+lvm_on_integrity
 
 section "4. LUKS2 --integrity: possible"
 t0=${EPOCHREALTIME/./}
@@ -555,12 +722,14 @@ HOOK
 chmod 0755 "$HOOKS/ldvm-hung" "$HOOKS/ldvm-record"
 rm -f /run/ldvm-hook-record /run/ldvm-hung-child
 set_fault "LOCKDOWN_HIBERNATE_TEST_HOOK_TIMEOUT_MS=3000"
+disk_mode_set shutdown
 KEEPS_RUNNING=$(helper_says 'keeps running')
 ldvm_marker LDVM-HIBERNATING
 out=$(as_user "$LDCTL hibernate")
 rc=$?
 [[ $rc -eq 0 ]] && ok "lockdownctl hibernate: $out" || not_ok "lockdownctl hibernate rc=$rc :: $out"
 after_resume "after the resume from lockdownctl hibernate" 1
+disk_mode_check shutdown "hibernation in shutdown mode"
 helper_says 'ldvm-hung.*timed out after 3 s' >/dev/null &&
     ok "the hung hook was killed at the timeout :: $(journalctl -b --no-pager -o cat -t lockdown-hibernate | grep 'ldvm-hung' | head -1)" ||
     not_ok "no timeout for the hung hook :: $(journalctl -b --no-pager -o cat -t lockdown-hibernate | grep -i hook | tail -3)"
@@ -574,11 +743,13 @@ rm -f "$HOOKS/ldvm-hung" "$HOOKS/ldvm-record"
 set_fault ''
 
 section "7. hibernate through logind's Hibernate(), as the desktop's button"
+disk_mode_set platform
 ldvm_marker LDVM-HIBERNATING
 out=$(as_user 'busctl call org.freedesktop.login1 /org/freedesktop/login1 org.freedesktop.login1.Manager Hibernate b false' 2>&1)
 rc=$?
 [[ $rc -eq 0 ]] && ok "logind Hibernate() as $LDVM_USER accepted" || not_ok "logind Hibernate() rc=$rc :: $out"
 after_resume "after the resume from logind's Hibernate()" 2
+disk_mode_check platform "hibernation in platform mode"
 
 section "7b. a crash after the signature powers off; a crash and failures in the renewal power off; it retries"
 # The writer crashes (SIGSEGV) once the signature is durable: its handler
@@ -653,7 +824,10 @@ section "8b. a crash after the integrity reload discards the image"
 # crashed system's discard can have put it there. This file tells the check
 # boot which boot hibernated.
 note_hibernated_boot "$(fault_boot)" || abort "cannot write the hibernated boot to the fault disk"
-set_fault "LOCKDOWN_HIBERNATE_TEST_RENEWAL_CRASH=$FAULT_DISK"
+# Still in platform mode (section 7): SNAPSHOT_POWER_OFF is made to fail
+# (test hook), and the writer must power off anyway, never thaw: a thaw
+# would run this script on into the not_ok below.
+set_fault "LOCKDOWN_HIBERNATE_TEST_RENEWAL_CRASH=$FAULT_DISK" "LOCKDOWN_HIBERNATE_TEST_FAULT=platform-power-off-fails"
 ldvm_marker LDVM-HIBERNATING
 out=$(as_user "$LDCTL hibernate" 2>&1)
 # The request returns at once (logind starts the sleep unit); this process
