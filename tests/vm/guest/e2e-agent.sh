@@ -143,6 +143,11 @@ fi
 row=$(exceptions_json | jq -c '.exceptions[] | select(.holder_uid == 1000)' | head -n1)
 echo "# exception: $row"
 id=$(jq -r '.id // empty' <<<"$row")
+# "Allow for 10 minutes": the lease ends 10 minutes after the request (less
+# the time since; the request took under a minute here).
+left=$((($(jq -r '.expires_usec // 0' <<<"$row") - ${EPOCHREALTIME/./}) / 1000000))
+[[ $left -gt 480 && $left -le 600 ]] && ok "the exception ends in ${left} s (10 minutes asked)" ||
+    not_ok "the exception ends in ${left} s, not within 10 minutes"
 out=$(as_user "$RAW dev-mem")
 rc=$?
 [[ $rc -eq 0 ]] && ok "the refused operation now succeeds in the session" || not_ok "ld-trigger dev-mem in the session: rc=$rc :: $out"
