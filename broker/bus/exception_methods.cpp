@@ -46,6 +46,11 @@ void BusService::RequestException(sdbus::Result<uint64_t>&& result, std::vector<
             cgroup = cgroup_of(call.caller);
             check_caller_scope(cgroup, call.caller.uid);
             call.display_fallback = true;
+        } else if (in_user_manager(cgroup_of(call.caller), call.caller.uid)) {
+            // A user service (the session agent is one) is in no session:
+            // it asks for the user's display session, the one polkit
+            // attributes it to, and only while that is the user's only one.
+            call.display_fallback = true;
         }
         authorizer_->run<sdbus::Result<uint64_t>>(
             std::move(result), std::move(call),

@@ -120,6 +120,13 @@ void check_caller_scope(const std::string& cgroup, uint32_t uid)
                     hint);
 }
 
+bool in_user_manager(const std::string& cgroup, uint32_t uid)
+{
+    const std::string u = std::to_string(uid);
+    const std::string manager = "/user.slice/user-" + u + ".slice/user@" + u + ".service/";
+    return is_safe_cgroup_path(cgroup) && cgroup.starts_with(manager) && cgroup.size() > manager.size();
+}
+
 RequestScope parse_request_scope(const std::string& value)
 {
     if (value == "session")

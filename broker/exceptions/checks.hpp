@@ -36,6 +36,10 @@ ScopeKind check_scope(const std::string& kind, const std::string& scope);
 // /user.slice/user-UID.slice/ of the caller's `uid`. Throws InvalidArgument
 // saying which rule failed.
 void check_caller_scope(const std::string& cgroup, uint32_t uid);
+// Whether `cgroup` lies inside the user manager of `uid`
+// (/user.slice/user-UID.slice/user@UID.service/...): where the session
+// agent and other user services run, outside any login session.
+bool in_user_manager(const std::string& cgroup, uint32_t uid);
 // The value of RequestException's option "scope": "session" or "caller";
 // throws InvalidArgument for anything else.
 enum class RequestScope { Session, Caller };

@@ -12,6 +12,7 @@ import unittest
 
 import dbus
 import dbusmock
+import gettext
 import gi
 
 gi.require_version('Gtk', '4.0')
@@ -290,6 +291,36 @@ class DebugTest(AppTest):
     def test_no_page_without_the_feature(self):
         self.open(Features=['hibernate'])
         self.assertNotIn('debug', self.window.pages)
+
+
+class GermanTest(AppTest):
+    def test_status_in_german(self):
+        '''LANGUAGE=de with the catalogue meson built (app/po/de.po): the
+        window is German. Without the .mo, gettext falls back to English.'''
+        localedir = os.environ['LDB_SETTINGS_LOCALEDIR']
+        mo = os.path.join(localedir, 'de', 'LC_MESSAGES', main.DOMAIN + '.mo')
+        self.assertTrue(os.path.exists(mo), f'{mo} was not built')
+        old = os.environ.get('LANGUAGE')
+        os.environ['LANGUAGE'] = 'de'
+
+        def restore():
+            gettext.textdomain('messages')
+            if old is None:
+                os.environ.pop('LANGUAGE', None)
+            else:
+                os.environ['LANGUAGE'] = old
+        self.addCleanup(restore)
+        main.setup_gettext(localedir)
+        self.open()
+        text = self.show('status')
+        self.assertIn('An: der Broker setzt den Lockdown durch', text)
+        self.assertIn('Integrität', text)
+        self.assertIn('„Linux kernel lockdown: Disabled“', text)
+        self.assertNotIn('On: the broker enforces the lockdown', text)
+        text = self.show('exceptions')
+        self.assertIn('Anfordern …', text)
+        self.assertNotIn('Request…', text)
+        self.snap('status-de')
 
 
 class UnavailableTest(AppTest):

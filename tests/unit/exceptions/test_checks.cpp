@@ -126,6 +126,18 @@ TEST(CheckCallerScope, BadPathsAreRefusedSayingWhy)
     }
 }
 
+TEST(InUserManager, OnlyBelowTheCallersOwnManager)
+{
+    EXPECT_TRUE(in_user_manager("/user.slice/user-1000.slice/user@1000.service/app.slice/lockdown-agent.service", 1000));
+    EXPECT_TRUE(in_user_manager("/user.slice/user-1000.slice/user@1000.service/session.slice/x.service", 1000));
+    for (const std::string cg : {"/user.slice/user-1000.slice/user@1000.service", "/user.slice/user-1000.slice/user@1000.service/",
+                                 "/user.slice/user-1000.slice/session-3.scope", "/system.slice/cron.service",
+                                 "/user.slice/user-1001.slice/user@1001.service/app.slice/a.service",
+                                 "/user.slice/user-10000.slice/user@10000.service/app.slice/a.service",
+                                 "/user.slice/user-1000.slice/user@1000.service/../../../system.slice/x.service"})
+        EXPECT_FALSE(in_user_manager(cg, 1000)) << cg;
+}
+
 TEST(RequestScopeOption, SessionOrCallerOnly)
 {
     EXPECT_EQ(parse_request_scope("session"), RequestScope::Session);
