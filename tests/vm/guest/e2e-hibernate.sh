@@ -538,23 +538,26 @@ hog_check() { # WHEN
 
 section "6. hibernate through lockdownctl"
 # A system-sleep hook that hangs (with a child), and one that records what
-# it was given: the hung one is killed at the timeout (3 s here instead of
-# 90 s, by the test hook) with its process group, and the hibernation goes on.
+# it was given: both start at once, the hung one is killed at the timeout
+# (HookTimeoutSec=3s of broker.conf here, instead of 90 s) with its process
+# group, and the hibernation goes on.
 HOOKS=/usr/lib/systemd/system-sleep
+HOOK_CONF=/etc/lockdown-broker/broker.conf.d/90-e2e-hook-timeout.conf
+printf '[Hibernation]\nHookTimeoutSec=3s\n' >"$HOOK_CONF"
 cat >"$HOOKS/ldvm-hung" <<'HOOK'
 #!/bin/sh
 [ "$1" = pre ] || exit 0
+date +%s.%N >/run/ldvm-hung-start
 sleep 100000 &
 echo $! >/run/ldvm-hung-child
 wait
 HOOK
 cat >"$HOOKS/ldvm-record" <<'HOOK'
 #!/bin/sh
-echo "$1 $2 $SYSTEMD_SLEEP_ACTION" >>/run/ldvm-hook-record
+echo "$1 $2 $SYSTEMD_SLEEP_ACTION $(date +%s.%N)" >>/run/ldvm-hook-record
 HOOK
 chmod 0755 "$HOOKS/ldvm-hung" "$HOOKS/ldvm-record"
-rm -f /run/ldvm-hook-record /run/ldvm-hung-child
-set_fault "LOCKDOWN_HIBERNATE_TEST_HOOK_TIMEOUT_MS=3000"
+rm -f /run/ldvm-hook-record /run/ldvm-hung-child /run/ldvm-hung-start
 KEEPS_RUNNING=$(helper_says 'keeps running')
 ldvm_marker LDVM-HIBERNATING
 out=$(as_user "$LDCTL hibernate")
@@ -562,16 +565,23 @@ rc=$?
 [[ $rc -eq 0 ]] && ok "lockdownctl hibernate: $out" || not_ok "lockdownctl hibernate rc=$rc :: $out"
 after_resume "after the resume from lockdownctl hibernate" 1
 helper_says 'ldvm-hung.*timed out after 3 s' >/dev/null &&
-    ok "the hung hook was killed at the timeout :: $(journalctl -b --no-pager -o cat -t lockdown-hibernate | grep 'ldvm-hung' | head -1)" ||
-    not_ok "no timeout for the hung hook :: $(journalctl -b --no-pager -o cat -t lockdown-hibernate | grep -i hook | tail -3)"
+    ok "the hung hook was killed at HookTimeoutSec=3s :: $(journalctl -b --no-pager -o cat -t lockdown-hibernate | grep 'ldvm-hung' | head -1)" ||
+    not_ok "no 3 s timeout for the hung hook :: $(journalctl -b --no-pager -o cat -t lockdown-hibernate | grep -i hook | tail -3)"
 child=$(cat /run/ldvm-hung-child 2>/dev/null)
 [[ -n $child ]] && ! kill -0 "$child" 2>/dev/null && ok "the hung hook's child $child is gone too" ||
     not_ok "the hung hook's child '${child:-?}' is still there"
-[[ $(sort /run/ldvm-hook-record 2>/dev/null | tr '\n' ';') == "post hibernate hibernate;pre hibernate hibernate;" ]] &&
+[[ $(cut -d' ' -f1-3 /run/ldvm-hook-record 2>/dev/null | sort | tr '\n' ';') == "post hibernate hibernate;pre hibernate hibernate;" ]] &&
     ok "hooks ran with pre/post, hibernate and SYSTEMD_SLEEP_ACTION=hibernate" ||
     not_ok "hook record: '$(tr '\n' ';' </run/ldvm-hook-record 2>/dev/null)'"
-rm -f "$HOOKS/ldvm-hung" "$HOOKS/ldvm-record"
-set_fault ''
+# In parallel: run one after the other, ldvm-record (after ldvm-hung in name
+# order) would start only when the hung one was killed, 3 s later.
+hung_at=$(cat /run/ldvm-hung-start 2>/dev/null)
+record_at=$(awk '$1 == "pre" {print $4}' /run/ldvm-hook-record 2>/dev/null)
+apart=$(awk -v a="$hung_at" -v b="$record_at" 'BEGIN { d = b - a; if (d < 0) d = -d; printf "%.2f", d }')
+[[ -n $hung_at && -n $record_at ]] && awk -v d="$apart" 'BEGIN { exit !(d < 1.5) }' &&
+    ok "both pre hooks started together ($apart s apart)" ||
+    not_ok "the pre hooks did not start together: ldvm-hung at '$hung_at', ldvm-record at '$record_at'"
+rm -f "$HOOKS/ldvm-hung" "$HOOKS/ldvm-record" "$HOOK_CONF"
 
 section "7. hibernate through logind's Hibernate(), as the desktop's button"
 ldvm_marker LDVM-HIBERNATING
