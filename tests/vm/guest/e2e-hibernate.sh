@@ -443,6 +443,102 @@ done
 systemctl reset-failed
 [[ $(header_sig "$HIB_SWAP") == SWAPSPACE2 ]] && ok "after the attacks: no image on $HIB_SWAP" || not_ok "header: $(header_sig "$HIB_SWAP")"
 
+section "5a. the lid: logind's lid action ends in a plain suspend"
+# A lid switch (ld-lid, through /dev/uinput) that udev tags power-switch,
+# so logind watches it as a laptop's, and HandleLidSwitch= set to each
+# hybrid mode. logind 252 (manager_handle_action) falls back to a plain
+# suspend when the mode is not supported, and queues the mode's unit when
+# it is: with our sleep.conf.d drop-in, the former. /sys/power/pm_test=freezer
+# makes the suspend real and harmless: the kernel freezes the tasks, waits
+# 5 s and thaws them.
+LID_TOOL=$LDB_BUILD/tests/vm/ld-lid
+LOGIND_DROPIN=/etc/systemd/logind.conf.d/ldvm-lid.conf
+lid_journal() { journalctl --after-cursor="$LID_CURSOR" --no-pager -o cat "$@"; }
+lid_mark() { LID_CURSOR=$(journalctl -b -n 0 --show-cursor --no-pager | sed -n 's/^-- cursor: //p'); }
+# lid_mode MODE: HandleLidSwitch*=MODE (docked and on AC too: the guest
+# has a display and no battery), no hold-off after boot or resume; logind
+# reads logind.conf only when it starts.
+lid_mode() {
+    mkdir -p "${LOGIND_DROPIN%/*}"
+    printf '[Login]\nHandleLidSwitch=%s\nHandleLidSwitchExternalPower=%s\nHandleLidSwitchDocked=%s\nHoldoffTimeoutSec=0\n' \
+        "$1" "$1" "$1" >"$LOGIND_DROPIN"
+    lid_mark
+    systemctl restart systemd-logind.service
+    wait_for 60 eval "lid_journal -u systemd-logind.service | grep -q 'Watching system buttons on .*${LID_NODE##*/} (ldvm lid switch)'" &&
+        ok "logind restarted with HandleLidSwitch=$1 and watches the lid $LID_NODE" ||
+        not_ok "logind with HandleLidSwitch=$1 does not watch $LID_NODE :: $(lid_journal -u systemd-logind.service | tail -3)"
+    # The broker grants the restarted logind again (its cgroup is new).
+    wait_for 60 logind_can_is yes && ok "after logind's restart its CanHibernate says yes again" ||
+        not_ok "after logind's restart its CanHibernate says '$(logind_can)' ($(prop HibernateBlocker))"
+}
+# lid_close: close the lid and open it a second later (logind acts on the
+# closing edge; an open lid is not suspended again after the thaw), then
+# wait for the sleep unit logind started to end.
+lid_close() {
+    local ack
+    lid_mark
+    echo close >&"${LIDP[1]}" && read -r -t 10 -u "${LIDP[0]}" ack && [[ $ack == closed ]] ||
+        { not_ok "ld-lid did not close the lid"; return 1; }
+    sleep 1
+    echo open >&"${LIDP[1]}" && read -r -t 10 -u "${LIDP[0]}" ack && [[ $ack == opened ]] ||
+        { not_ok "ld-lid did not open the lid"; return 1; }
+    wait_for 120 eval "lid_journal | grep -q 'systemd-\(suspend\|suspend-then-hibernate\|hybrid-sleep\)\.service: \(Deactivated successfully\|Failed with result\)\|Requested .* not supported, ignoring'" ||
+        echo "# no sleep unit ended within 120 s"
+    echo "# logind: $(lid_journal -u systemd-logind.service | tr '\n' ';' | cut -c1-400)"
+}
+# lid_suspended MODE: after lid_close, a plain suspend ran and succeeded,
+# and MODE's unit neither started nor failed.
+lid_suspended() {
+    local mode=$1 said
+    said=$(lid_journal -u systemd-logind.service | grep -c "Lid closed\|Requested $mode operation is not supported, using regular suspend instead")
+    [[ $said -eq 2 ]] && ok "lid, $mode: logind said 'Lid closed' and 'Requested $mode operation is not supported, using regular suspend instead'" ||
+        not_ok "lid, $mode: logind said :: $(lid_journal -u systemd-logind.service | tr '\n' ';')"
+    lid_journal -u systemd-suspend.service | grep -q 'Deactivated successfully' &&
+        ! lid_journal -u systemd-suspend.service | grep -q 'Failed' &&
+        ok "lid, $mode: systemd-suspend.service ran and succeeded :: $(lid_journal -u systemd-suspend.service | grep -i 'sleep\|returned' | tr '\n' ';')" ||
+        not_ok "lid, $mode: systemd-suspend.service :: $(lid_journal -u systemd-suspend.service | tr '\n' ';')"
+    [[ -z $(lid_journal -u "systemd-$mode.service") ]] && ok "lid, $mode: systemd-$mode.service did not start" ||
+        not_ok "lid, $mode: systemd-$mode.service :: $(lid_journal -u "systemd-$mode.service" | tr '\n' ';')"
+    lid_journal -k | grep -q 'suspend debug: Waiting for' &&
+        ok "lid, $mode: the kernel suspended (pm_test freezer: $(lid_journal -k | grep -m1 'PM: suspend entry'))" ||
+        not_ok "lid, $mode: no suspend in the kernel log :: $(lid_journal -k | grep 'PM:' | tr '\n' ';')"
+    [[ $(as_user 'echo alive') == alive ]] && ok "lid, $mode: the session answers after the suspend" ||
+        not_ok "lid, $mode: the session does not answer"
+}
+modprobe uinput || abort "modprobe uinput"
+coproc LIDP { exec "$LID_TOOL" "ldvm lid switch"; }
+read -r -t 20 -u "${LIDP[0]}" word LID_NODE && [[ $word == device ]] || abort "ld-lid made no device"
+udevadm settle -t 30
+lid_udev=$(udevadm info -n "$LID_NODE")
+[[ $lid_udev == *ID_INPUT_SWITCH=1* && $lid_udev == *power-switch* ]] &&
+    ok "a lid switch $LID_NODE, tagged power-switch by udev" ||
+    not_ok "$LID_NODE: $(grep 'ID_INPUT\|TAGS\|G:' <<<"$lid_udev" | tr '\n' ' ')"
+echo freezer >/sys/power/pm_test && [[ $(cat /sys/power/pm_test) == *'[freezer]'* ]] &&
+    ok "/sys/power/pm_test: $(cat /sys/power/pm_test)" || abort "cannot set /sys/power/pm_test to freezer (CONFIG_PM_DEBUG?)"
+lid_mode suspend-then-hibernate
+# The control: without the sleep.conf.d drop-in, logind queues the mode
+# and its unit fails (the drop-in's helper refuses it): the lid does
+# nothing, the machine stays awake. That is the state before the drop-in.
+mv "$SLEEP_DROPIN" "$WORK/sleep-dropin.conf" || abort "cannot move $SLEEP_DROPIN aside"
+got=$(busctl call $LOGIN1 CanSuspendThenHibernate | unquote)
+lid_close
+lid_journal -u systemd-suspend-then-hibernate.service | grep -q 'Failed with result' &&
+    [[ -z $(lid_journal -u systemd-suspend.service) ]] &&
+    ok "control, without the drop-in: CanSuspendThenHibernate says $got, the lid starts systemd-suspend-then-hibernate.service, which fails; no suspend :: $(lid_journal -u systemd-suspend-then-hibernate.service | grep -m1 'Failed with result')" ||
+    not_ok "control, without the drop-in (CanSuspendThenHibernate $got): suspend-then-hibernate :: $(lid_journal -u systemd-suspend-then-hibernate.service | tr '\n' ';') :: suspend :: $(lid_journal -u systemd-suspend.service | tr '\n' ';')"
+mv "$WORK/sleep-dropin.conf" "$SLEEP_DROPIN" || abort "cannot put $SLEEP_DROPIN back"
+systemctl reset-failed
+lid_close
+lid_suspended suspend-then-hibernate
+lid_mode hybrid-sleep
+lid_close
+lid_suspended hybrid-sleep
+echo none >/sys/power/pm_test || abort "cannot put /sys/power/pm_test back to none"
+eval "exec ${LIDP[1]}>&-"
+wait "$LIDP_PID" && ok "ld-lid removed the lid switch" || not_ok "ld-lid exited with $?"
+# logind keeps the lid settings until it restarts; there is no lid now.
+rm -f "$LOGIND_DROPIN"
+
 # RAM state of the session: a process holding a token, and a tmpfs file.
 token=$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')
 marker_pid=$(as_user_bg "exec env LDVM_TOKEN=$token sleep 100000")
