@@ -489,9 +489,14 @@ lid_close() {
 # lid_suspended MODE: after lid_close, a plain suspend ran and succeeded,
 # and MODE's unit neither started nor failed.
 lid_suspended() {
-    local mode=$1 said
-    said=$(lid_journal -u systemd-logind.service | grep -c "Lid closed\|Requested $mode operation is not supported, using regular suspend instead")
-    [[ $said -eq 2 ]] && ok "lid, $mode: logind said 'Lid closed' and 'Requested $mode operation is not supported, using regular suspend instead'" ||
+    local mode=$1 fallbacks suspends
+    # While the lid is closed logind re-checks it and asks again (the
+    # fallback is logged each time); the action in progress makes those
+    # requests no-ops, so one suspend.
+    fallbacks=$(lid_journal -u systemd-logind.service | grep -c "Requested $mode operation is not supported, using regular suspend instead")
+    suspends=$(lid_journal -u systemd-logind.service | grep -c '^Suspending')
+    [[ $fallbacks -ge 1 && $suspends -eq 1 ]] &&
+        ok "lid, $mode: logind said 'Requested $mode operation is not supported, using regular suspend instead' ($fallbacks times) and 'Suspending...' once" ||
         not_ok "lid, $mode: logind said :: $(lid_journal -u systemd-logind.service | tr '\n' ';')"
     lid_journal -u systemd-suspend.service | grep -q 'Deactivated successfully' &&
         ! lid_journal -u systemd-suspend.service | grep -q 'Failed' &&
@@ -500,7 +505,7 @@ lid_suspended() {
     [[ -z $(lid_journal -u "systemd-$mode.service") ]] && ok "lid, $mode: systemd-$mode.service did not start" ||
         not_ok "lid, $mode: systemd-$mode.service :: $(lid_journal -u "systemd-$mode.service" | tr '\n' ';')"
     lid_journal -k | grep -q 'suspend debug: Waiting for' &&
-        ok "lid, $mode: the kernel suspended (pm_test freezer: $(lid_journal -k | grep -m1 'PM: suspend entry'))" ||
+        ok "lid, $mode: the kernel suspended :: $(lid_journal -k | grep -m1 'suspend debug: Waiting for')" ||
         not_ok "lid, $mode: no suspend in the kernel log :: $(lid_journal -k | grep 'PM:' | tr '\n' ';')"
     [[ $(as_user 'echo alive') == alive ]] && ok "lid, $mode: the session answers after the suspend" ||
         not_ok "lid, $mode: the session does not answer"
