@@ -22,7 +22,10 @@
 # integrity reload (7:ldvm.fault=crash-after-reload): the reload may have
 # damaged the image on disk (issue 17), so the crash guard discards it and
 # powers off, and a fresh boot on the same disks (ldvm.check=1) must find a
-# clean swap: no stale image, no integrity errors.
+# clean swap: no stale image, no integrity errors. Before that, a lid
+# switch made with /dev/uinput (ld-lid) is closed with HandleLidSwitch= set
+# to each hybrid mode, the kernel's suspend made a 5 s freeze by
+# /sys/power/pm_test (section 5a).
 # Runs as root from ldvm-test.service, in no session.
 # Needs: LDB_BUILD, LDB_SRC, and run-vm's LDVM_SWAP_* (lib/hibernate.sh).
 set -u
