@@ -93,18 +93,6 @@ void apply_exceptions_entry(Config& cfg, const IniEntry& e)
                     fill(_("known keys: %s"), {"MaxSeconds=, LeaseSeconds="}));
 }
 
-void apply_hibernation_entry(Config& cfg, const IniEntry& e)
-{
-    if (e.key != "RequireAuthenticatedImage")
-        throw Error(ErrorKind::Config, at(e.file, e.line, fill(_("unknown key '%s' in [%s]"), {e.key, "Hibernation"})),
-                    fill(_("known keys: %s"), {"RequireAuthenticatedImage="}));
-    const auto b = parse_bool(e.value);
-    if (!b)
-        throw Error(ErrorKind::Config, at(e.file, e.line, fill(_("invalid %s '%s'"), {e.key, e.value})),
-                    _("use yes or no"));
-    cfg.hibernation.require_authenticated_image = *b;
-}
-
 // A systemd-style time span: "3600", "90s", "15min", "8h", "1h 30min", "2d".
 uint64_t parse_timespan(const IniEntry& e, uint64_t ceiling)
 {
@@ -154,6 +142,22 @@ uint64_t parse_timespan(const IniEntry& e, uint64_t ceiling)
     if (!any || total == 0)
         return fail();
     return total;
+}
+
+void apply_hibernation_entry(Config& cfg, const IniEntry& e)
+{
+    if (e.key == "HookTimeoutSec") {
+        cfg.hibernation.hook_timeout_seconds = parse_timespan(e, kHookTimeoutCeiling);
+        return;
+    }
+    if (e.key != "RequireAuthenticatedImage")
+        throw Error(ErrorKind::Config, at(e.file, e.line, fill(_("unknown key '%s' in [%s]"), {e.key, "Hibernation"})),
+                    fill(_("known keys: %s"), {"RequireAuthenticatedImage=, HookTimeoutSec="}));
+    const auto b = parse_bool(e.value);
+    if (!b)
+        throw Error(ErrorKind::Config, at(e.file, e.line, fill(_("invalid %s '%s'"), {e.key, e.value})),
+                    _("use yes or no"));
+    cfg.hibernation.require_authenticated_image = *b;
 }
 
 void apply_dynamic_debug_entry(Config& cfg, const IniEntry& e)

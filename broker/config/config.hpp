@@ -40,10 +40,15 @@ struct ExceptionLimits {
     uint64_t lease_seconds = 60;     // LeaseSeconds=: kernel-side lease, renewed while valid
 };
 
+inline constexpr uint64_t kHookTimeoutCeiling = 24 * 3600;
 struct HibernationSettings {
     // RequireAuthenticatedImage=: refuse encrypted swap that is not also
     // authenticated (no: accept it as a weaker tier, and say so).
     bool require_authenticated_image = true;
+    // HookTimeoutSec=: how long lockdown-hibernate waits for the
+    // system-sleep hooks before it kills them (systemd-sleep's 90 s). Read
+    // by lockdown-hibernate at each hibernation, not by the broker.
+    uint64_t hook_timeout_seconds = 90;
 };
 
 // [DynamicDebug]: changes made through SetDebug. The one set of dynamic

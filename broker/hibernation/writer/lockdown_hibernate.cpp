@@ -41,6 +41,7 @@
 #include "base/journal.hpp"
 #include "base/message_ids.hpp"
 #include "base/unique_fd.hpp"
+#include "config/config.hpp"
 #include "hibernation/check.hpp"
 #include "hibernation/crypt_inspect.hpp"
 #include "hibernation/fstab_swaps.hpp"
@@ -184,19 +185,25 @@ ldb::SwapRenewal prepare(const Grant& g)
     return plan_for(*swap);
 }
 
-void run_hooks(const char* phase)
+// [Hibernation] HookTimeoutSec= of broker.conf, read once before the pre
+// hooks. The broker refuses to start on a broken file, but one can break
+// after it started: hibernation still goes on (a critical battery may be
+// why), with systemd-sleep's 90 s, and the reason in the journal.
+std::chrono::milliseconds hook_timeout()
 {
-    ldb::SleepHookOptions options{{kSleepHookDir}, phase, "hibernate"};
-    // Test hook: the integration tests shorten the 90 s timeout with it.
-    if (const char* ms = std::getenv("LOCKDOWN_HIBERNATE_TEST_HOOK_TIMEOUT_MS")) {
-        char* end = nullptr;
-        errno = 0;
-        const long long value = std::strtoll(ms, &end, 10);
-        if (errno == 0 && end != ms && *end == '\0' && value > 0)
-            options.timeout = std::chrono::milliseconds(value);
-        else
-            say(std::string("ignoring LOCKDOWN_HIBERNATE_TEST_HOOK_TIMEOUT_MS=") + ms + ", not a positive number");
+    uint64_t seconds = ldb::HibernationSettings{}.hook_timeout_seconds;
+    try {
+        seconds = ldb::load_config().hibernation.hook_timeout_seconds;
+    } catch (const ldb::Error& e) {
+        say(ldb::fill(_("cannot read broker.conf, the system-sleep hooks get the default %1$s s: %2$s"),
+                      {std::to_string(seconds), with_hint(e)}));
     }
+    return std::chrono::seconds(seconds);
+}
+
+void run_hooks(const char* phase, std::chrono::milliseconds timeout)
+{
+    ldb::SleepHookOptions options{{kSleepHookDir}, phase, "hibernate", timeout};
     for (const auto& r : ldb::run_sleep_hooks(options))
         say(ldb::fill(r.ok ? _("system-sleep hook %s") : _("system-sleep hook failed: %s"), {r.line}));
 }
@@ -339,7 +346,8 @@ int hibernate()
         say(with_hint(e));
         return 1;
     }
-    run_hooks("pre");
+    const auto timeout = hook_timeout();
+    run_hooks("pre", timeout);
     // After the hooks, as systemd-sleep writes HibernateMode= before it
     // hibernates: a hook may select the mode. Under the grant, or the
     // kernel says [disabled].
@@ -349,7 +357,7 @@ int hibernate()
     } catch (const ldb::Error& e) {
         ::munlockall();
         say(ldb::fill(_("hibernation failed, the system keeps running: %s"), {with_hint(e)}));
-        run_hooks("post");
+        run_hooks("post", timeout);
         return 1;
     }
     say(platform.summary);
@@ -361,7 +369,7 @@ int hibernate()
     } catch (const ldb::Error& e) {
         ::munlockall();
         say(ldb::fill(_("hibernation failed, the system keeps running: %s"), {with_hint(e)}));
-        run_hooks("post");
+        run_hooks("post", timeout);
         return 1;
     }
     ::munlockall();
@@ -369,7 +377,7 @@ int hibernate()
             ? ldb::fill(_("resumed; swap %s renewed before the thaw"), {plan.device})
             : ldb::fill(_("resumed; swap %1$s renewed before the thaw (dm-integrity %2$s reloaded)"),
                         {plan.device, plan.integrity.front().integrity}));
-    run_hooks("post");
+    run_hooks("post", timeout);
     return 0;
 }
 

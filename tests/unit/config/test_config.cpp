@@ -440,3 +440,46 @@ TEST(ConfigError, DynamicDebug)
         EXPECT_EQ(cfg.dyndbg.max_duration_seconds, 8u * 3600) << "unchanged";
     }
 }
+
+TEST(Config, HibernationDefaultsAndValues)
+{
+    Config cfg;
+    EXPECT_TRUE(cfg.hibernation.require_authenticated_image);
+    EXPECT_EQ(cfg.hibernation.hook_timeout_seconds, 90u); // systemd-sleep's timeout
+    apply(cfg, "[Hibernation]\nRequireAuthenticatedImage=no\nHookTimeoutSec=3s\n");
+    EXPECT_FALSE(cfg.hibernation.require_authenticated_image);
+    EXPECT_EQ(cfg.hibernation.hook_timeout_seconds, 3u);
+    for (const auto& [text, secs] : std::vector<std::pair<std::string, uint64_t>>{
+             {"1", 1}, {"90", 90}, {"2min", 120}, {"1min 30s", 90}, {"1d", 86400}}) {
+        (apply)(cfg, "[Hibernation]\nHookTimeoutSec=" + text + "\n");
+        EXPECT_EQ(cfg.hibernation.hook_timeout_seconds, secs) << text;
+    }
+}
+
+TEST(ConfigError, Hibernation)
+{
+    for (const auto& [text, what] : std::vector<std::pair<std::string, std::string>>{
+             {"[Hibernation]\nHookTimeoutSec=0\n", "a.conf:2: invalid HookTimeoutSec '0'"},
+             {"[Hibernation]\nHookTimeoutSec=\n", "invalid HookTimeoutSec ''"},
+             {"[Hibernation]\nHookTimeoutSec=-5\n", "invalid HookTimeoutSec '-5'"},
+             {"[Hibernation]\nHookTimeoutSec=3ms\n", "invalid HookTimeoutSec '3ms'"},
+             {"[Hibernation]\nHookTimeoutSec=1.5s\n", "invalid HookTimeoutSec '1.5s'"},
+             {"[Hibernation]\nHookTimeoutSec=25h\n", "invalid HookTimeoutSec '25h'"},
+             {"[Hibernation]\nHookTimeoutSec=99999999999999999999\n", "invalid HookTimeoutSec"},
+             {"[Hibernation]\nHookTimeout=5\n", "unknown key 'HookTimeout' in [Hibernation]"},
+             {"[Hibernation]\nRequireAuthenticatedImage=maybe\n", "invalid RequireAuthenticatedImage 'maybe'"},
+         }) {
+        SCOPED_TRACE(text);
+        Config cfg;
+        const auto err = catch_error([&] { (apply)(cfg, text); });
+        EXPECT_EQ(err.kind(), ErrorKind::Config);
+        EXPECT_THAT(err.what(), HasSubstr(what));
+        EXPECT_EQ(cfg.hibernation.hook_timeout_seconds, 90u) << "unchanged";
+        EXPECT_TRUE(cfg.hibernation.require_authenticated_image) << "unchanged";
+    }
+    const auto err = catch_error([] {
+        Config cfg;
+        apply(cfg, "[Hibernation]\nHookTimeoutSec=0\n");
+    });
+    EXPECT_THAT(err.hint(), HasSubstr("from 1s to 1d"));
+}

@@ -50,6 +50,15 @@ TEST(ReloadScope, EveryOtherSettingWaits)
                             "[DynamicDebug] AllowGlobalQueries= (when lockdown-broker restarts)"));
 }
 
+// lockdown-hibernate reads HookTimeoutSec= at each hibernation: nothing waits.
+TEST(ReloadScope, HookTimeoutWaitsForNothing)
+{
+    const Config running = config_of(kRunning, "old.conf");
+    Config next = running;
+    next.hibernation.hook_timeout_seconds = 5;
+    EXPECT_THAT(ldb::settings_waiting(running, next), IsEmpty());
+}
+
 // A setting written out with the value it already has is no change.
 TEST(ReloadScope, SameValueWrittenOutIsNoChange)
 {

@@ -22,7 +22,10 @@
 # integrity reload (7:ldvm.fault=crash-after-reload): the reload may have
 # damaged the image on disk (issue 17), so the crash guard discards it and
 # powers off, and a fresh boot on the same disks (ldvm.check=1) must find a
-# clean swap: no stale image, no integrity errors.
+# clean swap: no stale image, no integrity errors. Before that, a lid
+# switch made with /dev/uinput (ld-lid) is closed with HandleLidSwitch= set
+# to each hybrid mode, the kernel's suspend made a 5 s freeze by
+# /sys/power/pm_test (section 5a).
 # Runs as root from ldvm-test.service, in no session.
 # Needs: LDB_BUILD, LDB_SRC, and run-vm's LDVM_SWAP_* (lib/hibernate.sh).
 set -u
@@ -610,6 +613,107 @@ done
 systemctl reset-failed
 [[ $(header_sig "$HIB_SWAP") == SWAPSPACE2 ]] && ok "after the attacks: no image on $HIB_SWAP" || not_ok "header: $(header_sig "$HIB_SWAP")"
 
+section "5a. the lid: logind's lid action ends in a plain suspend"
+# A lid switch (ld-lid, through /dev/uinput) that udev tags power-switch,
+# so logind watches it as a laptop's, and HandleLidSwitch= set to each
+# hybrid mode. logind 252 (manager_handle_action) falls back to a plain
+# suspend when the mode is not supported, and queues the mode's unit when
+# it is: with our sleep.conf.d drop-in, the former. /sys/power/pm_test=freezer
+# makes the suspend real and harmless: the kernel freezes the tasks, waits
+# 5 s and thaws them.
+LID_TOOL=$LDB_BUILD/tests/vm/ld-lid
+LOGIND_DROPIN=/etc/systemd/logind.conf.d/ldvm-lid.conf
+lid_journal() { journalctl --after-cursor="$LID_CURSOR" --no-pager -o cat "$@"; }
+lid_mark() { LID_CURSOR=$(journalctl -b -n 0 --show-cursor --no-pager | sed -n 's/^-- cursor: //p'); }
+# lid_mode MODE: HandleLidSwitch*=MODE (docked and on AC too: the guest
+# has a display and no battery), no hold-off after boot or resume; logind
+# reads logind.conf only when it starts.
+lid_mode() {
+    mkdir -p "${LOGIND_DROPIN%/*}"
+    printf '[Login]\nHandleLidSwitch=%s\nHandleLidSwitchExternalPower=%s\nHandleLidSwitchDocked=%s\nHoldoffTimeoutSec=0\n' \
+        "$1" "$1" "$1" >"$LOGIND_DROPIN"
+    lid_mark
+    systemctl restart systemd-logind.service
+    wait_for 60 eval "lid_journal -u systemd-logind.service | grep -q 'Watching system buttons on .*${LID_NODE##*/} (ldvm lid switch)'" &&
+        ok "logind restarted with HandleLidSwitch=$1 and watches the lid $LID_NODE" ||
+        not_ok "logind with HandleLidSwitch=$1 does not watch $LID_NODE :: $(lid_journal -u systemd-logind.service | tail -3)"
+    # The broker grants the restarted logind again (its cgroup is new).
+    wait_for 60 logind_can_is yes && ok "after logind's restart its CanHibernate says yes again" ||
+        not_ok "after logind's restart its CanHibernate says '$(logind_can)' ($(prop HibernateBlocker))"
+}
+# lid_close: close the lid and open it a second later (logind acts on the
+# closing edge; an open lid is not suspended again after the thaw), then
+# wait for the sleep unit logind started to end.
+lid_close() {
+    local ack
+    lid_mark
+    echo close >&"${LIDP[1]}" && read -r -t 10 -u "${LIDP[0]}" ack && [[ $ack == closed ]] ||
+        { not_ok "ld-lid did not close the lid"; return 1; }
+    sleep 1
+    echo open >&"${LIDP[1]}" && read -r -t 10 -u "${LIDP[0]}" ack && [[ $ack == opened ]] ||
+        { not_ok "ld-lid did not open the lid"; return 1; }
+    wait_for 120 eval "lid_journal | grep -q 'systemd-\(suspend\|suspend-then-hibernate\|hybrid-sleep\)\.service: \(Deactivated successfully\|Failed with result\)\|Requested .* not supported, ignoring'" ||
+        echo "# no sleep unit ended within 120 s"
+    echo "# logind: $(lid_journal -u systemd-logind.service | tr '\n' ';' | cut -c1-400)"
+}
+# lid_suspended MODE: after lid_close, a plain suspend ran and succeeded,
+# and MODE's unit neither started nor failed.
+lid_suspended() {
+    local mode=$1 fallbacks suspends
+    # While the lid is closed logind re-checks it and asks again (the
+    # fallback is logged each time); the action in progress makes those
+    # requests no-ops, so one suspend.
+    fallbacks=$(lid_journal -u systemd-logind.service | grep -c "Requested $mode operation is not supported, using regular suspend instead")
+    suspends=$(lid_journal -u systemd-logind.service | grep -c '^Suspending')
+    [[ $fallbacks -ge 1 && $suspends -eq 1 ]] &&
+        ok "lid, $mode: logind said 'Requested $mode operation is not supported, using regular suspend instead' ($fallbacks times) and 'Suspending...' once" ||
+        not_ok "lid, $mode: logind said :: $(lid_journal -u systemd-logind.service | tr '\n' ';')"
+    lid_journal -u systemd-suspend.service | grep -q 'Deactivated successfully' &&
+        ! lid_journal -u systemd-suspend.service | grep -q 'Failed' &&
+        ok "lid, $mode: systemd-suspend.service ran and succeeded :: $(lid_journal -u systemd-suspend.service | grep -i 'sleep\|returned' | tr '\n' ';')" ||
+        not_ok "lid, $mode: systemd-suspend.service :: $(lid_journal -u systemd-suspend.service | tr '\n' ';')"
+    [[ -z $(lid_journal -u "systemd-$mode.service") ]] && ok "lid, $mode: systemd-$mode.service did not start" ||
+        not_ok "lid, $mode: systemd-$mode.service :: $(lid_journal -u "systemd-$mode.service" | tr '\n' ';')"
+    lid_journal -k | grep -q 'suspend debug: Waiting for' &&
+        ok "lid, $mode: the kernel suspended :: $(lid_journal -k | grep -m1 'suspend debug: Waiting for')" ||
+        not_ok "lid, $mode: no suspend in the kernel log :: $(lid_journal -k | grep 'PM:' | tr '\n' ';')"
+    [[ $(as_user 'echo alive') == alive ]] && ok "lid, $mode: the session answers after the suspend" ||
+        not_ok "lid, $mode: the session does not answer"
+}
+modprobe uinput || abort "modprobe uinput"
+coproc LIDP { exec "$LID_TOOL" "ldvm lid switch"; }
+read -r -t 20 -u "${LIDP[0]}" word LID_NODE && [[ $word == device ]] || abort "ld-lid made no device"
+udevadm settle -t 30
+lid_udev=$(udevadm info -n "$LID_NODE")
+[[ $lid_udev == *ID_INPUT_SWITCH=1* && $lid_udev == *power-switch* ]] &&
+    ok "a lid switch $LID_NODE, tagged power-switch by udev" ||
+    not_ok "$LID_NODE: $(grep 'ID_INPUT\|TAGS\|G:' <<<"$lid_udev" | tr '\n' ' ')"
+echo freezer >/sys/power/pm_test && [[ $(cat /sys/power/pm_test) == *'[freezer]'* ]] &&
+    ok "/sys/power/pm_test: $(cat /sys/power/pm_test)" || abort "cannot set /sys/power/pm_test to freezer (CONFIG_PM_DEBUG?)"
+lid_mode suspend-then-hibernate
+# The control: without the sleep.conf.d drop-in, logind queues the mode
+# and its unit fails (the drop-in's helper refuses it): the lid does
+# nothing, the machine stays awake. That is the state before the drop-in.
+mv "$SLEEP_DROPIN" "$WORK/sleep-dropin.conf" || abort "cannot move $SLEEP_DROPIN aside"
+got=$(busctl call $LOGIN1 CanSuspendThenHibernate | unquote)
+lid_close
+lid_journal -u systemd-suspend-then-hibernate.service | grep -q 'Failed with result' &&
+    [[ -z $(lid_journal -u systemd-suspend.service) ]] &&
+    ok "control, without the drop-in: CanSuspendThenHibernate says $got, the lid starts systemd-suspend-then-hibernate.service, which fails; no suspend :: $(lid_journal -u systemd-suspend-then-hibernate.service | grep -m1 'Failed with result')" ||
+    not_ok "control, without the drop-in (CanSuspendThenHibernate $got): suspend-then-hibernate :: $(lid_journal -u systemd-suspend-then-hibernate.service | tr '\n' ';') :: suspend :: $(lid_journal -u systemd-suspend.service | tr '\n' ';')"
+mv "$WORK/sleep-dropin.conf" "$SLEEP_DROPIN" || abort "cannot put $SLEEP_DROPIN back"
+systemctl reset-failed
+lid_close
+lid_suspended suspend-then-hibernate
+lid_mode hybrid-sleep
+lid_close
+lid_suspended hybrid-sleep
+echo none >/sys/power/pm_test || abort "cannot put /sys/power/pm_test back to none"
+eval "exec ${LIDP[1]}>&-"
+wait "$LIDP_PID" && ok "ld-lid removed the lid switch" || not_ok "ld-lid exited with $?"
+# logind keeps the lid settings until it restarts; there is no lid now.
+rm -f "$LOGIND_DROPIN"
+
 # RAM state of the session: a process holding a token, and a tmpfs file.
 token=$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')
 marker_pid=$(as_user_bg "exec env LDVM_TOKEN=$token sleep 100000")
@@ -705,23 +809,26 @@ hog_check() { # WHEN
 
 section "6. hibernate through lockdownctl"
 # A system-sleep hook that hangs (with a child), and one that records what
-# it was given: the hung one is killed at the timeout (3 s here instead of
-# 90 s, by the test hook) with its process group, and the hibernation goes on.
+# it was given: both start at once, the hung one is killed at the timeout
+# (HookTimeoutSec=3s of broker.conf here, instead of 90 s) with its process
+# group, and the hibernation goes on.
 HOOKS=/usr/lib/systemd/system-sleep
+HOOK_CONF=/etc/lockdown-broker/broker.conf.d/90-e2e-hook-timeout.conf
+printf '[Hibernation]\nHookTimeoutSec=3s\n' >"$HOOK_CONF"
 cat >"$HOOKS/ldvm-hung" <<'HOOK'
 #!/bin/sh
 [ "$1" = pre ] || exit 0
+date +%s.%N >/run/ldvm-hung-start
 sleep 100000 &
 echo $! >/run/ldvm-hung-child
 wait
 HOOK
 cat >"$HOOKS/ldvm-record" <<'HOOK'
 #!/bin/sh
-echo "$1 $2 $SYSTEMD_SLEEP_ACTION" >>/run/ldvm-hook-record
+echo "$1 $2 $SYSTEMD_SLEEP_ACTION $(date +%s.%N)" >>/run/ldvm-hook-record
 HOOK
 chmod 0755 "$HOOKS/ldvm-hung" "$HOOKS/ldvm-record"
-rm -f /run/ldvm-hook-record /run/ldvm-hung-child
-set_fault "LOCKDOWN_HIBERNATE_TEST_HOOK_TIMEOUT_MS=3000"
+rm -f /run/ldvm-hook-record /run/ldvm-hung-child /run/ldvm-hung-start
 disk_mode_set shutdown
 KEEPS_RUNNING=$(helper_says 'keeps running')
 ldvm_marker LDVM-HIBERNATING
@@ -731,16 +838,23 @@ rc=$?
 after_resume "after the resume from lockdownctl hibernate" 1
 disk_mode_check shutdown "hibernation in shutdown mode"
 helper_says 'ldvm-hung.*timed out after 3 s' >/dev/null &&
-    ok "the hung hook was killed at the timeout :: $(journalctl -b --no-pager -o cat -t lockdown-hibernate | grep 'ldvm-hung' | head -1)" ||
-    not_ok "no timeout for the hung hook :: $(journalctl -b --no-pager -o cat -t lockdown-hibernate | grep -i hook | tail -3)"
+    ok "the hung hook was killed at HookTimeoutSec=3s :: $(journalctl -b --no-pager -o cat -t lockdown-hibernate | grep 'ldvm-hung' | head -1)" ||
+    not_ok "no 3 s timeout for the hung hook :: $(journalctl -b --no-pager -o cat -t lockdown-hibernate | grep -i hook | tail -3)"
 child=$(cat /run/ldvm-hung-child 2>/dev/null)
 [[ -n $child ]] && ! kill -0 "$child" 2>/dev/null && ok "the hung hook's child $child is gone too" ||
     not_ok "the hung hook's child '${child:-?}' is still there"
-[[ $(sort /run/ldvm-hook-record 2>/dev/null | tr '\n' ';') == "post hibernate hibernate;pre hibernate hibernate;" ]] &&
+[[ $(cut -d' ' -f1-3 /run/ldvm-hook-record 2>/dev/null | sort | tr '\n' ';') == "post hibernate hibernate;pre hibernate hibernate;" ]] &&
     ok "hooks ran with pre/post, hibernate and SYSTEMD_SLEEP_ACTION=hibernate" ||
     not_ok "hook record: '$(tr '\n' ';' </run/ldvm-hook-record 2>/dev/null)'"
-rm -f "$HOOKS/ldvm-hung" "$HOOKS/ldvm-record"
-set_fault ''
+# In parallel: run one after the other, ldvm-record (after ldvm-hung in name
+# order) would start only when the hung one was killed, 3 s later.
+hung_at=$(cat /run/ldvm-hung-start 2>/dev/null)
+record_at=$(awk '$1 == "pre" {print $4}' /run/ldvm-hook-record 2>/dev/null)
+apart=$(awk -v a="$hung_at" -v b="$record_at" 'BEGIN { d = b - a; if (d < 0) d = -d; printf "%.2f", d }')
+[[ -n $hung_at && -n $record_at ]] && awk -v d="$apart" 'BEGIN { exit !(d < 1.5) }' &&
+    ok "both pre hooks started together ($apart s apart)" ||
+    not_ok "the pre hooks did not start together: ldvm-hung at '$hung_at', ldvm-record at '$record_at'"
+rm -f "$HOOKS/ldvm-hung" "$HOOKS/ldvm-record" "$HOOK_CONF"
 
 section "7. hibernate through logind's Hibernate(), as the desktop's button"
 disk_mode_set platform
