@@ -9,6 +9,7 @@
 
 #include "base/error.hpp"
 #include "base/i18n.hpp"
+#include "base/text.hpp"
 #include "base/unique_fd.hpp"
 
 namespace ldb {
@@ -181,17 +182,8 @@ std::vector<IniEntry> parse_ini_file(const std::string& path)
 std::vector<std::string> split_words(std::string_view v)
 {
     std::vector<std::string> out;
-    size_t i = 0;
-    while (i < v.size()) {
-        while (i < v.size() && (v[i] == ' ' || v[i] == '\t'))
-            i++;
-        size_t j = i;
-        while (j < v.size() && v[j] != ' ' && v[j] != '\t')
-            j++;
-        if (j > i)
-            out.emplace_back(v.substr(i, j - i));
-        i = j;
-    }
+    for (const auto w : words_of(v))
+        out.emplace_back(w);
     return out;
 }
 

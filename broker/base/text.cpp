@@ -45,4 +45,21 @@ std::string pad_right(std::string_view s, size_t width)
     return out;
 }
 
+std::vector<std::string_view> words_of(std::string_view text)
+{
+    const auto blank = [](char c) { return c == ' ' || c == '\t' || c == '\n'; };
+    std::vector<std::string_view> out;
+    size_t i = 0;
+    while (i < text.size()) {
+        while (i < text.size() && blank(text[i]))
+            i++;
+        const size_t start = i;
+        while (i < text.size() && !blank(text[i]))
+            i++;
+        if (i > start)
+            out.push_back(text.substr(start, i - start));
+    }
+    return out;
+}
+
 } // namespace ldb

@@ -19,6 +19,10 @@ std::string join(const std::vector<std::string>& v, const char* sep = ", ");
 // an empty end does not. The views point into `text`.
 std::vector<std::string_view> lines_of(std::string_view text);
 
+// The words of `text`, split at spaces, tabs and newlines; empty ones are
+// dropped. The views point into `text`.
+std::vector<std::string_view> words_of(std::string_view text);
+
 // An exception or change id as people see it: 16 lower-case hex digits.
 std::string hex_id(uint64_t id);
 

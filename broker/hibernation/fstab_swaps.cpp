@@ -3,25 +3,11 @@
 
 #include <charconv>
 
+#include "base/text.hpp"
+
 namespace ldb {
 
 namespace {
-
-std::vector<std::string_view> fields_of(std::string_view line)
-{
-    std::vector<std::string_view> out;
-    size_t i = 0;
-    while (i < line.size()) {
-        while (i < line.size() && (line[i] == ' ' || line[i] == '\t'))
-            i++;
-        const size_t start = i;
-        while (i < line.size() && line[i] != ' ' && line[i] != '\t')
-            i++;
-        if (i > start)
-            out.push_back(line.substr(start, i - start));
-    }
-    return out;
-}
 
 // fstab(5): spaces and tabs in a field are written as \040 and \011.
 std::optional<std::string> unescape(std::string_view s)
@@ -88,7 +74,7 @@ std::vector<FstabSwap> parse_fstab_swaps(std::string_view text, std::vector<std:
         // As libmount does: a CRLF line ends before its CR.
         if (line.ends_with('\r'))
             line.remove_suffix(1);
-        const auto f = fields_of(line);
+        const auto f = words_of(line);
         if (f.empty() || f[0].front() == '#')
             continue;
         if (f.size() < 3) {

@@ -7,26 +7,11 @@
 
 #include "base/error.hpp"
 #include "base/files.hpp"
+#include "base/text.hpp"
 
 namespace ldb {
 
 namespace {
-
-std::vector<std::string_view> words(std::string_view text)
-{
-    std::vector<std::string_view> out;
-    size_t i = 0;
-    while (i < text.size()) {
-        while (i < text.size() && (text[i] == ' ' || text[i] == '\t' || text[i] == '\n'))
-            i++;
-        const size_t start = i;
-        while (i < text.size() && text[i] != ' ' && text[i] != '\t' && text[i] != '\n')
-            i++;
-        if (i > start)
-            out.push_back(text.substr(start, i - start));
-    }
-    return out;
-}
 
 std::string hex32(uint32_t v)
 {
@@ -41,7 +26,7 @@ std::optional<DiskModes> parse_disk_modes(std::string_view text)
 {
     DiskModes m;
     int selected = 0;
-    for (std::string_view w : words(text)) {
+    for (std::string_view w : words_of(text)) {
         if (w.size() > 2 && w.front() == '[' && w.back() == ']') {
             w = w.substr(1, w.size() - 2);
             m.selected = std::string(w);
@@ -57,7 +42,7 @@ std::optional<DiskModes> parse_disk_modes(std::string_view text)
 bool cmdline_wants_s4_hwsig(std::string_view cmdline)
 {
     bool want = false;
-    for (std::string_view w : words(cmdline)) {
+    for (std::string_view w : words_of(cmdline)) {
         constexpr std::string_view key = "acpi_sleep=";
         if (!w.starts_with(key))
             continue;

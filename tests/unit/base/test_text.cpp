@@ -22,6 +22,17 @@ TEST(Text, LinesOfHasNoEmptyLastLine)
     EXPECT_EQ(lines_of("\n").size(), 1u);
 }
 
+TEST(Text, WordsOfSplitsAtBlanksAndDropsEmptyOnes)
+{
+    const auto w = words_of("  shutdown\t[platform]\nreboot  ");
+    ASSERT_EQ(w.size(), 3u);
+    EXPECT_EQ(w[0], "shutdown");
+    EXPECT_EQ(w[1], "[platform]");
+    EXPECT_EQ(w[2], "reboot");
+    EXPECT_TRUE(words_of("").empty());
+    EXPECT_TRUE(words_of(" \t\n").empty());
+}
+
 TEST(Text, HexIdIsSixteenDigits)
 {
     EXPECT_EQ(hex_id(0xabc), "0000000000000abc");
