@@ -136,6 +136,64 @@ upower_critical_action() {
     done
     echo PowerOff
 }
+# upowerd itself, against the real logind: upower_start NAME runs it as the
+# transient unit NAME under umockdev-run, with one battery at 1 % and
+# discharging (lib/battery-critical.umockdev), and a dbus-monitor of the
+# logind Manager calls. At 1 % the warning level is "action" at once and
+# upowerd takes its CriticalPowerAction 20 s later (UP_DAEMON_ACTION_DELAY).
+UPOWER_BATTERY=$LDB_SRC/tests/vm/lib/battery-critical.umockdev
+upower_start() {
+    local name=$1 ready
+    UPOWER_NAME=
+    if ! command -v umockdev-run >/dev/null || [[ ! -x /usr/libexec/upowerd ]]; then
+        not_ok "UPower: upower or umockdev is not in the guest's system image (install them on the host: tests/vm/lib/mkrootimg takes them when installed)"
+        return 1
+    fi
+    # The packaged upowerd (D-Bus activated) would own the name.
+    systemctl stop upower.service 2>/dev/null
+    systemctl mask --runtime --quiet upower.service
+    rm -f "/run/$name.calls"
+    systemd-run --quiet --unit="$name-monitor" -p StandardOutput="file:/run/$name.calls" \
+        dbus-monitor --system --profile "type='method_call',interface='org.freedesktop.login1.Manager'" ||
+        { not_ok "UPower: cannot start dbus-monitor"; return 1; }
+    # Monitoring has begun once the monitor lost its own name.
+    wait_for 30 grep -q NameLost "/run/$name.calls" || { not_ok "UPower: dbus-monitor did not start"; return 1; }
+    systemd-run --quiet --unit="$name" umockdev-run -d "$UPOWER_BATTERY" -- /usr/libexec/upowerd -v ||
+        { not_ok "UPower: cannot start upowerd"; return 1; }
+    ready='busctl call org.freedesktop.DBus /org/freedesktop/DBus org.freedesktop.DBus GetNameOwner s org.freedesktop.UPower'
+    if wait_for 60 eval "$ready >/dev/null 2>&1" && UPOWER_NAME=$($ready | unquote) &&
+        wait_for 30 eval "journalctl -b --no-pager -o cat -u $name | grep -q 'About to take action in 20 seconds'"; then
+        ok "UPower: upowerd ($UPOWER_NAME) sees BAT0 at $(busctl get-property org.freedesktop.UPower /org/freedesktop/UPower/devices/battery_BAT0 org.freedesktop.UPower.Device Percentage | cut -d' ' -f2) %, CriticalPowerAction=$(sed -n 's/^CriticalPowerAction=//p' /etc/UPower/UPower.conf): about to take its critical action"
+    else
+        not_ok "UPower: upowerd did not arm its critical action :: $(journalctl -b --no-pager -o cat -u "$name" | tail -5 | tr '\n' ';')"
+        return 1
+    fi
+}
+# upower_asked NAME: the sleep and power-off calls upowerd made to logind,
+# in order.
+upower_asked() {
+    [[ -n $UPOWER_NAME ]] || return
+    awk -v s="$UPOWER_NAME" '$1 == "mc" && $4 == s {print $8}' "/run/$1.calls" |
+        grep -E '^(Can[A-Za-z]+|HybridSleep|Hibernate|SuspendThenHibernate|Suspend|PowerOff)$' | tr '\n' ' ' | sed 's/ $//'
+}
+# upower_took NAME WANT WHAT: upowerd's calls end in WANT (e.g. "CanHybridSleep
+# CanHibernate PowerOff") within 90 s. Returns 1 if they did not.
+upower_took() {
+    local name=$1 want=$2 what=$3 got
+    wait_for 90 eval "[[ \$(upower_asked $name) =~ (HybridSleep|Hibernate|PowerOff)\$ ]]" || true
+    got=$(upower_asked "$name")
+    if [[ $got == "$want" ]]; then
+        ok "$what: upowerd's critical action asked logind $got"
+    else
+        not_ok "$what: upowerd asked logind '${got:-nothing}', wanted '$want' :: $(journalctl -b --no-pager -o cat -u "$name" | tail -4 | tr '\n' ';')"
+        return 1
+    fi
+}
+upower_stop() { # NAME
+    systemctl stop "$1.service" "$1-monitor.service" 2>/dev/null
+    systemctl reset-failed "$1.service" "$1-monitor.service" 2>/dev/null
+    systemctl unmask --runtime --quiet upower.service
+}
 # sleep_verb VERB: logind's VERB(false) as the session user, as a desktop
 # calls it (UPower calls it as root, with the same checks). Sets VERB_RC,
 # VERB_OUT; VERB_STARTED=yes if the verb's unit was started, and then
@@ -485,6 +543,12 @@ wait_can na "no usable swap is active"
 section "2. plain swap (negative)"
 mkswap -q "$PLAIN_SWAP" >/dev/null || abort "mkswap $PLAIN_SWAP"
 swapon "$PLAIN_SWAP" || abort "swapon $PLAIN_SWAP"
+# UPower itself: its critical action comes 20 s from now, while hibernation
+# is refused (checked at the end of 2b). It must be PowerOff, which the
+# runtime mask of poweroff.target turns into a failed job instead of the
+# end of this test.
+systemctl mask --runtime --quiet poweroff.target || abort "cannot mask poweroff.target"
+upower_start ldvm-upower-refused
 refused_everywhere "plain swap" "is not encrypted" "$PLAIN_SWAP"
 swapoff "$PLAIN_SWAP"
 
@@ -533,6 +597,15 @@ swapoff "$loopdev"
 losetup -d "$loopdev"
 rm -f "$WORK/loopswap.img"
 cp "$WORK/fstab.orig" /etc/fstab
+if [[ -n $UPOWER_NAME ]] && upower_took ldvm-upower-refused "CanHybridSleep CanHibernate PowerOff" "UPower at 1 %, hibernation refused"; then
+    # logind took the call: its power-off job failed only on the mask.
+    journalctl -b --no-pager -o cat -u systemd-logind.service | grep -q 'System is powering down' &&
+        ok "UPower at 1 %: logind began the power-off (stopped here by the mask of poweroff.target) :: $(journalctl -b --no-pager -o cat -u ldvm-upower-refused | grep -i 'poweroff\|power off\|masked' | tail -1)" ||
+        not_ok "UPower at 1 %: logind did not begin a power-off :: $(journalctl -b --no-pager -o cat -u systemd-logind.service | tail -3 | tr '\n' ';')"
+fi
+upower_stop ldvm-upower-refused
+systemctl unmask --runtime --quiet poweroff.target || abort "cannot unmask poweroff.target"
+[[ $(as_user 'echo alive') == alive ]] && ok "UPower at 1 %: still running, the session answers" || not_ok "the session does not answer after UPower's action"
 
 section "3. LUKS2 without integrity (negative)"
 cryptsetup luksFormat -q --type luks2 --pbkdf pbkdf2 --pbkdf-force-iterations 1000 --key-file "$KEY" "$LUKS_DISK" ||
@@ -906,13 +979,28 @@ section "7c. a failed header restore after the signature powers off; the image r
 # signature that would point at freed swap slots; the next boot resumes the
 # image (the console of the run before shows "a write failed after the
 # image was complete and the header could not be put back: powering off").
+# This hibernation is UPower's critical-battery action: a real upowerd with
+# a battery at 1 % and Debian's CriticalPowerAction=HybridSleep. logind says
+# na to HybridSleep (our sleep.conf.d), so upowerd must fall back to
+# Hibernate() (as root, through logind) and the machine must hibernate:
+# before the drop-in, it asked HybridSleep(), whose unit failed, and the
+# battery ran flat. A pre hook stops upowerd, so that the resumed system,
+# still "at 1 %", does not act again.
 set_fault "LOCKDOWN_HIBERNATE_TEST_FAULT=signature-and-restore-eio"
 KEEPS_RUNNING=$(helper_says 'keeps running')
+printf '#!/bin/sh\n[ "$1" = pre ] && systemctl kill --signal=KILL ldvm-upower-critical.service\nexit 0\n' \
+    >"$HOOKS/ldvm-upower-stop" && chmod 0755 "$HOOKS/ldvm-upower-stop"
 ldvm_marker LDVM-HIBERNATING
-out=$(as_user "$LDCTL hibernate" 2>&1)
-after_resume "after a failed header restore" 4
-[[ $(helper_says 'keeps running') -eq $KEEPS_RUNNING ]] && ok "failed restore: nothing thawed before the power-off" ||
-    not_ok "failed restore: the writer thawed :: $(journalctl -b --no-pager -o cat -t lockdown-hibernate | grep 'keeps running' | tail -1)"
+if upower_start ldvm-upower-critical &&
+    upower_took ldvm-upower-critical "CanHybridSleep CanHibernate Hibernate" "UPower at 1 %, hibernation possible"; then
+    after_resume "after UPower's critical action and a failed header restore" 4
+    [[ $(helper_says 'keeps running') -eq $KEEPS_RUNNING ]] && ok "failed restore: nothing thawed before the power-off" ||
+        not_ok "failed restore: the writer thawed :: $(journalctl -b --no-pager -o cat -t lockdown-hibernate | grep 'keeps running' | tail -1)"
+else
+    not_ok "UPower's critical action did not hibernate: section 7c not run"
+fi
+rm -f "$HOOKS/ldvm-upower-stop"
+upower_stop ldvm-upower-critical
 set_fault ''
 
 section "8. the journal"
