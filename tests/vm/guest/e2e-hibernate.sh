@@ -599,8 +599,8 @@ rm -f "$WORK/loopswap.img"
 cp "$WORK/fstab.orig" /etc/fstab
 if [[ -n $UPOWER_NAME ]] && upower_took ldvm-upower-refused "CanHybridSleep CanHibernate PowerOff" "UPower at 1 %, hibernation refused"; then
     # logind took the call: its power-off job failed only on the mask.
-    journalctl -b --no-pager -o cat -u systemd-logind.service | grep -q 'System is powering down' &&
-        ok "UPower at 1 %: logind began the power-off (stopped here by the mask of poweroff.target) :: $(journalctl -b --no-pager -o cat -u ldvm-upower-refused | grep -i 'poweroff\|power off\|masked' | tail -1)" ||
+    journalctl -b --no-pager -o cat -u systemd-logind.service | grep -q 'The system will power off now' &&
+        ok "UPower at 1 %: logind began the power-off, which only the mask stopped :: $(journalctl -b --no-pager -o cat -u systemd-logind.service | grep -E 'power off now|poweroff.target is masked' | tr '\n' ' ')" ||
         not_ok "UPower at 1 %: logind did not begin a power-off :: $(journalctl -b --no-pager -o cat -u systemd-logind.service | tail -3 | tr '\n' ';')"
 fi
 upower_stop ldvm-upower-refused
