@@ -185,7 +185,7 @@ upower_took() {
     if [[ $got == "$want" ]]; then
         ok "$what: upowerd's critical action asked logind $got"
     else
-        not_ok "$what: upowerd asked logind '${got:-nothing}', wanted '$want' :: $(journalctl -b --no-pager -o cat -u "$name" | tail -4 | tr '\n' ';')"
+        not_ok "$what: upowerd asked logind '${got:-nothing}', wanted '$want' :: $(journalctl -b --no-pager -o cat -u "$name" | tail -4 | sed 's/\x1b\[[0-9;]*m//g' | tr '\n' ';')"
         return 1
     fi
 }
