@@ -46,10 +46,18 @@
 #include "base/clock.hpp"
 #include "daemon/policy_reload.hpp"
 #include "daemon/reload_record.hpp"
+#include "daemon/service_watchdog.hpp"
 
 namespace ldb {
 
 namespace {
+
+// WatchdogSec= of the unit; zero without one.
+std::chrono::microseconds watchdog_timeout()
+{
+    uint64_t usec = 0;
+    return sd_watchdog_enabled(0, &usec) > 0 ? std::chrono::microseconds(usec) : std::chrono::microseconds{0};
+}
 
 void journal_exception(const Exception& e, const char* message_id, const std::string& message, const std::string& why)
 {
@@ -234,6 +242,7 @@ private:
     ExceptionStore store_;
     std::unique_ptr<sdbus::IConnection> bus_;
     EventLoop loop_;
+    ServiceWatchdog watchdog_;
     ExceptionTable exceptions_;
     LogindSessions sessions_;
     SystemdUnits units_;
@@ -260,6 +269,7 @@ private:
 Daemon::Daemon(const DaemonOptions& o, Inputs in)
     : o_(o), in_(std::move(in)), enforcer_(take_handles(o.pins)), kernel_(enforcer_),
       store_(open_store(o.runtime_dir)), bus_(sdbus::createSystemBusConnection()),
+      watchdog_(watchdog_timeout(), [](const std::string& text) { sd_notify(0, text.c_str()); }),
       exceptions_(kernel_, in_.catalog, store_,
               {in_.config.exceptions.lease_seconds,
                [root = o.cgroup_root](const std::string& p) { return cgroup_id_of(p, root); }},
@@ -272,6 +282,7 @@ Daemon::Daemon(const DaemonOptions& o, Inputs in)
                             debug_.end_session(id, std::string(to_string(revoke_why(c))));
                         },
                         [this](bool going_to_sleep) {
+                            watchdog_.sleeping(going_to_sleep);
                             if (going_to_sleep)
                                 return;
                             exceptions_.end_all_sessions(RevokeWhy::Resumed);
@@ -282,9 +293,12 @@ Daemon::Daemon(const DaemonOptions& o, Inputs in)
                         [this] { hibernation_.refresh(); },
                         [this](const SessionInfo& s) { session_new(s); }}),
       units_(*bus_, {[this](const std::string& unit, bool running) {
-                         if (!running)
+                         if (!running) {
                              exceptions_.end_unit(unit);
-                         else
+                             // Started without logind (no PrepareForSleep), or it ended first.
+                             if (unit == kHibernateUnit)
+                                 watchdog_.sleeping(false);
+                         } else
                              standing_.unit_changed(unit);
                      },
                      [this](const std::string& unit) { standing_.unit_changed(unit); }}),
@@ -295,7 +309,8 @@ Daemon::Daemon(const DaemonOptions& o, Inputs in)
                             gather_hibernation_facts(*crypt_),
                             {in_.config.hibernation.require_authenticated_image});
                     },
-                    [this](const HibernationState&) { service_.hibernation_changed(); }}),
+                    [this](const HibernationState&) { service_.hibernation_changed(); },
+                    [this] { watchdog_.sleeping(true); }}),
       authority_(*bus_),
       debug_({o.dynamic_debug_control, o.runtime_dir, o.pins, o.cgroup_root}, in_.config, enforcer_, kernel_, sessions_,
              loop_, journal_send),
@@ -619,9 +634,8 @@ int Daemon::run()
             notify_status();
         });
     every(loop_, exceptions_.renew_interval(), [this] { tick(); });
-    uint64_t watchdog_usec = 0;
-    if (sd_watchdog_enabled(0, &watchdog_usec) > 0 && watchdog_usec > 0)
-        every(loop_, std::chrono::milliseconds(watchdog_usec / 2000), [] { sd_notify(0, "WATCHDOG=1"); });
+    if (watchdog_.enabled())
+        every(loop_, watchdog_.ping_interval(), [this] { watchdog_.ping(); });
 
     notify_status();
     sd_notify(0, "READY=1");

@@ -146,10 +146,16 @@ const Exception& HibernationGate::begin(const std::string& unit)
     const auto& st = refresh();
     if (st.can_hibernate != CanHibernate::Yes)
         throw Error(ErrorKind::Refused, "hibernation is refused: " + st.blocker);
+    const Exception* granted = nullptr;
     for (const auto& [id, e] : d_.grants.all())
-        if (is_hibernation_grant(e, unit.c_str()))
-            return e;
-    return grant_unit(d_.grants, d_.units, unit, kSleepGrantSeconds);
+        if (is_hibernation_grant(e, unit.c_str())) {
+            granted = &e;
+            break;
+        }
+    const Exception& e = granted ? *granted : grant_unit(d_.grants, d_.units, unit, kSleepGrantSeconds);
+    if (d_.began)
+        d_.began();
+    return e;
 }
 
 void HibernationGate::resumed()

@@ -59,6 +59,7 @@ public:
         UnitDirectory& units;
         std::function<HibernationVerdict()> check; // gather the facts and classify them
         std::function<void(const HibernationState&)> changed;
+        std::function<void()> began; // begin() granted the sleep unit (optional)
     };
     explicit HibernationGate(Deps deps) : d_(std::move(deps)) {}
 

@@ -5,6 +5,7 @@
 #include <cerrno>
 #include <csignal>
 #include <iterator>
+#include <thread>
 #include <utility>
 #include <cstdio>
 #include <cstdlib>
@@ -191,6 +192,8 @@ std::optional<WriterFault> parse_writer_fault(std::string_view text)
         return WriterFault::ImageEio;
     if (text == "no-space")
         return WriterFault::NoSpace;
+    if (text == "slow-no-space")
+        return WriterFault::SlowNoSpace;
     if (text == "signature-eio")
         return WriterFault::SignatureEio;
     if (text == "signature-and-restore-eio")
@@ -298,6 +301,11 @@ WrittenImage write_image(Snapshot& snap, int dev, const std::string& device, con
     PageBuffer map(1), page(1);
     auto* entries = reinterpret_cast<uint64_t*>(map.data());
     RunWriter writer(dev);
+    if (fault == WriterFault::SlowNoSpace) {
+        cb.progress("test fault: the tasks stay frozen for " + std::to_string(kSlowFaultStall.count()) + " s");
+        std::this_thread::sleep_for(kSlowFaultStall);
+        fault = WriterFault::NoSpace;
+    }
     const uint64_t first_map = snap.alloc_swap_page();
     uint64_t cur_map = first_map;
     uint64_t pages = 0;

@@ -17,6 +17,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <chrono>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -33,6 +34,8 @@ enum class WriterFault {
     None,
     ImageEio,               // writing an image page fails: thaw, header untouched
     NoSpace,                // SNAPSHOT_ALLOC_SWAP_PAGE says ENOSPC: the same
+    SlowNoSpace,            // the tasks stay frozen for kSlowFaultStall first (a slow
+                            // image write that then fails): the same
     SignatureEio,           // writing the signature fails, the header is put back: thaw
     SignatureAndRestoreEio, // the signature's flush fails (after the write and flush really
                             // happened) and putting the header back fails too: power off; the
@@ -41,10 +44,12 @@ enum class WriterFault {
     PlatformPowerOffFails,  // in platform mode, SNAPSHOT_POWER_OFF is skipped and reported as
                             // failed (EIO): the writer still powers off (reboot(2))
 };
-// "image-eio", "no-space", "signature-eio", "signature-and-restore-eio",
-// "crash-after-signature", "platform-power-off-fails"; nullopt for anything
-// else.
+// "image-eio", "no-space", "slow-no-space", "signature-eio",
+// "signature-and-restore-eio", "crash-after-signature",
+// "platform-power-off-fails"; nullopt for anything else.
 std::optional<WriterFault> parse_writer_fault(std::string_view text);
+// Longer than lockdown-broker.service's WatchdogSec=.
+inline constexpr std::chrono::seconds kSlowFaultStall{40};
 
 // The refusal for an active swap `device` whose header says S1SUSPEND: an
 // image from before this boot, which must never be resumed; the hint says

@@ -69,6 +69,7 @@ struct Gate : ::testing::Test {
     FakeUnits units;
     HibernationVerdict verdict = passing();
     int changes = 0;
+    int began = 0;
     std::vector<std::string> revoked_whys;
     std::unique_ptr<ExceptionTable> grants;
     std::unique_ptr<HibernationGate> gate;
@@ -84,7 +85,8 @@ struct Gate : ::testing::Test {
             ExceptionTable::Hooks{[](const Exception&) {},
                               [this](const Exception&, RevokeWhy why) { revoked_whys.emplace_back(to_string(why)); }});
         gate = std::make_unique<HibernationGate>(HibernationGate::Deps{
-            *grants, sessions, units, [this] { return verdict; }, [this](const HibernationState&) { changes++; }});
+            *grants, sessions, units, [this] { return verdict; }, [this](const HibernationState&) { changes++; },
+            [this] { began++; }});
     }
 
     size_t grants_for(const std::string& unit) const
@@ -179,11 +181,14 @@ TEST_F(Gate, BeginChecksAgainGrantsTheSleepUnitAndResumeEndsIt)
         EXPECT_THAT(e.what(), HasSubstr("hibernation is refused: swap /dev/mapper/cryptswap"));
     }
     EXPECT_EQ(grants_for(kHibernateUnit), 0u);
+    EXPECT_EQ(began, 0) << "a refused begin() starts no sleep";
 
     verdict = passing();
     const uint64_t id = gate->begin(kHibernateUnit).id;
     EXPECT_EQ(grants_for(kHibernateUnit), 1u);
+    EXPECT_EQ(began, 1);
     EXPECT_EQ(gate->begin(kHibernateUnit).id, id) << "a second call reuses the grant";
+    EXPECT_EQ(began, 2) << "and says so again (the watchdog's stretch is idempotent)";
     // The sleep unit's kernel grant holds however long the machine stays off
     // (the renewal of the swap header needs it before the broker thaws);
     // logind's keeps a lease.
@@ -349,11 +354,12 @@ TEST(SnapshotWriter, ParseWriterFault)
 {
     EXPECT_EQ(parse_writer_fault("image-eio"), WriterFault::ImageEio);
     EXPECT_EQ(parse_writer_fault("no-space"), WriterFault::NoSpace);
+    EXPECT_EQ(parse_writer_fault("slow-no-space"), WriterFault::SlowNoSpace);
     EXPECT_EQ(parse_writer_fault("signature-eio"), WriterFault::SignatureEio);
     EXPECT_EQ(parse_writer_fault("signature-and-restore-eio"), WriterFault::SignatureAndRestoreEio);
     EXPECT_EQ(parse_writer_fault("crash-after-signature"), WriterFault::CrashAfterSignature);
     for (const char* bad : {"", "none", "None", "IMAGE-EIO", "image_eio", " image-eio", "image-eio ", "image-eio\n",
-                            "signature", "signature-and-restore", "crash"})
+                            "signature", "signature-and-restore", "crash", "slow", "slow-no-space "})
         EXPECT_EQ(parse_writer_fault(bad), std::nullopt) << "'" << bad << "'";
     EXPECT_EQ(parse_writer_fault(std::string_view("no-space\0", 9)), std::nullopt);
 }
