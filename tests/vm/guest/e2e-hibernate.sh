@@ -897,11 +897,12 @@ hog_check() { # WHEN
 section "6. hibernate through lockdownctl"
 # A system-sleep hook that hangs (with a child), and one that records what
 # it was given: both start at once, the hung one is killed at the timeout
-# (HookTimeoutSec=3s of broker.conf here, instead of 90 s) with its process
+# (HookTimeoutSec=8s of broker.conf here, instead of 90 s; the other hooks,
+# ldvm-disk-mode among them, must finish within it under TCG) with its process
 # group, and the hibernation goes on.
 HOOKS=/usr/lib/systemd/system-sleep
 HOOK_CONF=/etc/lockdown-broker/broker.conf.d/90-e2e-hook-timeout.conf
-printf '[Hibernation]\nHookTimeoutSec=3s\n' >"$HOOK_CONF"
+printf '[Hibernation]\nHookTimeoutSec=8s\n' >"$HOOK_CONF"
 cat >"$HOOKS/ldvm-hung" <<'HOOK'
 #!/bin/sh
 [ "$1" = pre ] || exit 0
@@ -924,9 +925,9 @@ rc=$?
 [[ $rc -eq 0 ]] && ok "lockdownctl hibernate: $out" || not_ok "lockdownctl hibernate rc=$rc :: $out"
 after_resume "after the resume from lockdownctl hibernate" 1
 disk_mode_check shutdown "hibernation in shutdown mode"
-helper_says 'ldvm-hung.*timed out after 3 s' >/dev/null &&
-    ok "the hung hook was killed at HookTimeoutSec=3s :: $(journalctl -b --no-pager -o cat -t lockdown-hibernate | grep 'ldvm-hung' | head -1)" ||
-    not_ok "no 3 s timeout for the hung hook :: $(journalctl -b --no-pager -o cat -t lockdown-hibernate | grep -i hook | tail -3)"
+helper_says 'ldvm-hung.*timed out after 8 s' >/dev/null &&
+    ok "the hung hook was killed at HookTimeoutSec=8s :: $(journalctl -b --no-pager -o cat -t lockdown-hibernate | grep 'ldvm-hung' | head -1)" ||
+    not_ok "no 8 s timeout for the hung hook :: $(journalctl -b --no-pager -o cat -t lockdown-hibernate | grep -i hook | tail -3)"
 child=$(cat /run/ldvm-hung-child 2>/dev/null)
 [[ -n $child ]] && ! kill -0 "$child" 2>/dev/null && ok "the hung hook's child $child is gone too" ||
     not_ok "the hung hook's child '${child:-?}' is still there"
@@ -934,11 +935,11 @@ child=$(cat /run/ldvm-hung-child 2>/dev/null)
     ok "hooks ran with pre/post, hibernate and SYSTEMD_SLEEP_ACTION=hibernate" ||
     not_ok "hook record: '$(tr '\n' ';' </run/ldvm-hook-record 2>/dev/null)'"
 # In parallel: run one after the other, ldvm-record (after ldvm-hung in name
-# order) would start only when the hung one was killed, 3 s later.
+# order) would start only when the hung one was killed, 8 s later.
 hung_at=$(cat /run/ldvm-hung-start 2>/dev/null)
 record_at=$(awk '$1 == "pre" {print $4}' /run/ldvm-hook-record 2>/dev/null)
 apart=$(awk -v a="$hung_at" -v b="$record_at" 'BEGIN { d = b - a; if (d < 0) d = -d; printf "%.2f", d }')
-[[ -n $hung_at && -n $record_at ]] && awk -v d="$apart" 'BEGIN { exit !(d < 1.5) }' &&
+[[ -n $hung_at && -n $record_at ]] && awk -v d="$apart" 'BEGIN { exit !(d < 4) }' &&
     ok "both pre hooks started together ($apart s apart)" ||
     not_ok "the pre hooks did not start together: ldvm-hung at '$hung_at', ldvm-record at '$record_at'"
 rm -f "$HOOKS/ldvm-hung" "$HOOKS/ldvm-record" "$HOOK_CONF"
