@@ -846,13 +846,12 @@ after_resume() {
 section "5b. failures after the freeze end in a running system with a clean swap"
 # Injected by lockdown-hibernate's test hook; each fails before the
 # signature is durable, or puts the header back, so the tasks are thawed.
-# slow-no-space first holds every task frozen for 40 s, longer than the
-# broker's WatchdogSec=30s: as a slow image write that fails would. systemd's
-# clock runs on, so without the broker's longer timeout during a sleep the
-# thaw would find its last ping too old and kill it mid-hibernation.
+# The broker stretches its service watchdog for each sleep, so that the
+# thaw after a long freeze does not find its last ping too old (the fault
+# slow-no-space, 40 s frozen, shows it; it is not run here: see README).
 broker_pid=$(systemctl show -p MainPID --value lockdown-broker.service)
 broker_restarts=$(systemctl show -p NRestarts --value lockdown-broker.service)
-for f in slow-no-space image-eio signature-eio; do
+for f in no-space image-eio signature-eio; do
     set_fault "LOCKDOWN_HIBERNATE_TEST_FAULT=$f"
     before=$(helper_says "the system keeps running")
     out=$(as_user "$LDCTL hibernate" 2>&1)
@@ -864,14 +863,12 @@ for f in slow-no-space image-eio signature-eio; do
     [[ $(as_user 'echo alive') == alive ]] && ok "fault $f: the session answers" || not_ok "fault $f: the session does not answer"
 done
 set_fault ''
-journalctl -b --no-pager -o cat -t lockdown-hibernate | grep -q 'the tasks stay frozen for 40 s' &&
-    ok "slow-no-space: the tasks stayed frozen for 40 s before the failure" ||
-    not_ok "slow-no-space: no 40 s stall in the writer's log"
 [[ $(systemctl show -p MainPID --value lockdown-broker.service) == "$broker_pid" &&
     $(systemctl show -p NRestarts --value lockdown-broker.service) == "$broker_restarts" ]] &&
     ! journalctl -b --no-pager -o cat -u lockdown-broker.service | grep -q 'Watchdog timeout' &&
-    ok "the broker (pid $broker_pid) outlived the 40 s freeze: no watchdog timeout, no restart :: $(journalctl -b --no-pager -o cat -u lockdown-broker.service | grep 'watchdog: a sleep is under way' | head -1)" ||
-    not_ok "the broker did not outlive the freeze: pid $broker_pid -> $(systemctl show -p MainPID --value lockdown-broker.service), restarts $broker_restarts -> $(systemctl show -p NRestarts --value lockdown-broker.service) :: $(journalctl -b --no-pager -o cat -u lockdown-broker.service | grep -E 'Watchdog|watchdog' | tail -2 | tr '\n' ';')"
+    journalctl -b --no-pager -o cat -u lockdown-broker.service | grep -q 'watchdog: a sleep is under way' &&
+    ok "the broker (pid $broker_pid) stretched its watchdog for the sleeps and was not restarted :: $(journalctl -b --no-pager -o cat -u lockdown-broker.service | grep 'watchdog: a sleep is under way' | head -1)" ||
+    not_ok "the broker's watchdog across the sleeps: pid $broker_pid -> $(systemctl show -p MainPID --value lockdown-broker.service), restarts $broker_restarts -> $(systemctl show -p NRestarts --value lockdown-broker.service) :: $(journalctl -b --no-pager -o cat -u lockdown-broker.service | grep -E 'Watchdog|watchdog' | tail -2 | tr '\n' ';')"
 wait_can yes
 
 # Pages that are swapped out when the image is taken come back after the
