@@ -15,9 +15,9 @@
 // and the power-off every other task is frozen, the journal included, so
 // progress goes to /dev/kmsg.
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
-#include <chrono>
 #include <optional>
 #include <string>
 #include <string_view>

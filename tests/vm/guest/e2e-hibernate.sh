@@ -11,7 +11,8 @@
 # The guest really hibernates four times: through `lockdownctl hibernate`,
 # through logind's own Hibernate() as the desktop's button calls it (the
 # drop-in runs lockdown-hibernate), and twice with a fault after the
-# signature (a crash, a failed header restore). run-vm starts a new QEMU on the
+# signature (a crash; a failed header restore, that one started by a real
+# upowerd's critical-battery action). run-vm starts a new QEMU on the
 # same disks each time; this script goes on in the resumed system. Two of
 # those resumes do not finish their renewal and power off: one crashes
 # before the integrity reload, one fails every attempt (run-vm
@@ -140,7 +141,8 @@ upower_critical_action() {
 # transient unit NAME under umockdev-run, with one battery at 1 % and
 # discharging (lib/battery-critical.umockdev), and a dbus-monitor of the
 # logind Manager calls. At 1 % the warning level is "action" at once and
-# upowerd takes its CriticalPowerAction 20 s later (UP_DAEMON_ACTION_DELAY).
+# upowerd takes its CriticalPowerAction 20 s later ("About to take action in
+# 20 seconds" in its log).
 UPOWER_BATTERY=$LDB_SRC/tests/vm/lib/battery-critical.umockdev
 upower_start() {
     local name=$1 ready
