@@ -231,6 +231,7 @@ private:
     void tick();
     void arm_expiry();
     void notify_status();
+    bool sleep_unit_still_running();
 
     const DaemonOptions& o_;
     // Not const: a reload replaces the policy and the policy part of the
@@ -282,7 +283,7 @@ Daemon::Daemon(const DaemonOptions& o, Inputs in)
                             debug_.end_session(id, std::string(to_string(revoke_why(c))));
                         },
                         [this](bool going_to_sleep) {
-                            watchdog_.sleeping(going_to_sleep);
+                            watchdog_.logind_sleeping(going_to_sleep);
                             if (going_to_sleep)
                                 return;
                             exceptions_.end_all_sessions(RevokeWhy::Resumed);
@@ -295,9 +296,8 @@ Daemon::Daemon(const DaemonOptions& o, Inputs in)
       units_(*bus_, {[this](const std::string& unit, bool running) {
                          if (!running) {
                              exceptions_.end_unit(unit);
-                             // Started without logind (no PrepareForSleep), or it ended first.
                              if (unit == kHibernateUnit)
-                                 watchdog_.sleeping(false);
+                                 watchdog_.sleep_unit_running(sleep_unit_still_running());
                          } else
                              standing_.unit_changed(unit);
                      },
@@ -310,7 +310,7 @@ Daemon::Daemon(const DaemonOptions& o, Inputs in)
                             {in_.config.hibernation.require_authenticated_image});
                     },
                     [this](const HibernationState&) { service_.hibernation_changed(); },
-                    [this] { watchdog_.sleeping(true); }}),
+                    [this] { watchdog_.sleep_unit_running(true); }}),
       authority_(*bus_),
       debug_({o.dynamic_debug_control, o.runtime_dir, o.pins, o.cgroup_root}, in_.config, enforcer_, kernel_, sessions_,
              loop_, journal_send),
@@ -497,6 +497,19 @@ void Daemon::watch_swaps()
             hibernation_.refresh();
         },
         POLLPRI);
+}
+
+// A unit signal can be stale (systemd sends the failed state of the last
+// run when a new start job is queued): ask for the state now.
+bool Daemon::sleep_unit_still_running()
+{
+    try {
+        return units_.unit(kHibernateUnit).running;
+    } catch (const Error& e) {
+        log_warning("watchdog: cannot read the state of %s (%s): taking its signal, the sleep is over", kHibernateUnit,
+                    e.what());
+        return false;
+    }
 }
 
 void Daemon::notify_status()

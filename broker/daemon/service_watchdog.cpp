@@ -32,8 +32,21 @@ void ServiceWatchdog::ping() const
         notify_("WATCHDOG=1");
 }
 
-void ServiceWatchdog::sleeping(bool on)
+void ServiceWatchdog::logind_sleeping(bool on)
 {
+    logind_ = on;
+    apply();
+}
+
+void ServiceWatchdog::sleep_unit_running(bool on)
+{
+    unit_ = on;
+    apply();
+}
+
+void ServiceWatchdog::apply()
+{
+    const bool on = logind_ || unit_;
     if (!enabled() || on == stretched_)
         return;
     stretched_ = on;

@@ -31,14 +31,24 @@ public:
     // How often to ping: half the configured timeout.
     std::chrono::milliseconds ping_interval() const;
     void ping() const;
-    // A sleep begins (true) or is over (false). Idempotent: logind's
-    // PrepareForSleep and the sleep unit both say so.
-    void sleeping(bool on);
+    // Two sources say a sleep is under way, and the timeout stays long
+    // while either does: logind (PrepareForSleep true, then false once the
+    // sleep unit's job is done) and the sleep unit itself (BeginHibernation,
+    // then the unit's end; it may run without logind). One alone is not
+    // enough: systemd re-sends a failed unit's "failed" state when a new
+    // start job is queued, after logind's PrepareForSleep(true), and that
+    // must not end the sleep. Both calls are idempotent.
+    void logind_sleeping(bool on);
+    void sleep_unit_running(bool on);
     bool stretched() const noexcept { return stretched_; }
 
 private:
+    void apply();
+
     std::chrono::microseconds timeout_;
     Notify notify_;
+    bool logind_ = false;
+    bool unit_ = false;
     bool stretched_ = false;
 };
 

@@ -853,6 +853,9 @@ section "5b. failures after the freeze end in a running system with a clean swap
 # slow-no-space, 40 s frozen, shows it; it is not run here: see README).
 broker_pid=$(systemctl show -p MainPID --value lockdown-broker.service)
 broker_restarts=$(systemctl show -p NRestarts --value lockdown-broker.service)
+broker_says() { journalctl -b --no-pager -o cat -u lockdown-broker.service | grep -c -- "$1"; }
+stretches=$(broker_says 'watchdog: a sleep is under way')
+restores=$(broker_says 'watchdog: the sleep is over')
 for f in no-space image-eio signature-eio; do
     set_fault "LOCKDOWN_HIBERNATE_TEST_FAULT=$f"
     before=$(helper_says "the system keeps running")
@@ -872,6 +875,16 @@ set_fault ''
     ok "the broker (pid $broker_pid) stretched its watchdog for the sleeps and was not restarted :: $(journalctl -b --no-pager -o cat -u lockdown-broker.service | grep 'watchdog: a sleep is under way' | head -1)" ||
     { not_ok "the broker's watchdog across the sleeps: pid $broker_pid -> $(systemctl show -p MainPID --value lockdown-broker.service), restarts $broker_restarts -> $(systemctl show -p NRestarts --value lockdown-broker.service) :: $(journalctl -b --no-pager -o cat -u lockdown-broker.service | grep -E 'Watchdog|watchdog|Main process exited|Failed with result' | tail -4 | tr '\n' ';')"
       journalctl -b --no-pager -o short-monotonic -u lockdown-broker.service -u systemd-hibernate.service | tail -40 | sed 's/^/#   /'; }
+# One long timeout per sleep, kept from logind's PrepareForSleep(true) to the
+# end: systemd re-sends the last run's "failed" when the next start job is
+# queued, and the broker once took that for the end (a restore, then a
+# second stretch at BeginHibernation; a freeze in between could kill it).
+wait_for 60 eval "[[ \$(broker_says 'watchdog: the sleep is over') -ge $((restores + 3)) ]]" || true
+s_n=$(($(broker_says 'watchdog: a sleep is under way') - stretches))
+r_n=$(($(broker_says 'watchdog: the sleep is over') - restores))
+[[ $s_n -eq 3 && $r_n -eq 3 ]] &&
+    ok "the broker's watchdog: one stretch and one restore for each of the 3 sleeps" ||
+    not_ok "the broker's watchdog: $s_n stretches and $r_n restores for 3 sleeps :: $(journalctl -b --no-pager -o short-monotonic -u lockdown-broker.service -u systemd-hibernate.service | grep -E 'watchdog|Starting' | tail -8 | tr '\n' ';')"
 wait_can yes
 
 # Pages that are swapped out when the image is taken come back after the
