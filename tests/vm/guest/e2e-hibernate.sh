@@ -856,19 +856,20 @@ broker_restarts=$(systemctl show -p NRestarts --value lockdown-broker.service)
 broker_says() { journalctl -b --no-pager -o cat -u lockdown-broker.service | grep -c -- "$1"; }
 stretches=$(broker_says 'watchdog: a sleep is under way')
 restores=$(broker_says 'watchdog: the sleep is over')
+# A fault's failure: the writer's line, or else a new run of the sleep unit
+# (not the invocation $inv of before the fault) that failed. On 7.3.4 the
+# line was once missing from the journal while the writer's kernel line
+# "thawing" was there: a line lost at the thaw, not a writer still running.
+unit_failed_anew() {
+    [[ $(systemctl show -p InvocationID --value systemd-hibernate.service) != "$inv" ]] &&
+        systemctl is-failed --quiet systemd-hibernate.service
+}
 for f in no-space image-eio signature-eio; do
     set_fault "LOCKDOWN_HIBERNATE_TEST_FAULT=$f"
     before=$(helper_says "the system keeps running")
     inv=$(systemctl show -p InvocationID --value systemd-hibernate.service)
     out=$(as_user "$LDCTL hibernate" 2>&1)
     rc=$?
-    # The writer's line, or else a new run of the sleep unit that failed: on
-    # 7.3.4 the line was once missing from the journal (the kernel's
-    # "thawing" was there), a line lost at the thaw, not a running writer.
-    unit_failed_anew() {
-        [[ $(systemctl show -p InvocationID --value systemd-hibernate.service) != "$inv" ]] &&
-            systemctl is-failed --quiet systemd-hibernate.service
-    }
     wait_for 300 eval "[[ \$(helper_says 'the system keeps running') -gt $before ]] || unit_failed_anew"
     if [[ $(helper_says 'the system keeps running') -gt $before ]]; then
         ok "fault $f: hibernation failed and the system kept running (lockdownctl rc=$rc) :: $(journalctl -b --no-pager -o cat -t lockdown-hibernate | grep 'keeps running' | tail -1 | cut -c1-200)"
